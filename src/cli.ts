@@ -1,0 +1,115 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { EXIT, reportError } from './cli/exit.js';
+import type { ScanCommandOptions } from './cli/scan-command.js';
+import { loadConfig } from './config/load.js';
+
+/** Parses a whole number option, naming the option when it is not one. */
+export function intOption(name: string, min = 0) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    return n;
+  };
+}
+
+/**
+ * One command line for everything pimwatch does. Each subcommand's work lives in its own module; this
+ * file only declares options and maps outcomes to exit codes.
+ */
+export function buildProgram(setExitCode: (code: number) => void = () => {}): Command {
+  const program = new Command('pimwatch')
+    .description('Watches Microsoft Entra ID for the seven PIM security alerts for Entra roles.')
+    .showHelpAfterError()
+    .exitOverride();
+
+  program
+    .command('scan')
+    .description('Scan one tenant once and print the incidents (exit 0 complete, 3 partial, 4 --fail-on hit)')
+    .option('--demo', 'scan the bundled demo tenant through the emulator')
+    .option('--fixture <file>', 'scan a tenant fixture through the emulator (started in-process, HTTPS)')
+    .option('--tenant <id>', 'scan a tenant from the configuration')
+    .addOption(new Option('--config <file>', 'configuration file (YAML or JSON)').env('PIMWATCH_CONFIG'))
+    .option('--now <iso-time>', "the detectors' clock (default: now)")
+    .addOption(
+      new Option('--format <format>', 'output format')
+        .choices(['table', 'json', 'markdown'])
+        .default('table'),
+    )
+    .option('--out <file>', 'write the report to a file instead of standard output')
+    .addOption(
+      new Option('--fail-on <severity>', 'exit 4 when an incident at or above this severity exists').choices([
+        'low',
+        'medium',
+        'high',
+      ]),
+    )
+    .addOption(
+      new Option(
+        '--state <store>',
+        'where incident lifecycle is kept (default: redis when configured)',
+      ).choices(['redis', 'memory']),
+    )
+    .action(async (opts: ScanCommandOptions) => {
+      const { runScanCommand } = await import('./cli/scan-command.js');
+      setExitCode(await runScanCommand(opts));
+    });
+
+  program
+    .command('emulator')
+    .description('Run the Graph emulator alone (HTTPS on 127.0.0.1) serving a tenant fixture')
+    .requiredOption('--fixture <file|demo>', 'tenant fixture file, or "demo" for the bundled demo tenant')
+    .option('--port <n>', 'port to listen on (default: a free port)', intOption('--port'))
+    .option('--latency <ms>', 'added latency per request', intOption('--latency'))
+    .option('--throttle', "enforce Graph's published throttle limits")
+    .action(async (opts: { fixture: string; port?: number; latency?: number; throttle?: boolean }) => {
+      const { runEmulatorCommand } = await import('./emulator/command.js');
+      await runEmulatorCommand({
+        fixture: opts.fixture,
+        ...(opts.port !== undefined ? { port: opts.port } : {}),
+        ...(opts.latency !== undefined ? { latencyMs: opts.latency } : {}),
+        ...(opts.throttle ? { throttle: true } : {}),
+      });
+    });
+
+  program
+    .command('generate-fixture')
+    .description('Write a synthetic tenant fixture of any size (deterministic for a seed)')
+    .requiredOption('--users <n>', 'number of users', intOption('--users', 1))
+    .requiredOption('--holdings <n>', 'number of role holdings', intOption('--holdings', 0))
+    .option('--seed <n>', 'random seed', intOption('--seed'), 1)
+    .requiredOption('--out <file>', 'where to write the fixture JSON')
+    .action(async (opts: { users: number; holdings: number; seed: number; out: string }) => {
+      const { runGenerateFixtureCommand } = await import('./fixtures/command.js');
+      await runGenerateFixtureCommand(opts);
+    });
+
+  program
+    .command('check-config')
+    .description('Validate a configuration file and the environment overrides, listing every problem')
+    .addOption(new Option('--config <file>', 'configuration file (YAML or JSON)').env('PIMWATCH_CONFIG'))
+    .action((opts: { config?: string }) => {
+      const config = loadConfig(opts.config ? { file: opts.config } : {});
+      process.stdout.write(`configuration is valid: ${config.tenants.length} tenant(s)\n`);
+    });
+
+  return program;
+}
+
+/** Runs the command line and returns the exit code (tests call this in-process). */
+export async function runCli(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram((code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed the problem and the help.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    return reportError(error);
+  }
+}

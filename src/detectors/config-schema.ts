@@ -1,0 +1,118 @@
+import { z } from 'zod';
+import { ALERT_IDS, type AlertId } from '../model/alerts.js';
+import { DETECTORS_BY_ALERT } from './registry.js';
+
+/**
+ * Detector settings: the `detectors` section of the config (and, through `detectorsOverrideSchema`, of
+ * each tenant). Each detector's own settings schema lives in its module; this file composes them.
+ */
+
+export const exclusionSchema = z
+  .object({
+    /** Object id of the user, group or service principal to leave out (e.g. a break-glass account). */
+    principalId: z.guid('must be the object id (a GUID) of a user, group or service principal'),
+    /** Why; shown in reports so an exclusion never hides anything silently. */
+    reason: z.string().trim().min(1, 'say why this principal is excluded'),
+    /** Alerts the exclusion applies to. @defaultValue every alert except `StaleSignInAlert` */
+    alerts: z.array(z.enum(ALERT_IDS)).min(1).optional(),
+  })
+  .strict();
+export type Exclusion = z.infer<typeof exclusionSchema>;
+
+const thresholdsSource = z.enum(['tenant', 'local']);
+/** Role template ids; replaces Graph's `isPrivileged` set. */
+const privilegedRoles = z.array(z.guid('must be a role template id (a GUID)')).min(1);
+
+const {
+  TooManyGlobalAdminsAssignedToTenantAlert,
+  InvalidLicenseAlert,
+  NoMfaOnRoleActivationAlert,
+  RedundantAssignmentAlert,
+  RolesAssignedOutsidePimAlert,
+  SequentialActivationRenewalsAlert,
+  StaleSignInAlert,
+} = DETECTORS_BY_ALERT;
+
+export const detectorsConfigSchema = z
+  .object({
+    /**
+     * Where thresholds come from: `tenant` uses each alert's configuration in the tenant's PIM (falling
+     * back to the values below when it cannot be read); `local` always uses the values below.
+     * @defaultValue tenant
+     */
+    thresholds: thresholdsSource.default('tenant'),
+    /** Role template ids to treat as privileged instead of Graph's `isPrivileged` roles. */
+    privilegedRoles: privilegedRoles.optional(),
+    /** Principals left out of incidents and counts. @defaultValue [] */
+    exclusions: z.array(exclusionSchema).default([]),
+    TooManyGlobalAdminsAssignedToTenantAlert: TooManyGlobalAdminsAssignedToTenantAlert.config.prefault({}),
+    InvalidLicenseAlert: InvalidLicenseAlert.config.prefault({}),
+    NoMfaOnRoleActivationAlert: NoMfaOnRoleActivationAlert.config.prefault({}),
+    RedundantAssignmentAlert: RedundantAssignmentAlert.config.prefault({}),
+    RolesAssignedOutsidePimAlert: RolesAssignedOutsidePimAlert.config.prefault({}),
+    SequentialActivationRenewalsAlert: SequentialActivationRenewalsAlert.config.prefault({}),
+    StaleSignInAlert: StaleSignInAlert.config.prefault({}),
+  })
+  .strict();
+export type DetectorsConfig = z.output<typeof detectorsConfigSchema>;
+export type DetectorsConfigInput = z.input<typeof detectorsConfigSchema>;
+
+type WithoutDefault<T> =
+  T extends z.ZodDefault<infer Inner> ? Inner : T extends z.ZodPrefault<infer Inner> ? Inner : T;
+type OverrideShape<Shape extends z.ZodRawShape> = {
+  [K in keyof Shape]: z.ZodOptional<WithoutDefault<Shape[K]>>;
+};
+
+/** The same object with every key optional and no defaults, so an override only says what it changes. */
+function overrideOf<Shape extends z.ZodRawShape>(
+  schema: z.ZodObject<Shape>,
+): z.ZodObject<OverrideShape<Shape>> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const inner = field instanceof z.ZodDefault || field instanceof z.ZodPrefault ? field.unwrap() : field;
+    shape[key] = (inner as z.ZodType).optional();
+  }
+  return z.object(shape).strict() as unknown as z.ZodObject<OverrideShape<Shape>>;
+}
+
+/** Per-tenant detector settings: the same keys as `detectorsConfigSchema`, all optional, no defaults. */
+export const detectorsOverrideSchema = z
+  .object({
+    thresholds: thresholdsSource.optional(),
+    privilegedRoles: privilegedRoles.optional(),
+    /** Added to the top-level exclusions. */
+    exclusions: z.array(exclusionSchema).optional(),
+    TooManyGlobalAdminsAssignedToTenantAlert: overrideOf(
+      TooManyGlobalAdminsAssignedToTenantAlert.config,
+    ).optional(),
+    InvalidLicenseAlert: overrideOf(InvalidLicenseAlert.config).optional(),
+    NoMfaOnRoleActivationAlert: overrideOf(NoMfaOnRoleActivationAlert.config).optional(),
+    RedundantAssignmentAlert: overrideOf(RedundantAssignmentAlert.config).optional(),
+    RolesAssignedOutsidePimAlert: overrideOf(RolesAssignedOutsidePimAlert.config).optional(),
+    SequentialActivationRenewalsAlert: overrideOf(SequentialActivationRenewalsAlert.config).optional(),
+    StaleSignInAlert: overrideOf(StaleSignInAlert.config).optional(),
+  })
+  .strict();
+export type DetectorsOverride = z.output<typeof detectorsOverrideSchema>;
+
+function definedEntries(value: object | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * A tenant's effective detector settings: the override's keys win one by one, per alert too; its
+ * exclusions are added to the base ones; `privilegedRoles` is replaced as a whole.
+ */
+export function mergeDetectorsConfig(
+  base: DetectorsConfig,
+  override: DetectorsOverride | undefined,
+): DetectorsConfig {
+  if (!override) return base;
+  const { exclusions, ...rest } = definedEntries(override) as DetectorsOverride;
+  const merged: Record<string, unknown> = { ...base, ...rest };
+  for (const alert of ALERT_IDS satisfies readonly AlertId[]) {
+    merged[alert] = { ...base[alert], ...definedEntries(override[alert]) };
+  }
+  merged.exclusions = [...base.exclusions, ...(exclusions ?? [])];
+  return detectorsConfigSchema.parse(merged);
+}

@@ -1,0 +1,239 @@
+import type { PrincipalType, RoleGrant, SourceName, TenantSnapshot } from '../model/snapshot.js';
+import { epochMs } from './time.js';
+
+/**
+ * Who holds which role, worked out once per scan from the snapshot's raw grants and group memberships
+ * (design section 3, "Holding a role") and shared by every detector.
+ */
+
+/** The snapshot sources a holding is built from: any of them failing makes holdings untrustworthy. */
+export const HOLDING_SOURCES = [
+  'roleAssignmentScheduleInstances',
+  'roleEligibilityScheduleInstances',
+  'roleAssignments',
+  'groupMembers',
+  'principalLookup',
+] as const satisfies readonly SourceName[];
+
+export type HoldingKind = 'eligible' | 'assigned' | 'activated';
+
+/** One raw grant as it contributes to a holding. */
+export interface HoldingGrant {
+  grantId: string;
+  kind: HoldingKind;
+  source: RoleGrant['source'];
+  /** Null: unknown, counted as long ago. */
+  start: string | null;
+  /** Null: permanent. */
+  end: string | null;
+  /**
+   * Groups from the one that holds the role down to the one the principal is a direct member of;
+   * empty when the grant names the principal itself.
+   */
+  groupPath: readonly string[];
+}
+
+/** One (principal, role template) pair, however many grants make it up. */
+export interface Holding {
+  principalId: string;
+  principalType: PrincipalType;
+  roleTemplateId: string;
+  roleDefinitionId: string;
+  /** Holds an eligibility (may activate). */
+  eligible: boolean;
+  /** Holds the role right now: a standing or time-bound assignment, or a live activation. */
+  active: boolean;
+  /** Part of the activity is a live activation of an eligibility. */
+  activated: boolean;
+  /** Every grant behind it has an end date, so it lapses on its own. */
+  timeBound: boolean;
+  /** At least one grant names the principal itself. */
+  direct: boolean;
+  /** At least one grant reaches the principal through a group. */
+  viaGroup: boolean;
+  /** Earliest start of the grants behind it; null when any of them has no known start (long ago). */
+  start: string | null;
+  grants: readonly HoldingGrant[];
+}
+
+export interface HoldingIndex {
+  readonly all: readonly Holding[];
+  get(principalId: string, roleTemplateId: string): Holding | undefined;
+  ofRole(roleTemplateId: string): readonly Holding[];
+  ofPrincipal(principalId: string): readonly Holding[];
+  /**
+   * Live active grants that name this principal itself (a group stays a group here), the way the
+   * directory lists an assignment: used to tell whether an assignment still exists.
+   */
+  activeGrantsOf(principalId: string, roleTemplateId: string): readonly RoleGrant[];
+}
+
+const holdingKey = (principalId: string, roleTemplateId: string) =>
+  `${principalId.toLowerCase()}|${roleTemplateId.toLowerCase()}`;
+
+/**
+ * Which raw grants describe current holders. A tenant onboarded to PIM lists active holders as
+ * assignment schedule instances (its `roleAssignments` would repeat them); a tenant never onboarded only
+ * has `roleAssignments`.
+ */
+function isHolderSource(grant: RoleGrant, pimOnboarded: boolean): boolean {
+  if (grant.source === 'eligibilityInstance') return true;
+  return pimOnboarded ? grant.source === 'assignmentInstance' : grant.source === 'roleAssignment';
+}
+
+/** Expired and not-yet-started grants confer nothing now. An end exactly at `now` is still live. */
+function isLive(grant: RoleGrant, nowMs: number): boolean {
+  if (grant.endDateTime !== null && epochMs(grant.endDateTime) < nowMs) return false;
+  if (grant.startDateTime !== null && epochMs(grant.startDateTime) > nowMs) return false;
+  return true;
+}
+
+function kindOf(grant: RoleGrant): HoldingKind {
+  if (grant.source === 'eligibilityInstance') return 'eligible';
+  return grant.assignmentType === 'Activated' ? 'activated' : 'assigned';
+}
+
+/** Graph marks a member's own instance of a group's grant with `memberType` `Group` or `Inherited`. */
+function reachedThroughGroup(grant: RoleGrant): boolean {
+  return grant.memberType === 'Group' || grant.memberType === 'Inherited';
+}
+
+interface GroupExpansion {
+  /** Non-group member id -> groups from the expanded group down to the member's direct parent. */
+  members: Map<string, readonly string[]>;
+}
+
+function makeGroupExpander(snapshot: TenantSnapshot) {
+  const cache = new Map<string, GroupExpansion>();
+  const isGroup = (id: string): boolean => {
+    const principal = snapshot.principals.get(id);
+    if (principal) return principal.type === 'group';
+    return snapshot.groupMembers.has(id);
+  };
+  const expand = (rootId: string): GroupExpansion => {
+    const cached = cache.get(rootId);
+    if (cached) return cached;
+    const members = new Map<string, readonly string[]>();
+    // Breadth first, so each member keeps its shortest path; `visited` makes membership cycles harmless.
+    const visited = new Set<string>([rootId]);
+    const queue: { groupId: string; path: readonly string[] }[] = [{ groupId: rootId, path: [rootId] }];
+    for (let next = 0; next < queue.length; next++) {
+      const { groupId, path } = queue[next]!;
+      for (const memberId of snapshot.groupMembers.get(groupId) ?? []) {
+        if (isGroup(memberId)) {
+          if (!visited.has(memberId)) {
+            visited.add(memberId);
+            queue.push({ groupId: memberId, path: [...path, memberId] });
+          }
+        } else if (!members.has(memberId)) {
+          members.set(memberId, path);
+        }
+      }
+    }
+    const expansion = { members };
+    cache.set(rootId, expansion);
+    return expansion;
+  };
+  return { isGroup, expand };
+}
+
+interface MutableHolding extends Holding {
+  grants: HoldingGrant[];
+  startMs: number;
+}
+
+/**
+ * Resolves the snapshot's grants into holdings as of `now`. Pure; O(grants x group size), with each
+ * group's transitive membership expanded once.
+ */
+export function resolveHoldings(snapshot: TenantSnapshot, now: Date): HoldingIndex {
+  const nowMs = now.getTime();
+  const groups = makeGroupExpander(snapshot);
+  const byKey = new Map<string, MutableHolding>();
+  const activeByKey = new Map<string, RoleGrant[]>();
+
+  const add = (principalId: string, grant: RoleGrant, groupPath: readonly string[]) => {
+    const key = holdingKey(principalId, grant.roleTemplateId);
+    let holding = byKey.get(key);
+    if (!holding) {
+      holding = {
+        principalId,
+        principalType: snapshot.principals.get(principalId)?.type ?? 'unknown',
+        roleTemplateId: grant.roleTemplateId,
+        roleDefinitionId: grant.roleDefinitionId,
+        eligible: false,
+        active: false,
+        activated: false,
+        timeBound: true,
+        direct: false,
+        viaGroup: false,
+        start: null,
+        startMs: Number.POSITIVE_INFINITY,
+        grants: [],
+      };
+      byKey.set(key, holding);
+    }
+    const kind = kindOf(grant);
+    holding.grants.push({
+      grantId: grant.id,
+      kind,
+      source: grant.source,
+      start: grant.startDateTime,
+      end: grant.endDateTime,
+      groupPath,
+    });
+    if (kind === 'eligible') holding.eligible = true;
+    else holding.active = true;
+    if (kind === 'activated') holding.activated = true;
+    if (grant.endDateTime === null) holding.timeBound = false;
+    if (groupPath.length > 0 || reachedThroughGroup(grant)) holding.viaGroup = true;
+    else holding.direct = true;
+    const startMs = grant.startDateTime === null ? Number.NEGATIVE_INFINITY : epochMs(grant.startDateTime);
+    if (startMs < holding.startMs) {
+      holding.startMs = startMs;
+      holding.start = grant.startDateTime;
+    }
+  };
+
+  for (const grant of snapshot.grants) {
+    if (!isHolderSource(grant, snapshot.pimOnboarded) || !isLive(grant, nowMs)) continue;
+    if (grant.source !== 'eligibilityInstance') {
+      const key = holdingKey(grant.principalId, grant.roleTemplateId);
+      const list = activeByKey.get(key);
+      if (list) list.push(grant);
+      else activeByKey.set(key, [grant]);
+    }
+    if (groups.isGroup(grant.principalId)) {
+      // The group itself is not a holder: its members are, however deeply nested.
+      for (const [memberId, path] of groups.expand(grant.principalId).members) add(memberId, grant, path);
+    } else {
+      add(grant.principalId, grant, []);
+    }
+  }
+
+  const all: Holding[] = [];
+  const resolved = new Map<string, Holding>();
+  const byRole = new Map<string, Holding[]>();
+  const byPrincipal = new Map<string, Holding[]>();
+  for (const [key, { startMs: _startMs, ...holding }] of byKey) {
+    all.push(holding);
+    resolved.set(key, holding);
+    pushTo(byRole, holding.roleTemplateId.toLowerCase(), holding);
+    pushTo(byPrincipal, holding.principalId.toLowerCase(), holding);
+  }
+
+  return {
+    all,
+    get: (principalId, roleTemplateId) => resolved.get(holdingKey(principalId, roleTemplateId)),
+    ofRole: (roleTemplateId) => byRole.get(roleTemplateId.toLowerCase()) ?? [],
+    ofPrincipal: (principalId) => byPrincipal.get(principalId.toLowerCase()) ?? [],
+    activeGrantsOf: (principalId, roleTemplateId) =>
+      activeByKey.get(holdingKey(principalId, roleTemplateId)) ?? [],
+  };
+}
+
+function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import type { Incident } from '../model/incident.js';
+import type { ScheduleRequest } from '../model/snapshot.js';
+import { durationMs, isoDuration } from '../util/iso-duration.js';
+import { assigneeFields, compareIncidents, incidentIdentity, roleFields } from './incident-fields.js';
+import { hasAction, isSuccessfulRequest, principalRoleKey } from './requests.js';
+import { epochMs, windowEdge } from './time.js';
+import { type DetectorMeta, defineDetector } from './types.js';
+
+const config = z
+  .object({
+    /** @defaultValue true */
+    enabled: z.boolean().default(true),
+    /** Activations in one uninterrupted run needed to fire. @defaultValue 3 */
+    sequentialActivationCounterThreshold: z.number().int().min(2).default(3),
+    /**
+     * Longest gap between one activation's end and the next one's start that still continues a run.
+     * ISO-8601 duration. @defaultValue PT10S
+     */
+    timeIntervalBetweenActivations: isoDuration.default('PT10S'),
+    /** Only activations starting this far back count. ISO-8601 duration. @defaultValue P30D */
+    lookBack: isoDuration.default('P30D'),
+  })
+  .strict();
+
+const meta: DetectorMeta<z.output<typeof config>> = {
+  alert: 'SequentialActivationRenewalsAlert',
+  title: 'Role activated over and over without a break',
+  severity: 'medium',
+  description:
+    'The same user activated the same role several times back to back. Usually the maximum activation ' +
+    'time is too short for their work; sometimes a shared or compromised account is being kept active.',
+  mitigation: [
+    'Ask the user why they needed the role continuously for that long.',
+    "If the work is legitimate, raise the role's maximum activation duration in its PIM settings to fit it.",
+    'If the account is shared or the activations were not made by its owner, secure the account and require MFA on activation.',
+  ],
+  sources: ['roleAssignmentScheduleRequests'],
+  graphConfigurationType: '#microsoft.graph.sequentialActivationRenewalsAlertConfiguration',
+  thresholdKeys: ['sequentialActivationCounterThreshold', 'timeIntervalBetweenActivations'],
+};
+
+const SELF_ACTIONS = ['selfActivate', 'selfExtend'];
+
+/** A request with its times parsed once: sorting and run-splitting compare them many times. */
+interface Timed {
+  request: ScheduleRequest;
+  startMs: number;
+  /** Open-ended requests never end: everything after them continues their run. */
+  endMs: number;
+}
+
+function timed(request: ScheduleRequest): Timed {
+  return {
+    request,
+    startMs: epochMs(request.startDateTime),
+    endMs: request.endDateTime === null ? Number.POSITIVE_INFINITY : epochMs(request.endDateTime),
+  };
+}
+
+function byStartThenEnd(a: Timed, b: Timed): number {
+  return (
+    a.startMs - b.startMs ||
+    a.endMs - b.endMs ||
+    (a.request.id < b.request.id ? -1 : a.request.id > b.request.id ? 1 : 0)
+  );
+}
+
+/**
+ * Splits one user's activations of one role (ordered by start) into runs: an activation joins the run
+ * when it starts no later than `gapMs` after the run's latest end so far, so overlaps always join.
+ */
+function splitIntoRuns(ordered: readonly Timed[], gapMs: number): Timed[][] {
+  const runs: Timed[][] = [];
+  let current: Timed[] = [];
+  let currentEndMs = Number.NEGATIVE_INFINITY;
+  for (const entry of ordered) {
+    if (current.length > 0 && entry.startMs > currentEndMs + gapMs) {
+      runs.push(current);
+      current = [];
+      currentEndMs = Number.NEGATIVE_INFINITY;
+    }
+    current.push(entry);
+    currentEndMs = Math.max(currentEndMs, entry.endMs);
+  }
+  if (current.length > 0) runs.push(current);
+  return runs;
+}
+
+function runEnd(run: readonly Timed[]): string | null {
+  let latest: Timed | undefined;
+  for (const entry of run) {
+    if (entry.request.endDateTime === null) return null;
+    if (!latest || entry.endMs > latest.endMs) latest = entry;
+  }
+  return latest?.request.endDateTime ?? null;
+}
+
+/**
+ * Back-to-back activations of one role by one user.
+ *
+ * - fires (one incident per run): a user's successful `selfActivate` and `selfExtend` requests for one
+ *   role that start inside the look-back window (edge inside) and at or before `now`, ordered by start,
+ *   form a run while each starts no later than `timeIntervalBetweenActivations` after the run's latest end
+ *   (overlaps continue it); a run of at least `sequentialActivationCounterThreshold` is an incident.
+ * - quiet: every run is shorter than the threshold. Failed, denied and admin-made requests never count.
+ * - unknown: schedule requests could not be read.
+ */
+export const SequentialActivationRenewalsAlert = defineDetector({
+  meta,
+  config,
+  detect({ snapshot, config, now, exclusions }) {
+    const lookBackMs = durationMs(config.lookBack);
+    const gapMs = durationMs(config.timeIntervalBetweenActivations);
+    const nowMs = now.getTime();
+    const edge = windowEdge(now, lookBackMs);
+    const perUserRole = new Map<string, Timed[]>();
+    for (const request of snapshot.scheduleRequests) {
+      if (!isSuccessfulRequest(request) || !hasAction(request, SELF_ACTIONS)) continue;
+      if (exclusions.has(request.principalId)) continue;
+      const entry = timed(request);
+      // The window runs from its edge (inside) up to now; activations scheduled for later do not count yet.
+      if (entry.startMs < edge || entry.startMs > nowMs) continue;
+      const key = principalRoleKey(request.principalId, request.roleTemplateId);
+      const list = perUserRole.get(key);
+      if (list) list.push(entry);
+      else perUserRole.set(key, [entry]);
+    }
+
+    const incidents: Incident[] = [];
+    for (const entries of perUserRole.values()) {
+      for (const run of splitIntoRuns(entries.sort(byStartThenEnd), gapMs)) {
+        if (run.length < config.sequentialActivationCounterThreshold) continue;
+        const first = run[0]!.request;
+        incidents.push({
+          ...incidentIdentity(snapshot, meta.alert, meta.severity, {
+            principalId: first.principalId,
+            roleTemplateId: first.roleTemplateId,
+            runStart: first.startDateTime,
+          }),
+          ...assigneeFields(snapshot, first.principalId),
+          ...roleFields(snapshot, first.roleTemplateId, first.roleDefinitionId),
+          activationCount: run.length,
+          sequenceStartDateTime: first.startDateTime,
+          sequenceEndDateTime: runEnd(run),
+          evidence: run.map(({ request }) => ({
+            kind: 'scheduleRequest' as const,
+            id: request.id,
+            detail: `${request.action} ${request.startDateTime} to ${request.endDateTime ?? 'open-ended'}`,
+          })),
+        });
+      }
+    }
+    return { status: 'ok', incidents: incidents.sort(compareIncidents) };
+  },
+});

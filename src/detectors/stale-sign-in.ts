@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import type { Incident } from '../model/incident.js';
+import type { SignInActivity } from '../model/snapshot.js';
+import { durationMs, isoDuration } from '../util/iso-duration.js';
+import { HOLDING_SOURCES } from './holdings.js';
+import {
+  assigneeFields,
+  compareIncidents,
+  holdingEvidence,
+  incidentIdentity,
+  roleFields,
+} from './incident-fields.js';
+import { epochMs, isOlderThan, latestOf, windowEdge } from './time.js';
+import { type DetectorMeta, defineDetector } from './types.js';
+
+const config = z
+  .object({
+    /** @defaultValue true */
+    enabled: z.boolean().default(true),
+    /** A privileged user without a sign-in for longer than this is stale. ISO-8601 duration. @defaultValue P30D */
+    duration: isoDuration.default('P30D'),
+  })
+  .strict();
+
+const meta: DetectorMeta<z.output<typeof config>> = {
+  alert: 'StaleSignInAlert',
+  title: 'Privileged account has not signed in recently',
+  severity: 'medium',
+  description:
+    'This account holds a privileged role but has not signed in for a long time, or never has. Forgotten ' +
+    'accounts keep their access, rarely have their credentials rotated, and nobody notices when someone ' +
+    'else starts using them.',
+  mitigation: [
+    'Check with the owner (or their manager) whether the account is still in use and still needs the role.',
+    'Remove the role, or disable the account, if it is no longer needed.',
+    'If it is a break-glass account, confirm it is tested on schedule and its credentials are stored safely.',
+  ],
+  sources: [...HOLDING_SOURCES, 'roleDefinitions', 'signInActivity'],
+  graphConfigurationType: '#microsoft.graph.staleSignInAlertConfiguration',
+  thresholdKeys: ['duration'],
+};
+
+/** The latest of the three sign-in times Graph keeps; null when none is set (never signed in). */
+export function lastSignIn(activity: SignInActivity): string | null {
+  return latestOf([
+    activity.lastSignInDateTime,
+    activity.lastNonInteractiveSignInDateTime,
+    activity.lastSuccessfulSignInDateTime,
+  ]);
+}
+
+/**
+ * Privileged users who do not sign in.
+ *
+ * - fires (one incident per user and privileged role): a user holding a privileged role (active or
+ *   eligible, directly or through groups) whose last sign-in is strictly before `now - duration`, or who
+ *   never signed in, unless the holding started less than `duration` ago.
+ * - quiet: a sign-in within `duration` (exactly at the edge counts as recent), or a holding younger than
+ *   `duration`. Service principals have no sign-in activity here and are not judged. Exclusions do not
+ *   apply unless the config names this alert: a break-glass account must still sign in now and then.
+ * - unknown: holdings, role definitions or sign-in activity could not be read. A holder whose sign-in
+ *   activity was not read is listed in `unknownItems` rather than reported.
+ */
+export const StaleSignInAlert = defineDetector({
+  meta,
+  config,
+  detect({ snapshot, config, now, holdings, privilegedRoles, exclusions }) {
+    const windowMs = durationMs(config.duration);
+    const edge = windowEdge(now, windowMs);
+    const incidents: Incident[] = [];
+    const notRead = new Set<string>();
+    for (const holding of holdings.all) {
+      if (holding.principalType !== 'user' || exclusions.has(holding.principalId)) continue;
+      if (!privilegedRoles.has(holding.roleTemplateId)) continue;
+      if (holding.start !== null && epochMs(holding.start) > edge) continue;
+      const activity = snapshot.signIns.get(holding.principalId);
+      if (!activity) {
+        notRead.add(holding.principalId);
+        continue;
+      }
+      const last = lastSignIn(activity);
+      if (!isOlderThan(last, now, windowMs)) continue;
+      incidents.push({
+        ...incidentIdentity(snapshot, meta.alert, meta.severity, {
+          principalId: holding.principalId,
+          roleTemplateId: holding.roleTemplateId,
+        }),
+        ...assigneeFields(snapshot, holding.principalId),
+        ...roleFields(snapshot, holding.roleTemplateId, holding.roleDefinitionId),
+        assignmentCreatedDateTime: holding.start,
+        lastSignInDateTime: last,
+        evidence: [
+          ...holdingEvidence(snapshot, holding),
+          {
+            kind: 'signInActivity',
+            id: holding.principalId,
+            detail: last === null ? 'never signed in' : `last sign-in ${last}`,
+          },
+        ],
+      });
+    }
+    const unknownItems = [...notRead].map((principalId) => ({
+      subject: `user ${snapshot.principals.get(principalId)?.userPrincipalName ?? principalId}`,
+      cause: 'sign-in activity was not read for this user',
+    }));
+    return {
+      status: 'ok',
+      incidents: incidents.sort(compareIncidents),
+      ...(unknownItems.length > 0 ? { unknownItems } : {}),
+    };
+  },
+});

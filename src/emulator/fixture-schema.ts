@@ -1,0 +1,70 @@
+import { z } from 'zod';
+
+/**
+ * A tenant fixture: one JSON file describing a tenant the way Graph returns it (design section 2).
+ * `resources` maps a collection path (the Graph path after the version segment, e.g. `users`,
+ * `groups/<id>/members`, `identityGovernance/roleManagementAlerts/alerts`) to objects in Graph's JSON shape.
+ */
+
+const graphObject = z.record(z.string(), z.unknown());
+
+/**
+ * Makes a collection (or one of its requests) answer with an error or misbehave instead of serving data.
+ * Without `nth`/`times`, every request to the collection gets the fault.
+ */
+export const faultSchema = z
+  .object({
+    /** HTTP status to answer with (e.g. 403, 429, 503). Omit to only add latency or truncate. */
+    status: z.number().int().min(200).max(599).optional(),
+    /** Graph error code in the body, e.g. `Authorization_RequestDenied`. */
+    code: z.string().optional(),
+    message: z.string().optional(),
+    /** Seconds, sent as `Retry-After` (429/503). May be fractional, as Graph sends it. */
+    retryAfter: z.number().min(0).optional(),
+    /** Only the n-th request (1-based) to this collection gets the fault. */
+    nth: z.number().int().min(1).optional(),
+    /** Only the first `times` requests to this collection get the fault; later ones succeed. */
+    times: z.number().int().min(1).optional(),
+    /** Extra latency in milliseconds before answering. */
+    latencyMs: z.number().int().min(0).optional(),
+    /** Cut the JSON body in half (a broken connection or proxy). */
+    truncate: z.boolean().optional(),
+  })
+  .strict();
+export type Fault = z.infer<typeof faultSchema>;
+
+export const fixtureSchema = z
+  .object({
+    tenantId: z.guid(),
+    description: z.string().optional(),
+    /**
+     * The instant the fixture's timestamps were written for. The emulator can shift every timestamp by
+     * `now - referenceTime` so a bundled tenant looks the same whenever it is scanned.
+     */
+    referenceTime: z.iso.datetime({ offset: true }).optional(),
+    /** Applications the emulator's token endpoint accepts. Absent: any client id and secret are accepted. */
+    applications: z
+      .array(
+        z
+          .object({
+            clientId: z.string().min(1),
+            clientSecret: z.string().min(1).optional(),
+            /**
+             * PEM certificate of the app's key pair: client assertions (certificate credentials) must be
+             * signed by its key. Absent: any well-formed assertion for the client id is accepted.
+             */
+            certificate: z.string().min(1).optional(),
+            /** Application permissions granted, e.g. `RoleManagementAlert.ReadWrite.Directory`. */
+            permissions: z.array(z.string()).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
+    resources: z.record(z.string().min(1), z.array(graphObject)),
+    faults: z.record(z.string().min(1), z.union([faultSchema, z.array(faultSchema)])).optional(),
+    /** Overrides of a collection's maximum page size (default: the emulator's table of Graph's limits). */
+    pageSizes: z.record(z.string().min(1), z.number().int().min(1)).optional(),
+  })
+  .strict();
+
+export type TenantFixture = z.infer<typeof fixtureSchema>;

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FixtureError, formatIssues } from '../errors.js';
+import { fixtureSchema, type TenantFixture } from './fixture-schema.js';
+import { jsonErrorPosition, lineAndColumn } from './json-error-position.js';
+
+/**
+ * Reads and validates a tenant fixture. Every failure is a FixtureError naming the file and what is
+ * wrong with it (missing, not JSON with line and column, or each schema problem by path), fit to print
+ * to a person as it is.
+ */
+export async function loadFixture(path: string): Promise<TenantFixture> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new FixtureError(`fixture file ${path} not found`);
+    if (code === 'EISDIR') throw new FixtureError(`fixture file ${path} is a directory, not a file`);
+    throw new FixtureError(`cannot read fixture file ${path} (${code ?? 'unreadable'})`);
+  }
+  return parseFixture(text, path);
+}
+
+/** Validates fixture JSON text; `source` names it in errors. */
+export function parseFixture(text: string, source: string): TenantFixture {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new FixtureError(`fixture file ${source} is not valid JSON: ${describeJsonError(error, text)}`);
+  }
+  // reportInput lets the messages tell a missing value from a wrong one.
+  const parsed = fixtureSchema.safeParse(json, { reportInput: true });
+  if (!parsed.success) {
+    const problems = formatIssues(parsed.error.issues);
+    throw new FixtureError(
+      `fixture file ${source} is not a valid tenant fixture:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+  const duplicates = duplicateIds(parsed.data);
+  if (duplicates.length > 0) {
+    throw new FixtureError(
+      `fixture file ${source} is not a valid tenant fixture:\n${duplicates.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** An id used twice in one collection would make lookups and paging disagree. */
+function duplicateIds(fixture: TenantFixture): string[] {
+  const problems: string[] = [];
+  for (const [path, items] of Object.entries(fixture.resources)) {
+    const seen = new Set<string>();
+    items.forEach((item, index) => {
+      if (typeof item.id !== 'string') return;
+      const key = item.id.toLowerCase();
+      if (seen.has(key)) problems.push(`resources.${path}[${index}].id: duplicate id '${item.id}'`);
+      seen.add(key);
+    });
+  }
+  return problems.slice(0, 20);
+}
+
+/** JSON.parse's reason, without V8's echo of the text, plus where the text goes wrong. */
+function describeJsonError(error: unknown, text: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const reason = message
+    .replace(/\s+(in|after) JSON at position \d+.*$/s, '')
+    .replace(/, .*is not valid JSON$/s, '')
+    .trim();
+  const { line, column } = lineAndColumn(text, jsonErrorPosition(text));
+  return `${reason} (line ${line}, column ${column})`;
+}
+
+/**
+ * `demo` names the bundled demo tenant (found from the package root, so it works from `src/` under tsx
+ * and from `dist/`); anything else is a path.
+ */
+export function resolveFixtureArg(arg: string): string {
+  if (arg === 'demo') return join(packageRoot(), 'fixtures', 'demo', 'tenant.json');
+  return resolve(arg);
+}
+
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new FixtureError('cannot find the pimwatch package root for the demo fixture');
+    dir = parent;
+  }
+}

@@ -1,0 +1,359 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type AlertId, GLOBAL_ADMIN_TEMPLATE_ID, graphAlertObjectId } from '../model/alerts.js';
+import type { ClassifiedIncident } from '../model/lifecycle.js';
+import type { TenantSnapshot } from '../model/snapshot.js';
+import { describeFailure, type GraphFailure } from './errors.js';
+import type { GraphHttp } from './http.js';
+
+/**
+ * PIM's alert actions (beta): ask PIM to rescan (refresh, a long-running operation) and ask it to fix
+ * one incident (remediate). Both write to the tenant and need `RoleManagementAlert.ReadWrite.Directory`,
+ * so nothing here runs unless a person asks for it. Failures come back as values that name the Graph
+ * path, HTTP status and Graph error code.
+ */
+
+const ALERTS_ROOT = 'identityGovernance/roleManagementAlerts';
+/** The only scope PIM's Entra role alerts have. */
+const DIRECTORY_SCOPE = { scopeId: '/', scopeType: 'DirectoryRole' } as const;
+
+// ---- refresh ------------------------------------------------------------------------------------------
+
+export interface RefreshOptions {
+  /**
+   * Graph alert object ids (`DirectoryRole_{tenantId}_{suffix}`, see `graphAlertObjectId`) to rescan one
+   * by one. Absent or empty: every alert, in one request.
+   */
+  alertIds?: readonly string[];
+  /** Wait between polls of the operation. */
+  pollIntervalMs: number;
+  /** Give up polling an operation after this long (PIM's own scans take minutes). */
+  timeoutMs: number;
+}
+
+/** How one refresh ended: PIM's terminal states, our own time-out, or a request that failed. */
+export type RefreshOutcome = 'succeeded' | 'failed' | 'timedOut' | 'error';
+
+export interface RefreshOperation {
+  /** The alert rescanned; null for a refresh of every alert. */
+  alertId: string | null;
+  outcome: RefreshOutcome;
+  /** PIM's operation id, from the `Location` header of its 202. */
+  operationId: string | null;
+  location: string | null;
+  /** The operation's last `status` as PIM reported it (`notStarted`, `running`, `succeeded`, `failed`). */
+  lastStatus: string | null;
+  statusDetail: string | null;
+  /** Where the rescanned alert(s) can be read, once the operation succeeded; empty otherwise. */
+  resourceLocation: string | null;
+  polls: number;
+  /** From the refresh request to the operation's end (or the time-out). */
+  durationMs: number;
+  /** When `outcome` is `error`: what failed, e.g. `POST beta/...: 403 Forbidden ...`. */
+  error?: string;
+  failure?: GraphFailure;
+}
+
+export interface RefreshResult {
+  /** The worst of the operations' outcomes: `error` > `failed` > `timedOut` > `succeeded`. */
+  outcome: RefreshOutcome;
+  durationMs: number;
+  operations: RefreshOperation[];
+}
+
+const OUTCOME_SEVERITY: Readonly<Record<RefreshOutcome, number>> = {
+  succeeded: 0,
+  timedOut: 1,
+  failed: 2,
+  error: 3,
+};
+
+/** `.../operations/{id}` -> `{id}`; undefined when the header does not point at an operation. */
+export function operationIdFromLocation(location: string): string | undefined {
+  let path: string;
+  try {
+    path = new URL(location).pathname;
+  } catch {
+    path = location;
+  }
+  const match = /\/operations\/([^/?#]+)\/?$/.exec(path);
+  return match ? decodeURIComponent(match[1]!) : undefined;
+}
+
+function errorOperation(
+  alertId: string | null,
+  startedAt: number,
+  failure: GraphFailure | string,
+  partial: Partial<RefreshOperation> = {},
+): RefreshOperation {
+  return {
+    alertId,
+    outcome: 'error',
+    operationId: null,
+    location: null,
+    lastStatus: null,
+    statusDetail: null,
+    resourceLocation: null,
+    polls: 0,
+    durationMs: performance.now() - startedAt,
+    ...partial,
+    ...(typeof failure === 'string' ? { error: failure } : { error: describeFailure(failure), failure }),
+  };
+}
+
+function readOperation(body: unknown): {
+  status: string | null;
+  statusDetail: string | null;
+  resourceLocation: string | null;
+} {
+  const op = (body ?? {}) as { status?: unknown; statusDetail?: unknown; resourceLocation?: unknown };
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  return {
+    status: text(op.status),
+    statusDetail: text(op.statusDetail),
+    resourceLocation: text(op.resourceLocation),
+  };
+}
+
+/** Starts one refresh and polls its operation to `succeeded`, `failed` or the time-out. */
+async function refreshOne(
+  http: GraphHttp,
+  alertId: string | null,
+  options: RefreshOptions,
+): Promise<RefreshOperation> {
+  const startedAt = performance.now();
+  const started = await http.send({
+    method: 'POST',
+    version: 'beta',
+    path: alertId
+      ? `${ALERTS_ROOT}/alerts/${encodeURIComponent(alertId)}/refresh`
+      : `${ALERTS_ROOT}/alerts/refresh`,
+    // Refreshing one alert takes no body; refreshing all must name the scope or PIM answers 400.
+    ...(alertId ? {} : { body: DIRECTORY_SCOPE }),
+    throttle: 'directory',
+    tag: 'alertRefresh',
+  });
+  if (!started.ok) return errorOperation(alertId, startedAt, started.failure);
+  const location = started.value.headers.location ?? null;
+  const operationId = location ? operationIdFromLocation(location) : undefined;
+  if (!location || !operationId) {
+    return errorOperation(
+      alertId,
+      startedAt,
+      `refresh answered ${started.value.status} without a Location header naming an operation (got ${location ?? 'none'})`,
+      { location },
+    );
+  }
+
+  let polls = 0;
+  let last = {
+    status: null as string | null,
+    statusDetail: null as string | null,
+    resourceLocation: null as string | null,
+  };
+  for (;;) {
+    const elapsed = performance.now() - startedAt;
+    if (elapsed >= options.timeoutMs) {
+      return {
+        alertId,
+        outcome: 'timedOut',
+        operationId,
+        location,
+        lastStatus: last.status,
+        statusDetail: last.statusDetail,
+        resourceLocation: null,
+        polls,
+        durationMs: elapsed,
+      };
+    }
+    await sleep(Math.min(options.pollIntervalMs, Math.max(0, options.timeoutMs - elapsed)));
+    const polled = await http.send({
+      version: 'beta',
+      path: `${ALERTS_ROOT}/operations/${encodeURIComponent(operationId)}`,
+      throttle: 'directory',
+      tag: 'alertRefresh',
+    });
+    polls++;
+    if (!polled.ok)
+      return errorOperation(alertId, startedAt, polled.failure, { operationId, location, polls });
+    last = readOperation(polled.value.body);
+    if (last.status === 'succeeded' || last.status === 'failed') {
+      return {
+        alertId,
+        outcome: last.status,
+        operationId,
+        location,
+        lastStatus: last.status,
+        statusDetail: last.statusDetail,
+        resourceLocation: last.resourceLocation || null,
+        polls,
+        durationMs: performance.now() - startedAt,
+      };
+    }
+  }
+}
+
+/**
+ * Asks PIM to rescan its alerts now (POST `alerts/refresh` for all, or `alerts/{id}/refresh` each) and
+ * follows each long-running operation to its end. Operations are polled concurrently.
+ */
+export async function refreshAlerts(http: GraphHttp, options: RefreshOptions): Promise<RefreshResult> {
+  const startedAt = performance.now();
+  const targets: (string | null)[] = options.alertIds?.length ? [...options.alertIds] : [null];
+  const operations = await Promise.all(targets.map((alertId) => refreshOne(http, alertId, options)));
+  const outcome = operations.reduce<RefreshOutcome>(
+    (worst, op) => (OUTCOME_SEVERITY[op.outcome] > OUTCOME_SEVERITY[worst] ? op.outcome : worst),
+    'succeeded',
+  );
+  return { outcome, durationMs: performance.now() - startedAt, operations };
+}
+
+// ---- remediate ----------------------------------------------------------------------------------------
+
+/** What PIM does when it remediates an incident of each alert (its definition's mitigation). */
+export type RemediationAction = 'removeRoleAssignment' | 'requireMfaOnActivation' | 'applyMitigationSteps';
+
+/** Why an incident cannot be remediated through PIM. */
+export type RemediationBlocker = 'noGraphIncident' | 'definitionUnknown' | 'notRemediatable';
+
+interface PlanBase {
+  alert: AlertId;
+  fingerprint: string;
+  /** PIM's alert object id. */
+  graphAlertId: string;
+  /** One line a person reads before saying yes. */
+  summary: string;
+}
+
+export type RemediationPlan =
+  | (PlanBase & {
+      possible: true;
+      graphIncidentId: string;
+      action: RemediationAction;
+      /** The definition's own mitigation text, for the record. */
+      mitigationSteps: string;
+      /** The Graph path that will be POSTed to (after `beta/`). */
+      path: string;
+    })
+  | (PlanBase & { possible: false; graphIncidentId: string | null; blocker: RemediationBlocker });
+
+/** `Hannah Lindqvist <hannah@contoso.com> (6ff8...)`: as much of the principal as the incident names. */
+function who(incident: ClassifiedIncident): string {
+  const parts = [
+    incident.assigneeDisplayName,
+    incident.assigneeUserPrincipalName ? `<${incident.assigneeUserPrincipalName}>` : null,
+    incident.assigneeId ? `(${incident.assigneeId})` : null,
+  ].filter((part): part is string => !!part);
+  return parts.length > 0 ? parts.join(' ') : 'the principal';
+}
+
+function roleName(incident: ClassifiedIncident, fallback = 'the role'): string {
+  return incident.roleDisplayName ?? incident.roleTemplateId ?? fallback;
+}
+
+/** PIM's remediation for each alert, as its definitions describe it and as the emulator applies it. */
+function actionFor(incident: ClassifiedIncident): { action: RemediationAction; summary: string } {
+  switch (incident.alert) {
+    case 'NoMfaOnRoleActivationAlert':
+      return {
+        action: 'requireMfaOnActivation',
+        summary: `PIM will require multifactor authentication to activate ${roleName(incident)}`,
+      };
+    case 'TooManyGlobalAdminsAssignedToTenantAlert':
+      return {
+        action: 'removeRoleAssignment',
+        summary: `PIM will remove ${who(incident)} from Global Administrator (${GLOBAL_ADMIN_TEMPLATE_ID})`,
+      };
+    case 'RedundantAssignmentAlert':
+    case 'RolesAssignedOutsidePimAlert':
+    case 'StaleSignInAlert':
+      return {
+        action: 'removeRoleAssignment',
+        summary: `PIM will remove ${who(incident)} from ${roleName(incident)}`,
+      };
+    default:
+      // Not remediatable in any tenant seen so far; if a tenant's definition says otherwise, PIM applies
+      // its own mitigation steps and we can only quote them.
+      return {
+        action: 'applyMitigationSteps',
+        summary: "PIM will apply the alert definition's mitigation steps",
+      };
+  }
+}
+
+/**
+ * What remediating one of our incidents through PIM would do, without doing it. Only an incident PIM
+ * reports too (`both`) has a PIM incident to remediate; and PIM refuses (400) for an alert whose
+ * definition is not remediatable, so that is checked here first.
+ */
+export function planRemediation(snapshot: TenantSnapshot, incident: ClassifiedIncident): RemediationPlan {
+  const alert = incident.alert;
+  const graphAlertId =
+    snapshot.graphAlerts.alerts.get(alert)?.id ?? graphAlertObjectId(snapshot.tenantId, alert);
+  const base = { alert, fingerprint: incident.fingerprint, graphAlertId };
+  if (incident.classification !== 'both' || !incident.graphIncidentId) {
+    return {
+      ...base,
+      possible: false,
+      graphIncidentId: null,
+      blocker: 'noGraphIncident',
+      summary:
+        `PIM does not report this incident (${incident.classification}` +
+        `${incident.reason ? `, ${incident.reason}` : ''}), so there is no PIM incident to remediate; ` +
+        'fix it in the directory or wait for PIM to report it',
+    };
+  }
+  const graphIncidentId = incident.graphIncidentId;
+  const definition = snapshot.graphAlerts.definitions.get(alert);
+  if (!definition) {
+    return {
+      ...base,
+      possible: false,
+      graphIncidentId,
+      blocker: 'definitionUnknown',
+      summary: "PIM's alert definition could not be read, so it is unknown whether PIM can remediate this",
+    };
+  }
+  if (!definition.isRemediatable) {
+    return {
+      ...base,
+      possible: false,
+      graphIncidentId,
+      blocker: 'notRemediatable',
+      summary: `PIM cannot remediate ${alert} incidents (its definition is not remediatable); follow the mitigation steps by hand`,
+    };
+  }
+  const { action, summary } = actionFor(incident);
+  return {
+    ...base,
+    possible: true,
+    graphIncidentId,
+    action,
+    summary,
+    mitigationSteps: definition.mitigationSteps,
+    path: `${ALERTS_ROOT}/alerts/${encodeURIComponent(graphAlertId)}/alertIncidents/${encodeURIComponent(graphIncidentId)}/remediate`,
+  };
+}
+
+export type RemediationResult =
+  | { ok: true; plan: RemediationPlan & { possible: true }; status: number }
+  | {
+      ok: false;
+      plan: RemediationPlan;
+      /** What went wrong, naming path, status and Graph code when there was a request. */
+      error: string;
+      failure?: GraphFailure;
+    };
+
+/** Asks PIM to remediate the planned incident. A plan that is not possible is refused without a request. */
+export async function remediateIncident(http: GraphHttp, plan: RemediationPlan): Promise<RemediationResult> {
+  if (!plan.possible) return { ok: false, plan, error: `not remediated: ${plan.summary}` };
+  const result = await http.send({
+    method: 'POST',
+    version: 'beta',
+    path: plan.path,
+    throttle: 'directory',
+    tag: 'alertRemediate',
+  });
+  if (!result.ok) return { ok: false, plan, error: describeFailure(result.failure), failure: result.failure };
+  return { ok: true, plan, status: result.value.status };
+}

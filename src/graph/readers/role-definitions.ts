@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { RoleDefinition } from '../../model/snapshot.js';
+import { readCollection } from '../collection.js';
+import type { GraphHttp } from '../http.js';
+
+const roleDefinitionSchema = z.object({
+  id: z.string().min(1),
+  templateId: z.string().nullish(),
+  displayName: z.string().default(''),
+  isBuiltIn: z.boolean().default(false),
+  isPrivileged: z.boolean().nullish(),
+});
+
+/** Role definitions, from beta because `isPrivileged` (Microsoft's own privileged flag) is only documented there. */
+export function readRoleDefinitions(http: GraphHttp) {
+  return readCollection(
+    http,
+    {
+      version: 'beta',
+      path: 'roleManagement/directory/roleDefinitions',
+      query: { $select: 'id,templateId,displayName,isBuiltIn,isPrivileged' },
+      throttle: 'directory',
+      tag: 'roleDefinitions',
+    },
+    roleDefinitionSchema,
+    (d): RoleDefinition => ({
+      id: d.id,
+      templateId: d.templateId ?? d.id,
+      displayName: d.displayName,
+      isBuiltIn: d.isBuiltIn,
+      isPrivileged: d.isPrivileged ?? false,
+    }),
+  );
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { ScheduleRequest } from '../../model/snapshot.js';
+import { parseIsoDuration } from '../../util/iso-duration.js';
+import { readCollection } from '../collection.js';
+import type { GraphHttp } from '../http.js';
+import { graphDateTime, nullableString } from './shared.js';
+
+export type RawScheduleRequest = Omit<ScheduleRequest, 'roleTemplateId'>;
+
+const requestSchema = z.object({
+  id: z.string().min(1),
+  action: z.string().default(''),
+  status: z.string().default(''),
+  principalId: z.string().min(1),
+  roleDefinitionId: z.string().min(1),
+  directoryScopeId: z.string().nullish(),
+  createdDateTime: graphDateTime,
+  targetScheduleId: nullableString,
+  scheduleInfo: z
+    .object({
+      startDateTime: graphDateTime,
+      expiration: z
+        .object({ type: z.string().nullish(), endDateTime: graphDateTime, duration: z.string().nullish() })
+        .nullish(),
+    })
+    .nullish(),
+});
+
+/** Works out when a request's schedule starts and ends, per the design's definition of a successful request. */
+function toRequest(r: z.infer<typeof requestSchema>): RawScheduleRequest | undefined {
+  const start = r.scheduleInfo?.startDateTime ?? r.createdDateTime;
+  if (!start) return undefined;
+  const expiration = r.scheduleInfo?.expiration;
+  let end: string | null = null;
+  const durationMs = expiration?.duration ? parseIsoDuration(expiration.duration) : undefined;
+  if (durationMs !== undefined) end = new Date(Date.parse(start) + durationMs).toISOString();
+  else if (expiration?.endDateTime) end = expiration.endDateTime;
+  return {
+    id: r.id,
+    action: r.action,
+    status: r.status,
+    principalId: r.principalId,
+    roleDefinitionId: r.roleDefinitionId,
+    directoryScopeId: r.directoryScopeId ?? '/',
+    createdDateTime: r.createdDateTime ?? start,
+    startDateTime: start,
+    endDateTime: end,
+    targetScheduleId: r.targetScheduleId,
+  };
+}
+
+/**
+ * Every assignment schedule request. Graph documents no server-side filter on `action`, so all are read
+ * and the detectors pick activations and extensions themselves.
+ */
+export function readScheduleRequests(http: GraphHttp) {
+  return readCollection(
+    http,
+    {
+      version: 'v1.0',
+      path: 'roleManagement/directory/roleAssignmentScheduleRequests',
+      query: {
+        $select:
+          'id,action,status,principalId,roleDefinitionId,directoryScopeId,createdDateTime,targetScheduleId,scheduleInfo',
+      },
+      throttle: 'directory',
+      tag: 'roleAssignmentScheduleRequests',
+    },
+    requestSchema,
+    toRequest,
+  );
+}

@@ -1,0 +1,162 @@
+import type { TenantFixture } from '../emulator/fixture-schema.js';
+import { pagesNeeded } from '../emulator/graph-limits.js';
+import { membersThroughGroup } from '../model/group-membership.js';
+import type { SourceName } from '../model/snapshot.js';
+import { CORE_ADD_MEMBER_TO_ROLE, PIM_OUTSIDE_PREFIX } from './readers/directory-audits.js';
+import { MAX_IN_VALUES } from './readers/users-by-id.js';
+
+type Item = Record<string, unknown>;
+const ROLES = 'roleManagement/directory';
+const ALERTS = 'identityGovernance/roleManagementAlerts';
+
+export interface RequestBudget {
+  /** The fewest logical Graph requests a complete scan of this fixture needs, per source. */
+  bySource: Partial<Record<SourceName, number>>;
+  total: number;
+  /** What the collections hold, for reports. */
+  sizes: Record<string, number>;
+}
+
+/**
+ * The lower bound of Graph requests for a scan of a fixture, worked out from the collection sizes and
+ * each collection's largest page, independently of the scanner's code: tests assert the scanner makes
+ * exactly this many, benchmarks compare against it. It follows the scan's plan (which collections, which
+ * filters); the page arithmetic comes from the emulator's table of Graph's limits.
+ */
+export function requestBudget(
+  fixture: TenantFixture,
+  options: { now: Date; auditLookBackMs: number; privilegedRoleTemplateIds?: readonly string[] },
+): RequestBudget {
+  const res = fixture.resources;
+  const items = (path: string): Item[] => (res[path] ?? []) as Item[];
+  const pageSizes = fixture.pageSizes ?? {};
+  const pages = (path: string, n: number, extra: { signInActivity?: boolean } = {}) =>
+    pagesNeeded(path, n, { pageSizes, ...extra });
+  const bySource: Partial<Record<SourceName, number>> = {};
+  const sizes: Record<string, number> = {};
+
+  const one = (source: SourceName, path: string) => {
+    sizes[path] = items(path).length;
+    bySource[source] = pages(path, items(path).length);
+  };
+  one('organization', 'organization');
+  one('subscribedSkus', 'subscribedSkus');
+  one('roleDefinitions', `${ROLES}/roleDefinitions`);
+  one('roleAssignmentScheduleInstances', `${ROLES}/roleAssignmentScheduleInstances`);
+  one('roleEligibilityScheduleInstances', `${ROLES}/roleEligibilityScheduleInstances`);
+  one('roleAssignmentScheduleRequests', `${ROLES}/roleAssignmentScheduleRequests`);
+  one('roleManagementPolicyAssignments', 'policies/roleManagementPolicyAssignments');
+  one('alertDefinitions', `${ALERTS}/alertDefinitions`);
+  one('alertConfigurations', `${ALERTS}/alertConfigurations`);
+
+  const onboarded = items(`${ROLES}/roleAssignmentScheduleInstances`).length > 0;
+  if (!onboarded) one('roleAssignments', `${ROLES}/roleAssignments`);
+
+  const since = options.now.getTime() - options.auditLookBackMs;
+  const audits = items('auditLogs/directoryAudits').filter(
+    (a) => Date.parse(String(a.activityDateTime)) >= since,
+  );
+  const coreAdds = audits.filter((a) => a.activityDisplayName === CORE_ADD_MEMBER_TO_ROLE).length;
+  const pimOutside = audits.filter((a) =>
+    String(a.activityDisplayName).startsWith(PIM_OUTSIDE_PREFIX),
+  ).length;
+  sizes['auditLogs/directoryAudits (filtered)'] = coreAdds + pimOutside;
+  bySource.directoryAudits =
+    pages('auditLogs/directoryAudits', coreAdds) + pages('auditLogs/directoryAudits', pimOutside);
+
+  const alerts = items(`${ALERTS}/alerts`);
+  bySource.alerts =
+    1 +
+    alerts
+      .filter((a) => Number(a.incidentCount ?? 0) > 0)
+      .reduce(
+        (sum, a) =>
+          sum +
+          pages(
+            `${ALERTS}/alerts/${String(a.id)}/alertIncidents`,
+            ((a.alertIncidents as Item[]) ?? []).length,
+          ),
+        0,
+      );
+
+  const userIds = new Set(items('users').map((u) => String(u.id)));
+  const groupIds = new Set(items('groups').map((g) => String(g.id)));
+  const spIds = new Set(items('servicePrincipals').map((s) => String(s.id)));
+  const grants = [
+    ...items(`${ROLES}/roleAssignmentScheduleInstances`),
+    ...items(`${ROLES}/roleEligibilityScheduleInstances`),
+    ...(onboarded ? [] : items(`${ROLES}/roleAssignments`)),
+  ];
+
+  // Group members: every group reached from a group that holds a role, each read once.
+  const membersOf = (id: string) => items(`groups/${id}/members`);
+  const groupMembers = new Map<string, string[]>();
+  let frontier = [...new Set(grants.map((g) => String(g.principalId)).filter((id) => groupIds.has(id)))];
+  let memberRequests = 0;
+  while (frontier.length > 0) {
+    const next: string[] = [];
+    for (const id of frontier) {
+      const members = membersOf(id);
+      memberRequests += pages(`groups/${id}/members`, members.length);
+      groupMembers.set(
+        id,
+        members.map((m) => String(m.id)),
+      );
+      for (const m of members) {
+        const mid = String(m.id);
+        if (groupIds.has(mid) && !groupMembers.has(mid) && !frontier.includes(mid)) next.push(mid);
+      }
+    }
+    frontier = [...new Set(next)].filter((id) => !groupMembers.has(id));
+  }
+  if (groupMembers.size > 0) bySource.groupMembers = memberRequests;
+
+  // Sign-in activity: users holding a privileged role, directly or through groups; 15 per request.
+  const definitions = items(`${ROLES}/roleDefinitions`);
+  const privileged = new Set<string>(
+    options.privilegedRoleTemplateIds ??
+      definitions
+        .filter((d) => d.isPrivileged === true)
+        .flatMap((d) => [String(d.id), String(d.templateId ?? d.id)]),
+  );
+  if (options.privilegedRoleTemplateIds) {
+    for (const d of definitions) {
+      if (privileged.has(String(d.templateId ?? d.id))) privileged.add(String(d.id));
+    }
+  }
+  const signInUsers = new Set<string>();
+  for (const g of grants) {
+    if (!privileged.has(String(g.roleDefinitionId))) continue;
+    const pid = String(g.principalId);
+    if (groupMembers.has(pid)) {
+      for (const m of membersThroughGroup(pid, groupMembers).keys()) if (userIds.has(m)) signInUsers.add(m);
+    } else if (userIds.has(pid)) {
+      signInUsers.add(pid);
+    }
+  }
+  if (signInUsers.size > 0) bySource.signInActivity = Math.ceil(signInUsers.size / MAX_IN_VALUES);
+  sizes['sign-in users'] = signInUsers.size;
+
+  // Principals only PIM's incidents name: users first, then service principals for the rest.
+  const known = new Set<string>([...grants.map((g) => String(g.principalId)), ...signInUsers]);
+  for (const members of groupMembers.values()) for (const m of members) known.add(m);
+  const unknown = new Set<string>();
+  for (const a of alerts) {
+    if (Number(a.incidentCount ?? 0) <= 0) continue;
+    for (const i of (a.alertIncidents as Item[]) ?? []) {
+      const id = i.assigneeId ? String(i.assigneeId) : undefined;
+      if (id && !known.has(id)) unknown.add(id);
+    }
+  }
+  if (unknown.size > 0) {
+    const notUsers = [...unknown].filter((id) => !userIds.has(id));
+    bySource.principalLookup =
+      Math.ceil(unknown.size / MAX_IN_VALUES) +
+      (notUsers.length > 0 ? Math.ceil(notUsers.length / MAX_IN_VALUES) : 0);
+    sizes['unknown incident assignees'] = unknown.size;
+    sizes['deleted principals'] = notUsers.filter((id) => !spIds.has(id)).length;
+  }
+
+  const total = Object.values(bySource).reduce((a, b) => a + (b ?? 0), 0);
+  return { bySource, total, sizes };
+}

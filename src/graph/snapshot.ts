@@ -1,0 +1,315 @@
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import type { AlertId } from '../model/alerts.js';
+import { membersThroughGroup } from '../model/group-membership.js';
+import {
+  type AuditRecord,
+  type GraphAlert,
+  type GraphAlertConfiguration,
+  type GraphAlertDefinition,
+  type Principal,
+  type RoleDefinition,
+  type RoleGrant,
+  type RolePolicy,
+  type ScheduleRequest,
+  SOURCE_NAMES,
+  type SourceName,
+  type SourceStatus,
+  type SubscribedSku,
+  type TenantSnapshot,
+} from '../model/snapshot.js';
+import type { ReadOutcome } from './collection.js';
+import { describeFailure, type GraphFailure } from './errors.js';
+import type { GraphHttp } from './http.js';
+import { readRoleAssignmentAudits } from './readers/directory-audits.js';
+import { lookUpPrincipals } from './readers/directory-objects.js';
+import { readGroupMembersTransitively } from './readers/group-members.js';
+import { readOrganization } from './readers/organization.js';
+import { readRoleDefinitions } from './readers/role-definitions.js';
+import {
+  type RawGrant,
+  readAssignmentScheduleInstances,
+  readEligibilityScheduleInstances,
+  readRoleAssignments,
+} from './readers/role-grants.js';
+import {
+  readAlertConfigurations,
+  readAlertDefinitions,
+  readAlerts,
+} from './readers/role-management-alerts.js';
+import { readRolePolicies } from './readers/role-policies.js';
+import { readScheduleRequests } from './readers/schedule-requests.js';
+import { readSubscribedSkus } from './readers/subscribed-skus.js';
+import { readUsersWithSignIn } from './readers/users-by-id.js';
+
+export interface CollectOptions {
+  tenantId: string;
+  /** The scan's clock: audit records are read from `now - auditLookBackMs`. */
+  now: Date;
+  auditLookBackMs: number;
+  /** Role template ids that replace Graph's `isPrivileged` set (sign-in activity is read for their holders). */
+  privilegedRoleTemplateIds?: readonly string[];
+  logger?: Logger;
+}
+
+type Outcome<T> = ReadOutcome<T> | { status: 'skipped' };
+
+/**
+ * Reads everything the seven detectors and reconciliation need, once, into pimwatch's own model.
+ * Independent collections are read concurrently; what depends on earlier answers (group members,
+ * sign-in activity of privileged holders, principals only Graph's incidents name) follows. A source
+ * that fails is recorded with its cause and the snapshot is marked incomplete; the rest stays intact.
+ */
+export async function collectSnapshot(http: GraphHttp, options: CollectOptions): Promise<TenantSnapshot> {
+  const log = options.logger ?? silentLogger;
+  const collectedAt = new Date().toISOString();
+  const outcomes = new Map<SourceName, Outcome<unknown> | { status: 'error'; failure: GraphFailure }>();
+
+  const [
+    organization,
+    skus,
+    roleDefinitions,
+    assignmentInstances,
+    eligibilityInstances,
+    scheduleRequests,
+    policies,
+    audits,
+    alertDefinitions,
+    alertConfigurations,
+    alerts,
+  ] = await Promise.all([
+    readOrganization(http),
+    readSubscribedSkus(http),
+    readRoleDefinitions(http),
+    readAssignmentScheduleInstances(http),
+    readEligibilityScheduleInstances(http),
+    readScheduleRequests(http),
+    readRolePolicies(http),
+    readRoleAssignmentAudits(http, new Date(options.now.getTime() - options.auditLookBackMs)),
+    readAlertDefinitions(http),
+    readAlertConfigurations(http),
+    readAlerts(http),
+  ]);
+  outcomes.set('organization', organization);
+  outcomes.set('subscribedSkus', skus);
+  outcomes.set('roleDefinitions', roleDefinitions);
+  outcomes.set('roleAssignmentScheduleInstances', assignmentInstances);
+  outcomes.set('roleEligibilityScheduleInstances', eligibilityInstances);
+  outcomes.set('roleAssignmentScheduleRequests', scheduleRequests);
+  outcomes.set('roleManagementPolicyAssignments', policies);
+  outcomes.set('directoryAudits', audits);
+  outcomes.set('alertDefinitions', alertDefinitions);
+  outcomes.set('alertConfigurations', alertConfigurations);
+  outcomes.set('alerts', alerts);
+
+  // A tenant never onboarded to PIM has role assignments but no schedule instances; then (or when the
+  // instances cannot be read) the plain assignments are the active holders.
+  const needAssignments = assignmentInstances.status === 'error' || assignmentInstances.items.length === 0;
+  const roleAssignments: Outcome<RawGrant> = needAssignments
+    ? await readRoleAssignments(http)
+    : { status: 'skipped' };
+  outcomes.set('roleAssignments', roleAssignments);
+  const pimOnboarded = assignmentInstances.status === 'ok' && assignmentInstances.items.length > 0;
+
+  const rawGrants: RawGrant[] = [
+    ...itemsOf(assignmentInstances),
+    ...itemsOf(eligibilityInstances),
+    ...(pimOnboarded ? [] : itemsOf(roleAssignments)),
+  ];
+
+  const principals = new Map<string, Principal>();
+  const remember = (p: Principal | null | undefined) => {
+    if (!p) return;
+    const known = principals.get(p.id);
+    // Keep the richest record: a member list may lack fields that a principal expansion had.
+    if (!known || (known.type === 'unknown' && p.type !== 'unknown')) principals.set(p.id, p);
+  };
+  for (const g of rawGrants) remember(g.principal);
+
+  const holderGroups = new Set(
+    rawGrants.filter((g) => principals.get(g.principalId)?.type === 'group').map((g) => g.principalId),
+  );
+  const members = await readGroupMembersTransitively(http, holderGroups);
+  for (const p of members.principals) remember(p);
+  outcomes.set(
+    'groupMembers',
+    members.status === 'ok'
+      ? { status: 'ok', items: [...members.members.keys()] }
+      : { status: 'error', failure: members.failure! },
+  );
+
+  const definitionsById = indexRoleDefinitions(itemsOf(roleDefinitions));
+  const templateOf = (roleDefinitionId: string) =>
+    definitionsById.get(roleDefinitionId)?.templateId ?? roleDefinitionId;
+  const grants: RoleGrant[] = rawGrants.map(({ principal: _principal, ...g }) => ({
+    ...g,
+    roleTemplateId: templateOf(g.roleDefinitionId),
+  }));
+
+  const privileged = new Set(
+    options.privilegedRoleTemplateIds ??
+      itemsOf(roleDefinitions)
+        .filter((d) => d.isPrivileged)
+        .map((d) => d.templateId),
+  );
+  const signInUsers = usersHoldingRoles(grants, privileged, members.members, principals);
+  const graphAlerts = itemsOf(alerts);
+  const unknownAssignees = new Set<string>();
+  for (const alert of graphAlerts) {
+    for (const incident of alert.incidents) {
+      if (
+        incident.assigneeId &&
+        !principals.has(incident.assigneeId) &&
+        !signInUsers.has(incident.assigneeId)
+      ) {
+        unknownAssignees.add(incident.assigneeId);
+      }
+    }
+  }
+
+  const [signIn, lookup] = await Promise.all([
+    signInUsers.size > 0 ? readUsersWithSignIn(http, signInUsers) : undefined,
+    unknownAssignees.size > 0 ? lookUpPrincipals(http, unknownAssignees) : undefined,
+  ]);
+  const deleted = new Set<string>();
+  if (signIn) {
+    for (const user of signIn.users) principals.set(user.id, { ...principals.get(user.id), ...user });
+    for (const id of signIn.missing) deleted.add(id);
+  }
+  if (lookup) {
+    for (const p of lookup.found) remember(p);
+    for (const id of lookup.missing) deleted.add(id);
+  }
+  outcomes.set(
+    'signInActivity',
+    !signIn
+      ? { status: 'skipped' }
+      : signIn.status === 'ok'
+        ? { status: 'ok', items: [...signIn.signIns.keys()] }
+        : { status: 'error', failure: signIn.failure! },
+  );
+  outcomes.set(
+    'principalLookup',
+    !lookup
+      ? { status: 'skipped' }
+      : lookup.status === 'ok'
+        ? { status: 'ok', items: lookup.found }
+        : { status: 'error', failure: lookup.failure! },
+  );
+
+  for (const audit of itemsOf(audits)) {
+    if (audit.target && !principals.has(audit.target.id)) {
+      remember({
+        id: audit.target.id,
+        type: audit.target.type,
+        displayName: audit.target.displayName,
+        userPrincipalName: audit.target.userPrincipalName,
+        accountEnabled: null,
+      });
+    }
+  }
+
+  const sources = sourceStatuses(outcomes, http);
+  for (const [name, status] of Object.entries(sources)) {
+    if (status.status === 'failed')
+      log.warn({ tenantId: options.tenantId, source: name, cause: status.cause }, 'graph source unavailable');
+  }
+  const org = itemsOf(organization)[0];
+  return {
+    tenantId: options.tenantId,
+    collectedAt,
+    complete: Object.values(sources).every((s) => s.status !== 'failed'),
+    sources,
+    graphRequests: { ...http.counts },
+    organization: org ? { id: org.id, displayName: org.displayName } : null,
+    principals,
+    roleDefinitions: new Map(itemsOf(roleDefinitions).map((d) => [d.templateId, d])),
+    pimOnboarded,
+    grants,
+    groupMembers: members.members,
+    scheduleRequests: itemsOf(scheduleRequests)
+      .filter((r): r is NonNullable<typeof r> => r !== undefined)
+      .map((r): ScheduleRequest => ({ ...r, roleTemplateId: templateOf(r.roleDefinitionId) })),
+    policies: new Map(
+      itemsOf(policies).map(({ roleDefinitionId, ...p }): [string, RolePolicy] => {
+        const roleTemplateId = templateOf(roleDefinitionId);
+        return [roleTemplateId, { ...p, roleTemplateId }];
+      }),
+    ),
+    skus: itemsOf(skus) as SubscribedSku[],
+    audits: itemsOf(audits) as AuditRecord[],
+    signIns: signIn?.signIns ?? new Map(),
+    deletedPrincipalIds: deleted,
+    graphAlerts: {
+      definitions: byAlert(itemsOf(alertDefinitions) as GraphAlertDefinition[]),
+      configurations: byAlert(itemsOf(alertConfigurations) as GraphAlertConfiguration[]),
+      alerts: byAlert(graphAlerts as GraphAlert[]),
+    },
+  };
+}
+
+function itemsOf<T>(outcome: Outcome<T> | undefined): T[] {
+  return outcome && outcome.status === 'ok' ? outcome.items : [];
+}
+
+function byAlert<T extends { alert: AlertId }>(items: T[]): Map<AlertId, T> {
+  return new Map(items.map((i) => [i.alert, i]));
+}
+
+/** Graph may name a role by its definition id or its template id; both lead to the same definition. */
+function indexRoleDefinitions(definitions: RoleDefinition[]): Map<string, RoleDefinition> {
+  const index = new Map<string, RoleDefinition>();
+  for (const d of definitions) {
+    index.set(d.id, d);
+    index.set(d.templateId, d);
+  }
+  return index;
+}
+
+/** Users holding any of `roles` directly or through (nested) groups: the only users whose sign-ins are read. */
+function usersHoldingRoles(
+  grants: RoleGrant[],
+  roles: ReadonlySet<string>,
+  groupMembers: ReadonlyMap<string, readonly string[]>,
+  principals: ReadonlyMap<string, Principal>,
+): Set<string> {
+  const users = new Set<string>();
+  const isUser = (id: string) => principals.get(id)?.type === 'user';
+  for (const grant of grants) {
+    if (!roles.has(grant.roleTemplateId)) continue;
+    if (groupMembers.has(grant.principalId)) {
+      for (const member of membersThroughGroup(grant.principalId, groupMembers).keys()) {
+        if (isUser(member)) users.add(member);
+      }
+    } else if (isUser(grant.principalId)) {
+      users.add(grant.principalId);
+    }
+  }
+  return users;
+}
+
+function sourceStatuses(
+  outcomes: Map<SourceName, Outcome<unknown> | { status: 'error'; failure: GraphFailure }>,
+  http: GraphHttp,
+): Record<SourceName, SourceStatus> {
+  const result = {} as Record<SourceName, SourceStatus>;
+  for (const name of SOURCE_NAMES) {
+    const outcome = outcomes.get(name);
+    const requests = http.countsByTag.get(name) ?? 0;
+    if (!outcome || outcome.status === 'skipped') {
+      result[name] = { status: 'skipped', requests, items: 0 };
+    } else if (outcome.status === 'ok') {
+      result[name] = { status: 'ok', requests, items: outcome.items.length };
+    } else {
+      result[name] = {
+        status: 'failed',
+        requests,
+        items: 0,
+        cause: describeFailure(outcome.failure),
+        ...(outcome.failure.status !== undefined ? { httpStatus: outcome.failure.status } : {}),
+        ...(outcome.failure.code ? { graphErrorCode: outcome.failure.code } : {}),
+      };
+    }
+  }
+  return result;
+}

@@ -1,0 +1,40 @@
+import { Agent as HttpsAgent } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import { Agent as UndiciAgent } from 'undici';
+
+/**
+ * TLS trust for one Graph endpoint. By default the system's roots are used untouched. With an extra CA
+ * (the emulator's certificate, or a corporate proxy's), that CA is trusted *in addition to* the
+ * system roots, and only for pimwatch's own connections: certificate checking is never switched off
+ * and nothing global (such as NODE_TLS_REJECT_UNAUTHORIZED) is changed.
+ */
+export interface Trust {
+  /** For `fetch` (the Graph client, webhooks): an undici dispatcher. */
+  dispatcher: UndiciAgent | undefined;
+  /** For @azure/identity's HTTP pipeline. */
+  identityPolicy: PipelinePolicy | undefined;
+  close(): Promise<void>;
+}
+
+export function createTrust(extraCaPem?: string): Trust {
+  if (!extraCaPem) return { dispatcher: undefined, identityPolicy: undefined, close: async () => {} };
+  const ca = [...rootCertificates, extraCaPem];
+  const dispatcher = new UndiciAgent({ connect: { ca }, keepAliveTimeout: 10_000 });
+  const httpsAgent = new HttpsAgent({ ca, keepAlive: true });
+  const identityPolicy: PipelinePolicy = {
+    name: 'pimwatchExtraCa',
+    sendRequest(request, next) {
+      request.agent = httpsAgent;
+      return next(request);
+    },
+  };
+  return {
+    dispatcher,
+    identityPolicy,
+    async close() {
+      httpsAgent.destroy();
+      await dispatcher.close();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { WorkerConfig } from './config-schema.js';
+import { bullPrefix } from './connection.js';
+
+/** Scans and their schedule ticks. */
+export const SCAN_QUEUE = 'scan';
+/** One job per transition and channel (or per scan and digest channel). */
+export const NOTIFY_QUEUE = 'notify';
+
+export interface Queues {
+  scan: Queue;
+  notify: Queue;
+  close(): Promise<void>;
+}
+
+export function openQueues(connection: Redis, keyPrefix: string): Queues {
+  const prefix = bullPrefix(keyPrefix);
+  const scan = new Queue(SCAN_QUEUE, { connection, prefix });
+  const notify = new Queue(NOTIFY_QUEUE, { connection, prefix });
+  return {
+    scan,
+    notify,
+    async close() {
+      await Promise.all([scan.close(), notify.close()]);
+    },
+  };
+}
+
+/** Finished jobs are kept a while: `GET /api/v1/scans/:id` reads them, and their ids block duplicates. */
+export function keepFinished(worker: WorkerConfig) {
+  return {
+    removeOnComplete: { age: worker.keepFinishedJobsSeconds, count: 10_000 },
+    removeOnFail: { age: worker.keepFinishedJobsSeconds, count: 10_000 },
+  };
+}

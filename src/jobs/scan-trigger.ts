@@ -1,0 +1,58 @@
+import type { Queue } from 'bullmq';
+import { z } from 'zod';
+import { SCAN_TRIGGERS } from '../store/state-store.js';
+import type { WorkerConfig } from './config-schema.js';
+import { keepFinished } from './queues.js';
+
+export const SCAN_JOB = 'scan';
+/** A scheduler's tick: it only enqueues a scan, so schedule and on-demand scans share one duplicate guard. */
+export const TICK_JOB = 'tick';
+
+/** Job data holds ids only: never secrets, never tenant data. */
+export const scanPayloadSchema = z
+  .object({
+    tenantId: z.guid(),
+    trigger: z.enum(SCAN_TRIGGERS),
+    /** Who asked (an API key's name, `cli`); never a secret. */
+    requestedBy: z.string().max(200).optional(),
+  })
+  .strict();
+export type ScanPayload = z.infer<typeof scanPayloadSchema>;
+
+/** One running or waiting scan per tenant: BullMQ hands back the existing job for this id. */
+export function scanDeduplicationId(tenantId: string): string {
+  return `scan-${tenantId.toLowerCase()}`;
+}
+
+export function scanJobOptions(worker: WorkerConfig) {
+  return {
+    attempts: worker.scanAttempts,
+    backoff: { type: 'exponential' as const, delay: worker.backoffMs },
+    ...keepFinished(worker),
+  };
+}
+
+export interface EnqueuedScan {
+  scanId: string;
+  /** True when a scan of this tenant was already waiting or running and is what the caller gets. */
+  existing: boolean;
+}
+
+/**
+ * Asks for a scan of a tenant. If one is already waiting or running, that one is the answer: a second
+ * scan of the same tenant would only race the first.
+ */
+export async function enqueueScan(
+  queue: Queue,
+  worker: WorkerConfig,
+  payload: ScanPayload,
+): Promise<EnqueuedScan> {
+  const dedupId = scanDeduplicationId(payload.tenantId);
+  const before = await queue.getDeduplicationJobId(dedupId);
+  const job = await queue.add(SCAN_JOB, scanPayloadSchema.parse(payload), {
+    ...scanJobOptions(worker),
+    deduplication: { id: dedupId },
+  });
+  if (!job.id) throw new Error('the queue did not assign a job id');
+  return { scanId: job.id, existing: before !== null && before === job.id };
+}

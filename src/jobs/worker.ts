@@ -1,0 +1,136 @@
+import { hostname } from 'node:os';
+import { Worker } from 'bullmq';
+import type { PimwatchConfig, TenantConfig } from '../config/schema.js';
+import { ConfigError } from '../errors.js';
+import type { GraphSession } from '../graph/session.js';
+import type { Logger } from '../log.js';
+import { createStateStore } from '../store/create-state-store.js';
+import { bullPrefix, createBullConnection } from './connection.js';
+import { startHeartbeat } from './heartbeat.js';
+import { MetricsRecorder } from './metrics-recorder.js';
+import { createNotificationEnqueuer, createNotifyProcessor } from './notify-job.js';
+import { NOTIFY_QUEUE, openQueues, SCAN_QUEUE } from './queues.js';
+import { createScanProcessor } from './scan-job.js';
+import { syncSchedulers } from './schedulers.js';
+
+export interface RunningWorker {
+  workerId: string;
+  /**
+   * Stops taking jobs and waits for running ones up to `worker.shutdownTimeoutMs`; after that they are
+   * abandoned to the queue, whose stalled-job check hands them to another worker.
+   */
+  close(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  config: PimwatchConfig;
+  logger: Logger;
+  /** Tests point Graph sessions at the emulator. */
+  openSession?: (tenant: TenantConfig) => GraphSession;
+}
+
+/**
+ * A worker process: syncs the tenants' schedulers, runs scan and notify jobs, says it is alive, and
+ * shuts down gracefully. Several replicas can run against one Redis; BullMQ shares the jobs out.
+ */
+export async function startWorker({ config, logger, openSession }: WorkerOptions): Promise<RunningWorker> {
+  if (!config.redis.url) throw new ConfigError('configuration', ['redis.url: required for the worker']);
+  const workerId = `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const log = logger.child({ workerId });
+  const connection = createBullConnection(config.redis.url, `${config.redis.keyPrefix}-worker`, log);
+  const prefix = bullPrefix(config.redis.keyPrefix);
+  const queues = openQueues(connection, config.redis.keyPrefix);
+  const store = createStateStore({
+    redisUrl: config.redis.url,
+    keyPrefix: config.redis.keyPrefix,
+    feedMaxLength: config.notifiers.feed.maxLength,
+    scanHistoryLength: config.redis.scanHistoryLength,
+    log,
+  });
+  const metrics = new MetricsRecorder(connection, config.redis.keyPrefix);
+
+  const { upserted, removed } = await syncSchedulers(queues.scan, config.tenants, config.worker, log);
+  log.info({ tenants: upserted, removedSchedulers: removed.length }, 'schedulers synced');
+
+  const enqueueNotifications = createNotificationEnqueuer({ config, queue: queues.notify, logger: log });
+  const common = {
+    connection,
+    prefix,
+    lockDuration: config.worker.lockDurationMs,
+    stalledInterval: config.worker.stalledIntervalMs,
+    // A job that stalled once more than this is failed rather than retried forever.
+    maxStalledCount: 2,
+  };
+  const scanWorker = new Worker(
+    SCAN_QUEUE,
+    createScanProcessor(
+      {
+        config,
+        store,
+        scanQueue: queues.scan,
+        metrics,
+        logger: log,
+        enqueueNotifications,
+        ...(openSession ? { openSession } : {}),
+      },
+      config.worker,
+    ),
+    { ...common, concurrency: config.worker.concurrency },
+  );
+  const notifyWorker = new Worker(
+    NOTIFY_QUEUE,
+    createNotifyProcessor({
+      config,
+      store,
+      metrics,
+      redis: connection,
+      logger: log,
+      ...(openSession ? { openSession } : {}),
+    }),
+    { ...common, concurrency: config.worker.notifyConcurrency },
+  );
+  for (const [name, w] of [
+    ['scan', scanWorker],
+    ['notify', notifyWorker],
+  ] as const) {
+    w.on('error', (err) => log.error({ queue: name, err: err.message }, 'worker error'));
+    w.on('failed', (job, err) =>
+      log.warn({ queue: name, jobId: job?.id, jobName: job?.name, err: err.message }, 'job failed'),
+    );
+    w.on('stalled', (jobId) => log.warn({ queue: name, jobId }, 'job stalled; it will run again'));
+  }
+  const heartbeat = startHeartbeat(
+    connection,
+    config.redis.keyPrefix,
+    workerId,
+    config.worker.heartbeatIntervalMs,
+  );
+  log.info({ concurrency: config.worker.concurrency, tenants: config.tenants.length }, 'worker started');
+
+  let closing: Promise<void> | undefined;
+  return {
+    workerId,
+    close() {
+      closing ??= (async () => {
+        log.info({ timeoutMs: config.worker.shutdownTimeoutMs }, 'worker stopping');
+        await heartbeat.stop();
+        const graceful = Promise.all([scanWorker.close(), notifyWorker.close()]);
+        const timedOut = await Promise.race([
+          graceful.then(() => false),
+          new Promise<boolean>((resolve) =>
+            setTimeout(() => resolve(true), config.worker.shutdownTimeoutMs).unref(),
+          ),
+        ]);
+        if (timedOut) {
+          log.warn('running jobs did not finish in time; leaving them to another worker');
+          await Promise.all([scanWorker.close(true), notifyWorker.close(true)]);
+        }
+        await queues.close();
+        await store.close();
+        await connection.quit().catch(() => connection.disconnect());
+        log.info('worker stopped');
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,225 @@
+import { detectorFor } from '../detectors/registry.js';
+import type { Severity } from '../model/alerts.js';
+import type { Incident } from '../model/incident.js';
+import type { ClassifiedIncident, ReasonCode, Transition, TransitionType } from '../model/lifecycle.js';
+
+/**
+ * The words every renderer shares, so a card, a mail and a feed event describe an incident the same
+ * way. Everything here is pure: times come from the transition and are formatted without the locale
+ * or the time zone of the machine, so a render is the same wherever and whenever it runs.
+ */
+
+/** What renderers are told about the tenant and where to link. */
+export interface RenderContext {
+  tenantId: string;
+  tenantName: string;
+  /** A page listing the tenant's incidents (a digest's "and N more"); the PIM alerts page when absent. */
+  incidentsUrl?: string;
+}
+
+export interface Fact {
+  title: string;
+  value: string;
+}
+
+export const SEVERITY_WORD: Readonly<Record<Severity, string>> = { high: 'High', medium: 'Medium', low: 'Low' };
+
+export const TRANSITION_WORD: Readonly<Record<TransitionType, string>> = {
+  opened: 'New',
+  resolved: 'Resolved',
+  reopened: 'Reopened',
+};
+
+/** Most severe first, then what needs action first (new, reopened, resolved). */
+const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { high: 0, medium: 1, low: 2 };
+const TRANSITION_ORDER: Readonly<Record<TransitionType, number>> = { opened: 0, reopened: 1, resolved: 2 };
+
+/** A stable order for lists of changes, so the same scan always renders the same digest. */
+export function compareTransitions(a: Transition, b: Transition): number {
+  return (
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    TRANSITION_ORDER[a.type] - TRANSITION_ORDER[b.type] ||
+    a.alert.localeCompare(b.alert, 'en') ||
+    subjectOf(a.incident).localeCompare(subjectOf(b.incident), 'en') ||
+    a.eventId.localeCompare(b.eventId, 'en')
+  );
+}
+
+export function sortTransitions(transitions: readonly Transition[]): Transition[] {
+  return [...transitions].sort(compareTransitions);
+}
+
+export function alertTitle(transition: Pick<Transition, 'alert'>): string {
+  return detectorFor(transition.alert).meta.title;
+}
+
+export function mitigationSteps(transition: Pick<Transition, 'alert'>): readonly string[] {
+  return detectorFor(transition.alert).meta.mitigation;
+}
+
+export function alertDescription(transition: Pick<Transition, 'alert'>): string {
+  return detectorFor(transition.alert).meta.description;
+}
+
+/** Long names and evidence are cut so one odd object cannot blow a card past Teams' size limit. */
+export function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** `2026-06-10 12:00 UTC`; the raw text when it is not a time. */
+export function formatTime(iso: string): string {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return iso;
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ` +
+    `${two(d.getUTCHours())}:${two(d.getUTCMinutes())} UTC`
+  );
+}
+
+const PRINCIPAL_KIND: Readonly<Record<string, string>> = {
+  group: 'group',
+  servicePrincipal: 'service principal',
+  unknown: 'unknown object',
+};
+
+/** `Alice Admin (alice@contoso.example)`, `Deployment Pipeline (service principal)`; undefined without one. */
+export function principalText(
+  incident: Pick<Incident, 'assigneeId' | 'assigneeType' | 'assigneeDisplayName' | 'assigneeUserPrincipalName'>,
+): string | undefined {
+  if (!incident.assigneeId) return undefined;
+  const name = incident.assigneeDisplayName ?? incident.assigneeUserPrincipalName ?? incident.assigneeId;
+  const upn = incident.assigneeUserPrincipalName;
+  const detail =
+    upn && upn !== name ? upn : incident.assigneeType ? PRINCIPAL_KIND[incident.assigneeType] : undefined;
+  return clip(detail ? `${name} (${detail})` : name, 200);
+}
+
+export function roleText(incident: Pick<Incident, 'roleDisplayName' | 'roleTemplateId'>): string | undefined {
+  const name = incident.roleDisplayName ?? incident.roleTemplateId;
+  return name ? clip(name, 120) : undefined;
+}
+
+/** Who and what, in one line: `Alice Admin (alice@…) · Global Administrator`, or the tenant itself. */
+export function subjectOf(incident: ClassifiedIncident): string {
+  const parts = [principalText(incident), roleText(incident)].filter((p): p is string => p !== undefined);
+  return parts.length > 0 ? parts.join(' · ') : 'the whole tenant';
+}
+
+const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
+  graphAlertDisabled: "PIM's own alert is switched off in this tenant",
+  thresholdsDiffer: "pimwatch's thresholds differ from the tenant's PIM settings",
+  graphScanStale: 'PIM has not scanned since this appeared',
+  excludedLocally: 'the principal is excluded in the pimwatch configuration',
+  principalDeleted: 'PIM still lists a principal that no longer exists',
+  graphMissing: 'PIM does not report it, for no reason pimwatch can name',
+  notDetectedLocally: 'pimwatch does not find it, for no reason it can name',
+  graphUnavailable: "PIM's alerts could not be read in this scan",
+};
+
+/** How this incident compares with PIM's own, in words. */
+export function classificationText(incident: ClassifiedIncident): string {
+  if (incident.classification === 'both') return 'Confirmed: PIM reports it too';
+  const why = incident.reason ? REASON_TEXT[incident.reason] : 'PIM does not report it';
+  if (incident.reason === 'graphUnavailable') return `Not compared: ${why}`;
+  return `Found by pimwatch only: ${why}`;
+}
+
+/** The sentence that heads a card or mail section: what happened to the incident. */
+export function transitionSentence(transition: Transition): string {
+  switch (transition.type) {
+    case 'opened':
+      return `New ${transition.severity}-severity incident`;
+    case 'reopened':
+      return `Incident is back (${transition.severity} severity): it had been resolved`;
+    case 'resolved':
+      return 'Resolved: pimwatch no longer finds this';
+  }
+}
+
+/** The dates that matter for this alert; `null` means "never" for sign-ins and activations. */
+function dateFacts(incident: ClassifiedIncident): Fact[] {
+  const facts: Fact[] = [];
+  const when = (title: string, value: string | null | undefined, nullMeans?: string) => {
+    if (value === undefined) return;
+    if (value === null) {
+      if (nullMeans) facts.push({ title, value: nullMeans });
+      return;
+    }
+    facts.push({ title, value: formatTime(value) });
+  };
+  if (incident.alert === 'RolesAssignedOutsidePimAlert') {
+    when('Assigned outside PIM', incident.assignmentCreatedDateTime);
+  } else {
+    when('Holding since', incident.assignmentCreatedDateTime, 'unknown (long ago)');
+  }
+  when('Last sign-in', incident.lastSignInDateTime, 'never');
+  when('Last activation', incident.lastActivationDateTime, 'never');
+  if (incident.activationCount !== undefined) {
+    facts.push({ title: 'Activations in a row', value: String(incident.activationCount) });
+  }
+  when('First activation', incident.sequenceStartDateTime);
+  when('Last activation ended', incident.sequenceEndDateTime, 'still active');
+  if (incident.tenantLicenseStatus !== undefined) {
+    facts.push({ title: 'Licence status', value: incident.tenantLicenseStatus });
+  }
+  return facts;
+}
+
+/** The first few evidence readings (`via group Tier 0 Admins`, `ga=4 all=6 percent=66.67`). */
+export function evidenceText(incident: ClassifiedIncident, max = 3): string | undefined {
+  const details = incident.evidence.map((e) => e.detail).filter((d): d is string => Boolean(d));
+  if (details.length === 0) return undefined;
+  const shown = details.slice(0, max).map((d) => clip(d, 160));
+  const more = details.length > max ? `; and ${details.length - max} more` : '';
+  return shown.join('; ') + more;
+}
+
+/**
+ * The facts of one transition, in the order people read them: where, what, how bad, what changed,
+ * who and which role, the alert's own dates, the evidence, and how PIM sees it.
+ */
+export function incidentFacts(transition: Transition, ctx: RenderContext): Fact[] {
+  const incident = transition.incident;
+  const facts: Fact[] = [
+    { title: 'Tenant', value: `${clip(ctx.tenantName, 120)} (${ctx.tenantId})` },
+    { title: 'Alert', value: `${alertTitle(transition)} (${transition.alert})` },
+    { title: 'Severity', value: SEVERITY_WORD[transition.severity] },
+    { title: TRANSITION_WORD[transition.type], value: formatTime(transition.at) },
+  ];
+  const principal = principalText(incident);
+  if (principal) facts.push({ title: 'Principal', value: principal });
+  const role = roleText(incident);
+  if (role) facts.push({ title: 'Role', value: role });
+  facts.push(...dateFacts(incident));
+  const evidence = evidenceText(incident);
+  if (evidence) facts.push({ title: 'Evidence', value: evidence });
+  facts.push({ title: 'Compared with PIM', value: classificationText(incident) });
+  facts.push({ title: 'Incident', value: transition.fingerprint });
+  return facts;
+}
+
+/** `2 high, 1 medium` (most severe first, absent severities left out). */
+export function severityCounts(transitions: readonly Transition[]): string {
+  const counts: Record<Severity, number> = { high: 0, medium: 0, low: 0 };
+  for (const t of transitions) counts[t.severity] += 1;
+  return (['high', 'medium', 'low'] as const)
+    .filter((s) => counts[s] > 0)
+    .map((s) => `${counts[s]} ${s}`)
+    .join(', ');
+}
+
+/** `2 new, 1 resolved` (absent kinds left out). */
+export function transitionCounts(transitions: readonly Transition[]): string {
+  const counts: Record<TransitionType, number> = { opened: 0, reopened: 0, resolved: 0 };
+  for (const t of transitions) counts[t.type] += 1;
+  return (['opened', 'reopened', 'resolved'] as const)
+    .filter((type) => counts[type] > 0)
+    .map((type) => `${counts[type]} ${TRANSITION_WORD[type].toLowerCase()}`)
+    .join(', ');
+}
+
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
+}

@@ -1,0 +1,43 @@
+import type { Dispatcher } from 'undici';
+import { type DeliveryOutcome, permanent } from './delivery.js';
+import { postJson } from './http-post.js';
+import { TEAMS_MAX_BYTES, type TeamsMessage } from './teams-card.js';
+import { checkWebhookUrl } from './webhook-url.js';
+
+export interface TeamsDelivery {
+  /** The channel's name, the only way it is named in reasons and logs. */
+  channel: string;
+  /** The resolved Workflows webhook URL: a secret. */
+  webhookUrl: string;
+  message: TeamsMessage;
+  timeoutMs: number;
+  /** `notifiers.allowLoopbackWebhooks`. */
+  allowLoopback: boolean;
+  dispatcher?: Dispatcher;
+  now?: () => Date;
+}
+
+/**
+ * Posts one card to a Teams Workflows webhook, which answers 202 once it has queued the flow run. A card
+ * over Teams' size limit is refused here, as Teams would refuse it: resending cannot help.
+ */
+export async function sendTeamsMessage(delivery: TeamsDelivery): Promise<DeliveryOutcome> {
+  const checked = checkWebhookUrl(delivery.webhookUrl, {
+    allowLoopback: delivery.allowLoopback,
+    channel: delivery.channel,
+  });
+  if (!checked.ok) return permanent(checked.reason);
+  const body = JSON.stringify(delivery.message);
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes > TEAMS_MAX_BYTES) {
+    return permanent(`card for channel ${delivery.channel} is ${bytes} bytes; Teams accepts at most ${TEAMS_MAX_BYTES}`);
+  }
+  return postJson({
+    url: checked.url,
+    body,
+    timeoutMs: delivery.timeoutMs,
+    what: `Teams webhook for channel ${delivery.channel}`,
+    ...(delivery.dispatcher ? { dispatcher: delivery.dispatcher } : {}),
+    ...(delivery.now ? { now: delivery.now } : {}),
+  });
+}

@@ -1,0 +1,47 @@
+import type { Dispatcher } from 'undici';
+import { type DeliveryOutcome, permanent } from './delivery.js';
+import { postJson } from './http-post.js';
+import { EVENT_ID_HEADER, signWebhook } from './webhook-signature.js';
+import { checkWebhookUrl } from './webhook-url.js';
+
+export interface WebhookDelivery {
+  channel: string;
+  /** The resolved URL: a secret. */
+  url: string;
+  /** The resolved signing secret. */
+  secret: string;
+  /** The exact JSON text that is signed and sent. */
+  body: string;
+  /** Sent as `X-Pimwatch-Event-Id` so a receiver can drop a redelivery before parsing. */
+  eventId: string;
+  timeoutMs: number;
+  allowLoopback: boolean;
+  dispatcher?: Dispatcher;
+  /** The clock the signature's timestamp is read from. @defaultValue the system clock */
+  now?: () => Date;
+}
+
+/** POSTs one signed event. A retry signs again with a fresh timestamp; the body and event id stay the same. */
+export async function sendSignedWebhook(delivery: WebhookDelivery): Promise<DeliveryOutcome> {
+  const checked = checkWebhookUrl(delivery.url, { allowLoopback: delivery.allowLoopback, channel: delivery.channel });
+  if (!checked.ok) return permanent(checked.reason);
+  const now = delivery.now ?? (() => new Date());
+  const headers = {
+    ...signWebhook({
+      body: delivery.body,
+      secret: delivery.secret,
+      timestamp: Math.floor(now().getTime() / 1000),
+    }),
+    [EVENT_ID_HEADER]: delivery.eventId,
+    'user-agent': 'pimwatch',
+  };
+  return postJson({
+    url: checked.url,
+    body: delivery.body,
+    headers,
+    timeoutMs: delivery.timeoutMs,
+    what: `webhook for channel ${delivery.channel}`,
+    now,
+    ...(delivery.dispatcher ? { dispatcher: delivery.dispatcher } : {}),
+  });
+}

@@ -1,0 +1,45 @@
+import type { DetectorsConfig } from '../detectors/config-schema.js';
+import { type HoldingIndex, resolveHoldings } from '../detectors/holdings.js';
+import type { ScheduleRequest, TenantSnapshot } from '../model/snapshot.js';
+
+/** What reconciliation reads besides the incidents themselves, with the costly parts worked out once. */
+export interface ReconcileContext {
+  snapshot: TenantSnapshot;
+  /** The settings the detectors ran with (after the tenant's thresholds were applied). */
+  config: DetectorsConfig;
+  now: Date;
+  /** Who holds which role; undefined when the snapshot's grants cannot be resolved. */
+  holdings(): HoldingIndex | undefined;
+  request(id: string): ScheduleRequest | undefined;
+}
+
+export function reconcileContext(
+  snapshot: TenantSnapshot,
+  config: DetectorsConfig,
+  now: Date,
+): ReconcileContext {
+  let holdings: HoldingIndex | undefined;
+  let holdingsTried = false;
+  let requests: Map<string, ScheduleRequest> | undefined;
+  return {
+    snapshot,
+    config,
+    now,
+    holdings() {
+      if (!holdingsTried) {
+        holdingsTried = true;
+        try {
+          holdings = resolveHoldings(snapshot, now);
+        } catch {
+          // The detectors already report this as unknown; here it only means fewer dates to explain with.
+          holdings = undefined;
+        }
+      }
+      return holdings;
+    },
+    request(id) {
+      requests ??= new Map(snapshot.scheduleRequests.map((r) => [r.id, r]));
+      return requests.get(id);
+    },
+  };
+}

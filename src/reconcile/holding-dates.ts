@@ -1,0 +1,75 @@
+import { hasAction, isSuccessfulRequest } from '../detectors/requests.js';
+import { lastSignIn } from '../detectors/stale-sign-in.js';
+import type { ReconcileContext } from './context.js';
+
+/**
+ * Dates about one (principal, role) pair, read from the snapshot: what the situation dates and the
+ * threshold explanations are built from. `undefined` always means "not known", `null` means "never"
+ * or, for starts, "long ago" (as the detectors read it).
+ */
+
+function sameId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+/** When the principal started holding the role (earliest grant); null: long ago; undefined: not held or unknown. */
+export function holdingStart(
+  ctx: ReconcileContext,
+  principalId: string,
+  roleTemplateId: string,
+): string | null | undefined {
+  const holding = ctx.holdings()?.get(principalId, roleTemplateId);
+  return holding ? holding.start : undefined;
+}
+
+/** Whether the principal holds the role at all; undefined when holdings are unknown. */
+export function holdsRole(
+  ctx: ReconcileContext,
+  principalId: string,
+  roleTemplateId: string,
+): boolean | undefined {
+  const holdings = ctx.holdings();
+  return holdings ? holdings.get(principalId, roleTemplateId) !== undefined : undefined;
+}
+
+/** When the principal first became eligible for the role; null: long ago; undefined: not eligible or unknown. */
+export function eligibleSince(
+  ctx: ReconcileContext,
+  principalId: string,
+  roleTemplateId: string,
+): string | null | undefined {
+  const holding = ctx.holdings()?.get(principalId, roleTemplateId);
+  if (!holding?.eligible) return undefined;
+  const starts = holding.grants.filter((grant) => grant.kind === 'eligible').map((grant) => grant.start);
+  if (starts.includes(null)) return null;
+  return (starts as string[]).reduce<string | undefined>(
+    (earliest, start) =>
+      earliest === undefined || Date.parse(start) < Date.parse(earliest) ? start : earliest,
+    undefined,
+  );
+}
+
+/** The user's last sign-in; null: never; undefined: sign-in activity was not read. */
+export function lastSignInOf(ctx: ReconcileContext, principalId: string): string | null | undefined {
+  const activity =
+    ctx.snapshot.signIns.get(principalId) ??
+    [...ctx.snapshot.signIns].find(([id]) => sameId(id, principalId))?.[1];
+  return activity ? lastSignIn(activity) : undefined;
+}
+
+/** Start of the user's latest successful self-activation of the role; null: never. */
+export function lastSelfActivation(
+  ctx: ReconcileContext,
+  principalId: string,
+  roleTemplateId: string,
+): string | null {
+  let latest: string | null = null;
+  for (const request of ctx.snapshot.scheduleRequests) {
+    if (!sameId(request.principalId, principalId) || !sameId(request.roleTemplateId, roleTemplateId))
+      continue;
+    if (!isSuccessfulRequest(request) || !hasAction(request, ['selfActivate'])) continue;
+    if (latest === null || Date.parse(request.startDateTime) > Date.parse(latest))
+      latest = request.startDateTime;
+  }
+  return latest;
+}

@@ -1,0 +1,195 @@
+import { DETECTORS_BY_ALERT } from '../detectors/registry.js';
+import { ALERT_IDS, type AlertId } from '../model/alerts.js';
+import type { ReportIncident, ScanReport } from './report.js';
+
+/** The date (day only) of an ISO time, or `never`. */
+function day(value: string | null | undefined): string {
+  return value ? value.slice(0, 10) : 'never';
+}
+
+/** The dates that matter for an alert, in a few words. */
+export function keyDates(i: ReportIncident): string {
+  switch (i.alert) {
+    case 'RolesAssignedOutsidePimAlert':
+      return `assigned ${day(i.assignmentCreatedDateTime)}`;
+    case 'StaleSignInAlert':
+      return `last sign-in ${day(i.lastSignInDateTime)}, holds role since ${i.assignmentCreatedDateTime ? day(i.assignmentCreatedDateTime) : 'long ago'}`;
+    case 'RedundantAssignmentAlert':
+      return `last activation ${day(i.lastActivationDateTime)}`;
+    case 'SequentialActivationRenewalsAlert':
+      return `${i.activationCount ?? '?'} activations ${i.sequenceStartDateTime?.slice(0, 16).replace('T', ' ') ?? '?'} to ${i.sequenceEndDateTime?.slice(11, 16) ?? 'open'}`;
+    case 'InvalidLicenseAlert':
+      return i.tenantLicenseStatus ?? '';
+    default:
+      return '';
+  }
+}
+
+export function principalLabel(i: ReportIncident): string {
+  if (!i.assigneeId) return '';
+  const name = i.assigneeDisplayName ?? i.assigneeId;
+  return i.assigneeUserPrincipalName ? `${name} <${i.assigneeUserPrincipalName}>` : name;
+}
+
+export function roleLabel(i: ReportIncident): string {
+  return i.roleDisplayName ?? i.roleTemplateId ?? '';
+}
+
+export function comparisonLabel(i: ReportIncident): string {
+  const word =
+    i.classification === 'both' ? 'both' : i.classification === 'oursOnly' ? 'ours only' : 'PIM only';
+  return i.reason ? `${word} (${i.reason})` : word;
+}
+
+export function stateLabel(i: ReportIncident): string {
+  const state = i.state ?? '-';
+  return i.suppressed ? `${state}, suppressed` : state;
+}
+
+/** Incidents of one alert, in report order. */
+export function incidentsByAlert(report: ScanReport): Map<AlertId, ReportIncident[]> {
+  const groups = new Map<AlertId, ReportIncident[]>();
+  for (const alert of ALERT_IDS) groups.set(alert, []);
+  for (const incident of report.incidents) groups.get(incident.alert)!.push(incident);
+  return groups;
+}
+
+export function alertTitle(alert: AlertId): string {
+  return DETECTORS_BY_ALERT[alert].meta.title;
+}
+
+export function thresholdText(values: Record<string, string | number | boolean> | null | undefined): string {
+  if (!values) return '-';
+  const entries = Object.entries(values);
+  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(', ') : '-';
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+/** Lays out rows as aligned columns (the last column is not padded). */
+export function columns(rows: string[][], indent = '  '): string[] {
+  const widths: number[] = [];
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length);
+    });
+  }
+  return rows.map(
+    (row) => indent + row.map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]!))).join('  '),
+  );
+}
+
+/** The human report: grouped by alert, with severity, counts, principal, role and the key dates. */
+export function formatTable(report: ScanReport): string {
+  const lines: string[] = [];
+  const status = report.complete ? 'complete' : 'PARTIAL (some sources failed; see below)';
+  lines.push(`pimwatch scan of ${report.tenantName} (${report.tenantId})`);
+  lines.push(
+    `at ${report.scannedAt} · ${status} · ${report.incidents.length} incident(s) · ${report.graphRequests.logical} Graph requests`,
+  );
+  const t = report.transitions;
+  lines.push(
+    `changes: ${t.opened} opened, ${t.reopened} reopened, ${t.resolved} resolved${t.suppressed ? `, ${t.suppressed} suppressed` : ''}`,
+  );
+  for (const [alert, incidents] of incidentsByAlert(report)) {
+    const detector = report.detectors[alert];
+    const severity = DETECTORS_BY_ALERT[alert].meta.severity.toUpperCase();
+    lines.push('');
+    const verdict =
+      detector.status === 'ok'
+        ? `${incidents.length} incident(s)`
+        : detector.status === 'disabled'
+          ? 'disabled'
+          : 'UNKNOWN';
+    lines.push(`[${severity}] ${alertTitle(alert)} — ${alert}: ${verdict}`);
+    if (detector.status === 'unknown') lines.push(`  cause: ${detector.cause}`);
+    if (incidents.length > 0) {
+      lines.push(
+        ...columns([
+          ['STATE', 'PIM', 'PRINCIPAL', 'ROLE', 'DETAILS'],
+          ...incidents.map((i) => [
+            stateLabel(i),
+            comparisonLabel(i),
+            principalLabel(i) || '-',
+            roleLabel(i) || '-',
+            keyDates(i),
+          ]),
+        ]),
+      );
+    }
+    for (const item of detector.unknownItems ?? [])
+      lines.push(`  not judged: ${item.subject}: ${item.cause}`);
+  }
+  lines.push('', 'Thresholds (used = where the values came from):');
+  lines.push(
+    ...columns([
+      ['ALERT', 'USED', 'OURS', 'TENANT'],
+      ...report.thresholds.map((row) => [
+        row.alert,
+        row.reason ? `${row.used} (${row.reason})` : row.used,
+        thresholdText(row.ours),
+        row.tenantEnabled === false ? `disabled; ${thresholdText(row.tenant)}` : thresholdText(row.tenant),
+      ]),
+    ]),
+  );
+  const failed = Object.entries(report.sources).filter(([, s]) => s.status === 'failed');
+  if (failed.length > 0) {
+    lines.push('', 'Failed sources:');
+    for (const [name, s] of failed) lines.push(`  ${name}: ${s.cause}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function md(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+/** The same report as Markdown, for tickets and wikis. */
+export function formatMarkdown(report: ScanReport): string {
+  const lines: string[] = [];
+  lines.push(`# pimwatch scan: ${md(report.tenantName)}`, '');
+  lines.push(`- Tenant: \`${report.tenantId}\``);
+  lines.push(`- Scanned at: ${report.scannedAt}`);
+  lines.push(`- Result: ${report.complete ? 'complete' : '**partial** (some sources failed)'}`);
+  lines.push(`- Incidents: ${report.incidents.length}; Graph requests: ${report.graphRequests.logical}`);
+  for (const [alert, incidents] of incidentsByAlert(report)) {
+    const detector = report.detectors[alert];
+    lines.push(
+      '',
+      `## ${md(alertTitle(alert))} (\`${alert}\`, ${DETECTORS_BY_ALERT[alert].meta.severity})`,
+      '',
+    );
+    if (detector.status === 'unknown') {
+      lines.push(`**Unknown**: ${md(detector.cause ?? '')}`);
+      continue;
+    }
+    if (detector.status === 'disabled') {
+      lines.push('Disabled.');
+      continue;
+    }
+    if (incidents.length === 0) {
+      lines.push('No incidents.');
+      continue;
+    }
+    lines.push('| State | PIM | Principal | Role | Details |', '|---|---|---|---|---|');
+    for (const i of incidents) {
+      lines.push(
+        `| ${md(stateLabel(i))} | ${md(comparisonLabel(i))} | ${md(principalLabel(i) || '-')} | ${md(roleLabel(i) || '-')} | ${md(keyDates(i))} |`,
+      );
+    }
+  }
+  lines.push('', '## Thresholds', '', '| Alert | Used | Ours | Tenant |', '|---|---|---|---|');
+  for (const row of report.thresholds) {
+    lines.push(
+      `| ${row.alert} | ${md(row.reason ? `${row.used} (${row.reason})` : row.used)} | ${md(thresholdText(row.ours))} | ${md(row.tenantEnabled === false ? `disabled; ${thresholdText(row.tenant)}` : thresholdText(row.tenant))} |`,
+    );
+  }
+  const failed = Object.entries(report.sources).filter(([, s]) => s.status === 'failed');
+  if (failed.length > 0) {
+    lines.push('', '## Failed sources', '');
+    for (const [name, s] of failed) lines.push(`- \`${name}\`: ${md(s.cause ?? '')}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import type { DetectorsConfig } from '../detectors/config-schema.js';
+import { runDetectors } from '../detectors/run.js';
+import { CredentialError } from '../graph/errors.js';
+import type { GraphSession } from '../graph/session.js';
+import { collectSnapshot } from '../graph/snapshot.js';
+import type { Logger } from '../log.js';
+import { silentLogger } from '../log.js';
+import { ALERT_IDS, type AlertId } from '../model/alerts.js';
+import type { Transition } from '../model/lifecycle.js';
+import { SOURCE_NAMES, type SourceName, type TenantSnapshot } from '../model/snapshot.js';
+import { reconcile } from '../reconcile/classify.js';
+import { thresholdRows } from '../reconcile/report-table.js';
+import { effectiveDetectorsConfig } from '../reconcile/thresholds.js';
+import type { ScanSummary, ScanTrigger, StateStore } from '../store/state-store.js';
+import { durationMs } from '../util/iso-duration.js';
+import {
+  detectorReports,
+  graphOnlyReportIncident,
+  ourReportIncident,
+  type ScanReport,
+  sortReportIncidents,
+} from './report.js';
+
+export type ScanPhase = 'snapshot' | 'detect' | 'reconcile' | 'store' | 'done';
+
+export interface ScanInput {
+  tenant: { id: string; name: string };
+  session: GraphSession;
+  /** The tenant's effective detector settings (global merged with the tenant's own). */
+  detectors: DetectorsConfig;
+  store: StateStore;
+  /** The detectors' clock. */
+  now: Date;
+  trigger: ScanTrigger;
+  /** Reuse a job's id so a retried job is recognised by the store (defaults to a fresh id). */
+  scanId?: string;
+  logger?: Logger;
+  onProgress?: (phase: ScanPhase, percent: number) => void | Promise<void>;
+  /**
+   * When the snapshot is incomplete only because of transient failures (throttling, 5xx, timeouts),
+   * throw `TransientScanError` before anything is stored, so the job can try the whole scan again.
+   * The last attempt leaves this off and stores the partial scan.
+   */
+  retryTransientFailures?: boolean;
+}
+
+/** The scan could not read some sources for reasons that usually pass; nothing was stored. */
+export class TransientScanError extends Error {
+  override name = 'TransientScanError';
+}
+
+const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+export interface ScanResult {
+  report: ScanReport;
+  transitions: Transition[];
+  summary: ScanSummary;
+  snapshot: TenantSnapshot;
+}
+
+/**
+ * One scan of one tenant, the same from the CLI and from a job: read the snapshot once, settle the
+ * thresholds (the tenant's own by default), run the seven detectors, compare with PIM's incidents, move
+ * each incident through its lifecycle, and record the scan. A partial scan resolves nothing its failed
+ * sources could have hidden.
+ */
+export async function runScan(input: ScanInput): Promise<ScanResult> {
+  const log = input.logger ?? silentLogger;
+  const scanId = input.scanId ?? randomUUID();
+  const startedAt = new Date().toISOString();
+  const progress = async (phase: ScanPhase, percent: number) => {
+    await input.onProgress?.(phase, percent);
+  };
+
+  try {
+    await input.session.http.checkCredential();
+  } catch (error) {
+    throw new CredentialError(
+      `tenant ${input.tenant.name} (${input.tenant.id}): the credential could not get a token: ${firstLine(error)}`,
+    );
+  }
+
+  await progress('snapshot', 5);
+  const snapshot = await collectSnapshot(input.session.http, {
+    tenantId: input.tenant.id,
+    now: input.now,
+    auditLookBackMs: durationMs(input.detectors.RolesAssignedOutsidePimAlert.lookBack),
+    ...(input.detectors.privilegedRoles
+      ? { privilegedRoleTemplateIds: input.detectors.privilegedRoles }
+      : {}),
+    logger: log,
+  });
+
+  if (input.retryTransientFailures && !snapshot.complete) {
+    const failed = SOURCE_NAMES.map((name) => snapshot.sources[name]).filter((s) => s.status === 'failed');
+    // No status means the request never got an answer (network, timeout, broken body): transient too.
+    if (failed.every((s) => s.httpStatus === undefined || TRANSIENT_STATUS.has(s.httpStatus))) {
+      throw new TransientScanError(
+        `tenant ${input.tenant.id}: ${failed.length} source(s) failed transiently: ${failed.map((s) => s.cause).join('; ')}`,
+      );
+    }
+  }
+
+  await progress('detect', 70);
+  const { config, provenance } = effectiveDetectorsConfig({ local: input.detectors, snapshot });
+  const outcomes = runDetectors({ snapshot, config, now: input.now });
+
+  await progress('reconcile', 80);
+  const reconciled = reconcile({ snapshot, outcomes, config, provenance, now: input.now });
+
+  await progress('store', 90);
+  const resolvableAlerts = new Set<AlertId>(ALERT_IDS.filter((a) => outcomes[a].status === 'ok'));
+  const applied = await input.store.applyScan({
+    tenantId: input.tenant.id,
+    scanId,
+    scannedAt: input.now.toISOString(),
+    incidents: reconciled.incidents,
+    resolvableAlerts,
+  });
+  const records = new Map(applied.records.map((r) => [r.fingerprint, r]));
+  const suppressionByFingerprint = new Map(applied.transitions.map((t) => [t.fingerprint, t.suppressed]));
+  const activeSuppressions = await input.store.listSuppressions(input.tenant.id);
+  const suppressionFor = (fingerprint: string, alert: AlertId, principalId: string | undefined) =>
+    suppressionByFingerprint.get(fingerprint) ??
+    activeSuppressions.find(
+      (s) =>
+        s.fingerprint === fingerprint ||
+        (s.alert === alert && !!principalId && s.principalId === principalId),
+    ) ??
+    null;
+
+  const incidents = sortReportIncidents([
+    ...reconciled.incidents.map((i) =>
+      ourReportIncident(i, records.get(i.fingerprint), suppressionFor(i.fingerprint, i.alert, i.assigneeId)),
+    ),
+    ...reconciled.graphOnly.map((g) => graphOnlyReportIncident(g, snapshot)),
+  ]);
+  const finishedAt = new Date().toISOString();
+  const failedSources = SOURCE_NAMES.filter((s) => snapshot.sources[s].status === 'failed');
+  const report: ScanReport = {
+    tenantId: input.tenant.id,
+    tenantName: input.tenant.name,
+    scanId,
+    scannedAt: input.now.toISOString(),
+    startedAt,
+    finishedAt,
+    complete: snapshot.complete,
+    sources: Object.fromEntries(
+      SOURCE_NAMES.map((s) => {
+        const { status, cause, requests, items } = snapshot.sources[s];
+        return [s, { status, requests, items, ...(cause ? { cause } : {}) }];
+      }),
+    ) as ScanReport['sources'],
+    graphRequests: snapshot.graphRequests,
+    detectors: detectorReports(outcomes),
+    thresholds: thresholdRows(provenance),
+    incidents,
+    transitions: {
+      opened: applied.transitions.filter((t) => t.type === 'opened').length,
+      resolved: applied.transitions.filter((t) => t.type === 'resolved').length,
+      reopened: applied.transitions.filter((t) => t.type === 'reopened').length,
+      suppressed: applied.transitions.filter((t) => t.suppressed).length,
+    },
+  };
+  const summary = scanSummary(report, input.trigger, failedSources, applied.transitions.length);
+  if (!applied.replayed) await input.store.recordScan(summary);
+  await progress('done', 100);
+  log.info(
+    {
+      tenantId: input.tenant.id,
+      scanId,
+      complete: report.complete,
+      incidents: reconciled.incidents.length,
+      transitions: applied.transitions.length,
+      graphRequests: snapshot.graphRequests.logical,
+    },
+    'scan finished',
+  );
+  return { report, transitions: applied.transitions, summary, snapshot };
+}
+
+function scanSummary(
+  report: ScanReport,
+  trigger: ScanTrigger,
+  failedSources: SourceName[],
+  transitions: number,
+): ScanSummary {
+  const incidentsByAlert: Partial<Record<AlertId, number>> = {};
+  const unknownAlerts: AlertId[] = [];
+  for (const alert of ALERT_IDS) {
+    const d = report.detectors[alert];
+    if (d.status === 'unknown') unknownAlerts.push(alert);
+    else if (d.status === 'ok') incidentsByAlert[alert] = d.incidents;
+  }
+  return {
+    scanId: report.scanId,
+    tenantId: report.tenantId,
+    trigger,
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    outcome: report.complete ? 'complete' : 'partial',
+    incidentsByAlert,
+    unknownAlerts,
+    transitions,
+    graphRequests: report.graphRequests,
+    failedSources: failedSources.map((source) => ({
+      source,
+      cause: report.sources[source].cause ?? 'failed',
+    })),
+  };
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error)
+    .split('\n')[0]!
+    .slice(0, 400);
+}

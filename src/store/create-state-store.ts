@@ -1,0 +1,31 @@
+import { Redis } from 'ioredis';
+import { type Logger, silentLogger } from '../log.js';
+import { MemoryStateStore } from './memory-state-store.js';
+import { RedisStateStore } from './redis-state-store.js';
+import type { StateStore } from './state-store.js';
+
+export interface StateStoreOptions {
+  /** `redis.url`. Without it the state lives in memory for this process only. */
+  redisUrl?: string;
+  /** `redis.keyPrefix`. */
+  keyPrefix: string;
+  /** Feed entries kept. */
+  feedMaxLength: number;
+  /** Scan summaries kept per tenant. @defaultValue 100 */
+  scanHistoryLength?: number;
+  /** @defaultValue the system clock */
+  clock?: () => Date;
+  /** Where connection errors go (commands fail with them too). @defaultValue silent */
+  log?: Logger;
+}
+
+/** Redis when a URL is configured (state shared by every replica and kept across runs), memory otherwise. */
+export function createStateStore(options: StateStoreOptions): StateStore {
+  const { redisUrl, keyPrefix, log = silentLogger, ...common } = options;
+  if (redisUrl === undefined) return new MemoryStateStore(common);
+  // lazyConnect: nothing is opened if the options turn out invalid below; the first command connects.
+  const redis = new Redis(redisUrl, { lazyConnect: true, connectionName: `${keyPrefix}-state` });
+  // Without a listener ioredis reports every reconnect failure as an unhandled error event.
+  redis.on('error', (err: unknown) => log.warn({ err }, 'state store redis connection error'));
+  return new RedisStateStore({ ...common, redis, keyPrefix, ownsConnection: true });
+}

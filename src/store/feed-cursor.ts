@@ -1,0 +1,28 @@
+import { FeedQueryError } from './errors.js';
+import { MAX_FEED_PAGE } from './state-store.js';
+
+/**
+ * Feed cursors are stream ids of the form `{sequence}-0`: the feed numbers its events 1, 2, 3... itself
+ * (see redis-state-store.ts for why), so a cursor is also a position, and a jump in sequence between a
+ * cursor and the next kept event tells how many events the capped feed dropped.
+ */
+
+export const FEED_START_CURSOR = '0-0';
+
+export function feedCursor(sequence: number): string {
+  return `${sequence}-0`;
+}
+
+/** The sequence number inside a cursor. */
+export function feedSequence(cursor: string): number {
+  const match = /^(\d{1,15})-\d+$/.exec(cursor);
+  if (!match) throw new FeedQueryError(`feed cursor "${cursor}" is not one this feed handed out`);
+  return Number(match[1]);
+}
+
+export function checkFeedLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_FEED_PAGE) {
+    throw new FeedQueryError(`feed limit must be a whole number from 1 to ${MAX_FEED_PAGE}, not ${limit}`);
+  }
+  return limit;
+}

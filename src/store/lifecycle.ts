@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import type { AlertId } from '../model/alerts.js';
+import type {
+  ClassifiedIncident,
+  IncidentRecord,
+  IncidentState,
+  Suppression,
+  Transition,
+  TransitionType,
+} from '../model/lifecycle.js';
+import { findActiveSuppression } from './suppressions.js';
+
+/**
+ * Pure incident lifecycle: previous records + one scan's incidents in, next records + transitions out.
+ * No clock (`scannedAt` comes in), no I/O; the Redis and in-memory stores both call this, so the rules
+ * live in one place.
+ */
+
+/** An opening that people were not told about because a suppression covered it. */
+export interface HiddenOpening {
+  type: Extract<TransitionType, 'opened' | 'reopened'>;
+  suppressionId: string;
+}
+
+/**
+ * An `IncidentRecord` as the store keeps it. `hiddenOpening` is the one thing the shared model has no
+ * field for: it remembers that the current episode's opening was suppressed, so it can be announced
+ * once the suppression ends instead of staying hidden for good.
+ */
+export interface StoredIncidentRecord extends IncidentRecord {
+  hiddenOpening?: HiddenOpening | null;
+}
+
+export interface LifecycleInput {
+  tenantId: string;
+  scanId: string;
+  /** When the scan ran (ISO-8601); stamps records and transitions and decides which suppressions are active. */
+  scannedAt: string;
+  previous: ReadonlyMap<string, StoredIncidentRecord>;
+  incidents: readonly ClassifiedIncident[];
+  /** Alerts whose detector ran with status ok: only their absent incidents may resolve. */
+  resolvableAlerts: ReadonlySet<AlertId>;
+  /** The tenant's suppressions, expired ones included (they are ignored by time). */
+  suppressions: readonly Suppression[];
+}
+
+export interface LifecycleResult {
+  /** Every record, changed or not, keyed by fingerprint. */
+  records: Map<string, StoredIncidentRecord>;
+  /** Fingerprints whose record this scan changed: what a store has to write back. */
+  changed: string[];
+  transitions: Transition[];
+}
+
+const OPEN_STATES: ReadonlySet<IncidentState> = new Set(['new', 'open', 'reopened']);
+
+export function isOpenState(state: IncidentState): boolean {
+  return OPEN_STATES.has(state);
+}
+
+/**
+ * The event id of a record's `counter`-th transition. Built from identity and position only, so a retried
+ * job that repeats the transition repeats its id (receivers dedupe), and the next transition gets a new one.
+ */
+export function transitionEventId(tenantId: string, fingerprint: string, counter: number): string {
+  return createHash('sha256')
+    .update(`pimwatch.transition|${tenantId.toLowerCase()}|${fingerprint}|${counter}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+export function advanceLifecycle(input: LifecycleInput): LifecycleResult {
+  const { tenantId, scanId, scannedAt } = input;
+  // Stored on every record and compared with suppression expiries: a malformed time would spread silently.
+  if (Number.isNaN(Date.parse(scannedAt)))
+    throw new RangeError(`scannedAt "${scannedAt}" is not an ISO-8601 time`);
+  const records = new Map(input.previous);
+  const changed: string[] = [];
+  const transitions: Transition[] = [];
+
+  /** Counts the transition on the record and remembers or forgets a hidden opening. */
+  const emit = (
+    record: StoredIncidentRecord,
+    type: TransitionType,
+    suppressed: Suppression | null,
+  ): StoredIncidentRecord => {
+    const counter = record.transitions + 1;
+    const hiddenOpening: HiddenOpening | null =
+      type !== 'resolved' && suppressed ? { type, suppressionId: suppressed.id } : null;
+    transitions.push({
+      eventId: transitionEventId(tenantId, record.fingerprint, counter),
+      type,
+      tenantId,
+      fingerprint: record.fingerprint,
+      alert: record.alert,
+      severity: record.severity,
+      at: scannedAt,
+      scanId,
+      incident: record.incident,
+      suppressed,
+    });
+    return { ...record, transitions: counter, hiddenOpening };
+  };
+
+  const seen = new Set<string>();
+  for (const incident of input.incidents) {
+    if (incident.tenantId.toLowerCase() !== tenantId.toLowerCase()) {
+      throw new Error(
+        `incident ${incident.fingerprint} belongs to tenant ${incident.tenantId}, not ${tenantId}`,
+      );
+    }
+    // A fingerprint twice in one scan is one incident seen once (the first copy wins).
+    if (seen.has(incident.fingerprint)) continue;
+    seen.add(incident.fingerprint);
+
+    const previous = input.previous.get(incident.fingerprint);
+    const suppression = findActiveSuppression(incident, input.suppressions, scannedAt);
+    let record: StoredIncidentRecord;
+    if (!previous) {
+      record = emit(
+        {
+          tenantId,
+          fingerprint: incident.fingerprint,
+          alert: incident.alert,
+          severity: incident.severity,
+          state: 'new',
+          firstSeen: scannedAt,
+          lastSeen: scannedAt,
+          resolvedAt: null,
+          timesSeen: 1,
+          transitions: 0,
+          incident,
+          hiddenOpening: null,
+        },
+        'opened',
+        suppression,
+      );
+    } else {
+      const seenAgain: StoredIncidentRecord = {
+        ...previous,
+        alert: incident.alert,
+        severity: incident.severity,
+        lastSeen: scannedAt,
+        timesSeen: previous.timesSeen + 1,
+        incident,
+      };
+      if (previous.state === 'resolved') {
+        record = emit({ ...seenAgain, state: 'reopened', resolvedAt: null }, 'reopened', suppression);
+      } else {
+        record = { ...seenAgain, state: 'open' };
+        const hidden = previous.hiddenOpening;
+        if (hidden && !suppression) {
+          // The suppression that hid the opening has expired or was removed and the incident is still
+          // here: announce it now, under a fresh event id, rather than let it stay hidden.
+          record = emit(record, hidden.type, null);
+        } else if (hidden && suppression && suppression.id !== hidden.suppressionId) {
+          record = { ...record, hiddenOpening: { ...hidden, suppressionId: suppression.id } };
+        }
+      }
+    }
+    records.set(incident.fingerprint, record);
+    changed.push(incident.fingerprint);
+  }
+
+  // Sorted so the order of resolved transitions does not depend on how the store listed its records.
+  const absent = [...input.previous.keys()].filter((fingerprint) => !seen.has(fingerprint)).sort();
+  for (const fingerprint of absent) {
+    const previous = input.previous.get(fingerprint)!;
+    // A detector that did not run cleanly proves nothing about absence: its incidents stay as they were.
+    if (!isOpenState(previous.state) || !input.resolvableAlerts.has(previous.alert)) continue;
+    const suppression = findActiveSuppression(previous.incident, input.suppressions, scannedAt);
+    records.set(
+      fingerprint,
+      emit({ ...previous, state: 'resolved', resolvedAt: scannedAt }, 'resolved', suppression),
+    );
+    changed.push(fingerprint);
+  }
+
+  return { records, changed, transitions };
+}

@@ -1,0 +1,158 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/load.js';
+import { ConfigError } from '../../src/errors.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pimwatch-config-'));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function problemsOf(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const TENANT = '8f6a1d2e-4b7c-4e3a-9d1f-2c5b7a9e0f13';
+
+describe('loadConfig', () => {
+  it('gives every default when nothing is configured', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.tenants).toEqual([]);
+    expect(config.graph.baseUrl).toBe('https://graph.microsoft.com');
+    expect(config.graph.rateLimits).toEqual({ signInActivityPerMinute: 10, reportsPer10Seconds: 5 });
+    expect(config.redis.keyPrefix).toBe('pimwatch');
+    expect(config.redis.url).toBeUndefined();
+  });
+
+  it('reads YAML with secrets as references and fills nested defaults', () => {
+    const path = file(
+      'ok.yaml',
+      `tenants:\n  - id: ${TENANT}\n    name: Contoso\n    credential: { type: clientSecret, clientId: app, clientSecret: { env: SECRET } }\n`,
+    );
+    const config = loadConfig({ file: path, env: {} });
+    expect(config.tenants[0]).toMatchObject({
+      id: TENANT,
+      credential: { clientSecret: { env: 'SECRET' } },
+      schedule: { cron: '0 6 * * *', timezone: 'UTC' },
+    });
+  });
+
+  it('lists every problem by path', () => {
+    const path = file(
+      'bad.yaml',
+      [
+        'tenants:',
+        `  - id: ${TENANT}`,
+        '    name: A',
+        '    credential: { type: clientSecret, clientId: app, clientSecret: { env: S } }',
+        '  - id: not-a-guid',
+        '    name: B',
+        '    credential: { type: clientSecret, clientId: app }',
+        '    schedule: { cron: "every day", timezone: Mars/Olympus }',
+        'graph: { baseUrl: "http://graph.example", maxConcurent: 3 }',
+      ].join('\n'),
+    );
+    const problems = problemsOf(() => loadConfig({ file: path, env: {} }));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'tenants[1].id: must be the tenant id (a GUID)',
+        'tenants[1].credential.clientSecret: required',
+        expect.stringMatching(/^tenants\[1\]\.schedule\.cron: must be a cron pattern/),
+        expect.stringMatching(/^tenants\[1\]\.schedule\.timezone: must be an IANA time zone/),
+        'graph.baseUrl: must be an https URL',
+        expect.stringMatching(/^graph: Unrecognized key.*maxConcurent/),
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+  });
+
+  it('refuses a secret written inline', () => {
+    const path = file(
+      'inline.yaml',
+      `tenants:\n  - id: ${TENANT}\n    name: A\n    credential: { type: clientSecret, clientId: app, clientSecret: hunter2 }\n`,
+    );
+    const problems = problemsOf(() => loadConfig({ file: path, env: {} }));
+    expect(problems).toEqual([
+      'tenants[0].credential.clientSecret: must be { env: NAME } or { file: PATH }; secrets are never written inline',
+    ]);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('rejects duplicate tenant ids', () => {
+    const t = `  - id: ${TENANT}\n    name: A\n    credential: { type: managedIdentity }\n`;
+    const problems = problemsOf(() => loadConfig({ file: file('dup.yaml', `tenants:\n${t}${t}`), env: {} }));
+    expect(problems).toEqual(['tenants[1].id: duplicate tenant id (also tenants[0])']);
+  });
+
+  it('applies environment overrides by path, JSON values included', () => {
+    const config = loadConfig({
+      env: {
+        PIMWATCH__redis__url: 'redis://cache:6380/2',
+        PIMWATCH__graph__maxConcurrency: '8',
+        PIMWATCH__tenants__0__id: TENANT,
+        PIMWATCH__tenants__0__name: 'Contoso',
+        PIMWATCH__tenants__0__credential: '{"type":"managedIdentity"}',
+      },
+    });
+    expect(config.redis.url).toBe('redis://cache:6380/2');
+    expect(config.graph.maxConcurrency).toBe(8);
+    expect(config.tenants[0]).toMatchObject({
+      id: TENANT,
+      name: 'Contoso',
+      credential: { type: 'managedIdentity' },
+    });
+  });
+
+  it('takes REDIS_URL as a shorthand, and an explicit override wins', () => {
+    expect(loadConfig({ env: { REDIS_URL: 'redis://a:1' } }).redis.url).toBe('redis://a:1');
+    expect(
+      loadConfig({ env: { REDIS_URL: 'redis://a:1', PIMWATCH__redis__url: 'redis://b:2' } }).redis.url,
+    ).toBe('redis://b:2');
+  });
+
+  it('names the file when it is missing or not YAML', () => {
+    expect(problemsOf(() => loadConfig({ file: join(dir, 'nope.yaml'), env: {} }))).toEqual([
+      'file not found',
+    ]);
+    const bad = file('broken.yaml', 'tenants: [\n  - {');
+    const problems = problemsOf(() => loadConfig({ file: bad, env: {} }));
+    expect(problems[0]).toMatch(/^not valid YAML or JSON: /);
+    try {
+      loadConfig({ file: bad, env: {} });
+    } catch (error) {
+      expect((error as Error).message).toContain(bad);
+    }
+  });
+});
+
+describe('loadConfig problem wording', () => {
+  it('says "required" only for absent values, and the type otherwise', () => {
+    const path = file(
+      'types.yaml',
+      `tenants:\n  - id: ${TENANT}\n    credential: { type: managedIdentity }\n    name: 7\ngraph: { maxConcurrency: "many" }\n`,
+    );
+    const problems = problemsOf(() => loadConfig({ file: path, env: {} }));
+    expect(problems).toContain('tenants[0].name: Invalid input: expected string, received number');
+    expect(problems).toContain('graph.maxConcurrency: Invalid input: expected number, received string');
+    const missing = problemsOf(() =>
+      loadConfig({
+        file: file(
+          'missing.yaml',
+          `tenants:\n  - id: ${TENANT}\n    credential: { type: managedIdentity }\n`,
+        ),
+        env: {},
+      }),
+    );
+    expect(missing).toEqual(['tenants[0].name: required']);
+  });
+});

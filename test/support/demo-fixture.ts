@@ -1,0 +1,17 @@
+import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
+import { loadFixture } from '../../src/emulator/load-fixture.js';
+
+let cached: TenantFixture | undefined;
+
+/** The bundled demo tenant, as a fresh copy each call so tests can add faults or page sizes. */
+export async function demoFixture(changes: Partial<TenantFixture> = {}): Promise<TenantFixture> {
+  cached ??= await loadFixture('fixtures/demo/tenant.json');
+  return { ...structuredClone(cached), ...changes };
+}
+
+export async function demoNow(): Promise<Date> {
+  const fixture = await demoFixture();
+  return new Date(fixture.referenceTime!);
+}
+
+export const THIRTY_DAYS_MS = 30 * 86_400_000;

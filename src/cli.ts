@@ -55,17 +55,128 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
       setExitCode(await runScanCommand(opts));
     });
 
+  const configOption = () =>
+    new Option('--config <file>', 'configuration file (YAML or JSON)').env('PIMWATCH_CONFIG');
+
+  program
+    .command('incidents')
+    .description("List a tenant's remembered incidents and their lifecycle (needs redis.url)")
+    .requiredOption('--tenant <id>', 'tenant id from the configuration')
+    .addOption(configOption())
+    .option('--state <state>', 'new, open, resolved, reopened, or active (= not resolved)')
+    .option('--alert <alert>', 'only this alert, e.g. StaleSignInAlert')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(
+      async (opts: {
+        tenant: string;
+        config?: string;
+        state?: string;
+        alert?: string;
+        format: 'table' | 'json';
+      }) => {
+        const { runIncidentsCommand } = await import('./cli/state-commands.js');
+        setExitCode(await runIncidentsCommand(opts));
+      },
+    );
+
+  program
+    .command('suppress')
+    .description(
+      'Silence one incident (or one principal for one alert) until a date, with a reason; at most 90 days',
+    )
+    .requiredOption('--tenant <id>', 'tenant id from the configuration')
+    .addOption(configOption())
+    .option('--fingerprint <fingerprint>', 'the incident to suppress')
+    .option('--principal <id>', 'suppress every incident of --alert for this principal')
+    .option('--alert <alert>', 'with --principal: the alert')
+    .requiredOption('--reason <text>', 'why (shown wherever the incident is)')
+    .requiredOption('--until <date>', 'when the suppression ends (at most 90 days ahead)')
+    .option('--author <name>', 'who decided (default: the current user)')
+    .action(
+      async (opts: {
+        tenant: string;
+        config?: string;
+        fingerprint?: string;
+        principal?: string;
+        alert?: string;
+        reason: string;
+        until: string;
+        author?: string;
+      }) => {
+        const { runSuppressCommand } = await import('./cli/state-commands.js');
+        setExitCode(await runSuppressCommand(opts));
+      },
+    );
+
+  program
+    .command('graph-refresh')
+    .description("Ask PIM to rescan the tenant's alerts now and wait (needs graph.allowWriteActions)")
+    .requiredOption('--tenant <id>', 'tenant id from the configuration')
+    .addOption(configOption())
+    .option('--timeout <seconds>', 'how long to wait for PIM', intOption('--timeout', 1), 600)
+    .action(async (opts: { tenant: string; config?: string; timeout: number }) => {
+      const { runGraphRefreshCommand } = await import('./cli/graph-action-commands.js');
+      setExitCode(await runGraphRefreshCommand({ ...opts, timeoutSeconds: opts.timeout }));
+    });
+
+  program
+    .command('remediate')
+    .description('Show what PIM would do to remediate an incident; --apply asks PIM to do it')
+    .requiredOption('--tenant <id>', 'tenant id from the configuration')
+    .requiredOption('--fingerprint <fingerprint>', 'the incident (see `pimwatch incidents`)')
+    .addOption(configOption())
+    .option('--apply', 'really do it (needs graph.allowWriteActions)')
+    .action(async (opts: { tenant: string; config?: string; fingerprint: string; apply?: boolean }) => {
+      const { runRemediateCommand } = await import('./cli/graph-action-commands.js');
+      setExitCode(await runRemediateCommand(opts));
+    });
+
+  program
+    .command('worker')
+    .description('Run scheduled and requested scans and notifications (one of several replicas is fine)')
+    .addOption(configOption())
+    .action(async (opts: { config?: string }) => {
+      const { runWorkerCommand } = await import('./cli/service-commands.js');
+      setExitCode(await runWorkerCommand(opts));
+    });
+
+  program
+    .command('serve')
+    .description('Run the HTTP API (trigger scans, incidents, SOC feed, health, metrics)')
+    .addOption(configOption())
+    .option('--port <n>', 'port (default: api.port)', intOption('--port'))
+    .action(async (opts: { config?: string; port?: number }) => {
+      const { runServeCommand } = await import('./cli/service-commands.js');
+      setExitCode(await runServeCommand(opts));
+    });
+
+  program
+    .command('trigger')
+    .description('Ask the workers to scan a tenant now (or join the scan already running)')
+    .requiredOption('--tenant <id>', 'tenant id from the configuration')
+    .addOption(configOption())
+    .option('--wait', 'wait for the result: exit 0 complete, 3 partial, 1 failed')
+    .option('--timeout <seconds>', 'with --wait: how long to wait', intOption('--timeout', 1), 900)
+    .action(async (opts: { tenant: string; config?: string; wait?: boolean; timeout: number }) => {
+      const { runTriggerCommand } = await import('./cli/service-commands.js');
+      setExitCode(await runTriggerCommand(opts));
+    });
+
   program
     .command('emulator')
     .description('Run the Graph emulator alone (HTTPS on 127.0.0.1) serving a tenant fixture')
-    .requiredOption('--fixture <file|demo>', 'tenant fixture file, or "demo" for the bundled demo tenant')
+    .requiredOption(
+      '--fixture <file|demo>',
+      'tenant fixture file, or "demo" for the bundled demo tenant; repeat it to serve several tenants',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .option('--port <n>', 'port to listen on (default: a free port)', intOption('--port'))
     .option('--latency <ms>', 'added latency per request', intOption('--latency'))
     .option('--throttle', "enforce Graph's published throttle limits")
-    .action(async (opts: { fixture: string; port?: number; latency?: number; throttle?: boolean }) => {
+    .action(async (opts: { fixture: string[]; port?: number; latency?: number; throttle?: boolean }) => {
       const { runEmulatorCommand } = await import('./emulator/command.js');
       await runEmulatorCommand({
-        fixture: opts.fixture,
+        fixture: opts.fixture.length === 1 ? opts.fixture[0]! : opts.fixture,
         ...(opts.port !== undefined ? { port: opts.port } : {}),
         ...(opts.latency !== undefined ? { latencyMs: opts.latency } : {}),
         ...(opts.throttle ? { throttle: true } : {}),

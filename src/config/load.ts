@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, formatIssues } from '../errors.js';
+import { notificationConfigIssues } from '../notifiers/config-schema.js';
 import { configSchema, type PimwatchConfig } from './schema.js';
 
 const ENV_PREFIX = 'PIMWATCH__';
@@ -22,6 +23,9 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   // reportInput lets an issue say "required" only when the value is really absent.
   const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error.issues));
+  // Checks that span sections (a tenant's routing naming a channel defined at the top level).
+  const crossIssues = notificationConfigIssues(parsed.data);
+  if (crossIssues.length > 0) throw new ConfigError(source, formatIssues(crossIssues));
   return parsed.data;
 }
 

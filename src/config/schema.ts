@@ -4,6 +4,7 @@ import { apiConfigSchema } from '../api/config-schema.js';
 import { detectorsConfigSchema, detectorsOverrideSchema } from '../detectors/config-schema.js';
 import { workerConfigSchema } from '../jobs/config-schema.js';
 import { notifiersConfigSchema, tenantNotificationsSchema } from '../notifiers/config-schema.js';
+import { reconcileConfigSchema } from '../reconcile/config-schema.js';
 import { secretRefSchema } from './secret.js';
 
 /**
@@ -117,6 +118,11 @@ export const graphConfigSchema = z
     maxRetries: z.number().int().min(0).max(20).default(6),
     /** Longest single wait between retries, whatever `Retry-After` says. @defaultValue 120 */
     maxRetryDelaySeconds: z.number().min(1).max(3600).default(120),
+    /**
+     * Allow `graph-refresh` and `remediate --apply`, which write to the tenant through PIM and need the
+     * application permission RoleManagementAlert.ReadWrite.Directory. @defaultValue false
+     */
+    allowWriteActions: z.boolean().default(false),
     /** Client-side pacing to stay under Graph's published throttles. */
     rateLimits: z
       .object({
@@ -154,6 +160,7 @@ export const configSchema = z
     graph: graphConfigSchema.prefault({}),
     redis: redisConfigSchema.prefault({}),
     detectors: detectorsConfigSchema.prefault({}),
+    reconcile: reconcileConfigSchema.prefault({}),
     notifiers: notifiersConfigSchema.prefault({}),
     worker: workerConfigSchema.prefault({}),
     api: apiConfigSchema.prefault({}),

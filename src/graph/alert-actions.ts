@@ -100,12 +100,15 @@ function errorOperation(
   };
 }
 
-function readOperation(body: unknown): {
+/** The parts of PIM's `longRunningOperation` that say how a refresh is going. */
+interface OperationState {
   status: string | null;
   statusDetail: string | null;
   resourceLocation: string | null;
-} {
-  const op = (body ?? {}) as { status?: unknown; statusDetail?: unknown; resourceLocation?: unknown };
+}
+
+function readOperation(body: unknown): OperationState {
+  const op = (body ?? {}) as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' ? value : null);
   return {
     status: text(op.status),
@@ -145,14 +148,12 @@ async function refreshOne(
   }
 
   let polls = 0;
-  let last = {
-    status: null as string | null,
-    statusDetail: null as string | null,
-    resourceLocation: null as string | null,
-  };
+  let last: OperationState = { status: null, statusDetail: null, resourceLocation: null };
   for (;;) {
     const elapsed = performance.now() - startedAt;
-    if (elapsed >= options.timeoutMs) {
+    // At least one poll, even when starting the refresh used up the time: the result then says what
+    // PIM was doing rather than nothing.
+    if (polls > 0 && elapsed >= options.timeoutMs) {
       return {
         alertId,
         outcome: 'timedOut',

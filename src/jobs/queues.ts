@@ -28,7 +28,7 @@ export function openQueues(connection: Redis, keyPrefix: string): Queues {
 }
 
 /** Finished jobs are kept a while: `GET /api/v1/scans/:id` reads them, and their ids block duplicates. */
-export function keepFinished(worker: WorkerConfig) {
+export function keepFinished(worker: Pick<WorkerConfig, 'keepFinishedJobsSeconds'>) {
   return {
     removeOnComplete: { age: worker.keepFinishedJobsSeconds, count: 10_000 },
     removeOnFail: { age: worker.keepFinishedJobsSeconds, count: 10_000 },

@@ -83,6 +83,7 @@ export function createScanProcessor(deps: ScanJobDeps, worker: WorkerConfig) {
         tenant,
         session,
         detectors: mergeDetectorsConfig(deps.config.detectors, tenant.detectors),
+        reconcile: deps.config.reconcile,
         store: deps.store,
         now: deps.now?.() ?? new Date(),
         trigger: payload.trigger,

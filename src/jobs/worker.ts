@@ -8,7 +8,7 @@ import { createStateStore } from '../store/create-state-store.js';
 import { bullPrefix, createBullConnection } from './connection.js';
 import { startHeartbeat } from './heartbeat.js';
 import { MetricsRecorder } from './metrics-recorder.js';
-import { createNotificationEnqueuer, createNotifyProcessor } from './notify-job.js';
+import { createNotificationEnqueuer, createNotifyProcessor, deliveryBackoff } from './notify-job.js';
 import { NOTIFY_QUEUE, openQueues, SCAN_QUEUE } from './queues.js';
 import { createScanProcessor } from './scan-job.js';
 import { syncSchedulers } from './schedulers.js';
@@ -56,6 +56,8 @@ export async function startWorker({ config, logger, openSession }: WorkerOptions
   const common = {
     connection,
     prefix,
+    // Recorded on each job as `processedBy`: which replica ran it.
+    name: workerId,
     lockDuration: config.worker.lockDurationMs,
     stalledInterval: config.worker.stalledIntervalMs,
     // A job that stalled once more than this is failed rather than retried forever.
@@ -87,7 +89,11 @@ export async function startWorker({ config, logger, openSession }: WorkerOptions
       logger: log,
       ...(openSession ? { openSession } : {}),
     }),
-    { ...common, concurrency: config.worker.notifyConcurrency },
+    {
+      ...common,
+      concurrency: config.worker.notifyConcurrency,
+      settings: { backoffStrategy: deliveryBackoff(config) },
+    },
   );
   for (const [name, w] of [
     ['scan', scanWorker],

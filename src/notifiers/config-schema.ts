@@ -113,7 +113,10 @@ export const routingRuleSchema = z
     /** Only these alerts. @defaultValue every alert */
     alerts: z.array(z.enum(ALERT_IDS)).min(1).optional(),
     /** Only these changes. @defaultValue opened, resolved and reopened */
-    transitions: z.array(z.enum(['opened', 'resolved', 'reopened'])).min(1).optional(),
+    transitions: z
+      .array(z.enum(['opened', 'resolved', 'reopened']))
+      .min(1)
+      .optional(),
   })
   .strict();
 export type RoutingRule = z.output<typeof routingRuleSchema>;
@@ -252,7 +255,10 @@ export function notificationConfigIssues(config: {
   config.tenants.forEach((tenant, index) => {
     if (!tenant.notifications) return;
     for (const issue of routingIssues(tenant.notifications.routing, names)) {
-      issues.push({ path: ['tenants', index, 'notifications', 'routing', ...issue.path], message: issue.message });
+      issues.push({
+        path: ['tenants', index, 'notifications', 'routing', ...issue.path],
+        message: issue.message,
+      });
     }
   });
   const tenantIds = new Set(config.tenants.map((t) => t.id.toLowerCase()));

@@ -8,7 +8,8 @@
  * deduplicates (webhooks on the event id, mail on the Message-ID).
  */
 export type DeliveryOutcome =
-  | { status: 'delivered' }
+  /** `note`: delivered with a caveat worth recording (e.g. one of several recipients refused). */
+  | { status: 'delivered'; note?: string }
   | { status: 'retryable'; reason: string; retryAfterMs?: number; maybeDelivered?: boolean }
   | { status: 'permanent'; reason: string };
 
@@ -18,7 +19,10 @@ export function permanent(reason: string): DeliveryOutcome {
   return { status: 'permanent', reason };
 }
 
-export function retryable(reason: string, extra: { retryAfterMs?: number; maybeDelivered?: boolean } = {}): DeliveryOutcome {
+export function retryable(
+  reason: string,
+  extra: { retryAfterMs?: number; maybeDelivered?: boolean } = {},
+): DeliveryOutcome {
   return { status: 'retryable', reason, ...extra };
 }
 
@@ -49,7 +53,8 @@ export function outcomeOfStatus(
     const retryAfterMs = parseRetryAfter(options.retryAfter, options.now);
     return retryable(reason, retryAfterMs !== undefined ? { retryAfterMs } : {});
   }
-  if (status >= 300 && status < 400) return permanent(`${what} answered ${status} (a redirect, which is not followed)`);
+  if (status >= 300 && status < 400)
+    return permanent(`${what} answered ${status} (a redirect, which is not followed)`);
   return permanent(reason);
 }
 
@@ -64,9 +69,14 @@ export interface BackoffSettings {
  * How long the job waits before the next attempt: the receiver's `Retry-After` when it gave one, else
  * exponential backoff; never longer than `maxDelayMs`. `attemptsMade` counts the attempts so far (>= 1).
  */
-export function retryDelayMs(outcome: DeliveryOutcome, attemptsMade: number, settings: BackoffSettings): number {
+export function retryDelayMs(
+  outcome: DeliveryOutcome,
+  attemptsMade: number,
+  settings: BackoffSettings,
+): number {
   const backoff = settings.backoffMs * 2 ** Math.max(0, attemptsMade - 1);
-  const wanted = outcome.status === 'retryable' && outcome.retryAfterMs !== undefined ? outcome.retryAfterMs : backoff;
+  const wanted =
+    outcome.status === 'retryable' && outcome.retryAfterMs !== undefined ? outcome.retryAfterMs : backoff;
   return Math.min(settings.maxDelayMs, Math.max(0, wanted));
 }
 

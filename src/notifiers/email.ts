@@ -43,7 +43,11 @@ export function escapeHtml(value: string): string {
     .replaceAll("'", '&#39;');
 }
 
-const SEVERITY_HEX: Readonly<Record<Severity, string>> = { high: '#c4314b', medium: '#c19c00', low: '#0f6cbd' };
+const SEVERITY_HEX: Readonly<Record<Severity, string>> = {
+  high: '#c4314b',
+  medium: '#c19c00',
+  low: '#0f6cbd',
+};
 const RESOLVED_HEX = '#107c10';
 
 function colorOf(transition: Transition): string {
@@ -56,7 +60,11 @@ function oneLine(value: string): string {
 }
 
 /** `[pimwatch] Contoso: 2 high, 1 medium – 3 PIM alert changes` */
-export function emailSubject(transitions: readonly Transition[], ctx: RenderContext, prefix = '[pimwatch]'): string {
+export function emailSubject(
+  transitions: readonly Transition[],
+  ctx: RenderContext,
+  prefix = '[pimwatch]',
+): string {
   const count = plural(transitions.length, 'PIM alert change');
   const head = prefix ? `${prefix} ` : '';
   return oneLine(`${head}${ctx.tenantName}: ${severityCounts(transitions)} – ${count}`);
@@ -81,7 +89,9 @@ function htmlSection(transition: Transition, ctx: RenderContext): string {
           .map((step) => `<li>${escapeHtml(step)}</li>`)
           .join('')}</ol>`;
   const description =
-    transition.type === 'resolved' ? '' : `<p style="margin:8px 0">${escapeHtml(alertDescription(transition))}</p>`;
+    transition.type === 'resolved'
+      ? ''
+      : `<p style="margin:8px 0">${escapeHtml(alertDescription(transition))}</p>`;
   const links = transitionLinks(transition, ctx)
     .map((l) => `<li><a href="${escapeHtml(l.url)}" style="color:#0f6cbd">${escapeHtml(l.title)}</a></li>`)
     .join('');
@@ -109,11 +119,17 @@ function textSection(transition: Transition, ctx: RenderContext, index: number):
     '',
   ];
   if (transition.type === 'resolved') {
-    lines.push('   Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.');
+    lines.push(
+      '   Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.',
+    );
   } else {
     lines.push('   What to do:', ...mitigationSteps(transition).map((step, i) => `   ${i + 1}) ${step}`));
   }
-  lines.push('', '   Open in Microsoft Entra:', ...transitionLinks(transition, ctx).map((l) => `   - ${l.title}: ${l.url}`));
+  lines.push(
+    '',
+    '   Open in Microsoft Entra:',
+    ...transitionLinks(transition, ctx).map((l) => `   - ${l.title}: ${l.url}`),
+  );
   return lines.join('\n');
 }
 
@@ -131,7 +147,8 @@ export function renderEmail(
   const sorted = sortTransitions(transitions);
   const subject = emailSubject(sorted, ctx, options.subjectPrefix);
   const heading = `PIM alert changes in ${ctx.tenantName}`;
-  const footer = 'Sent by pimwatch, which watches Microsoft Entra ID for the PIM security alerts and reports only changes.';
+  const footer =
+    'Sent by pimwatch, which watches Microsoft Entra ID for the PIM security alerts and reports only changes.';
   const html =
     '<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">' +
     `<title>${escapeHtml(subject)}</title></head>` +
@@ -147,7 +164,7 @@ export function renderEmail(
     '',
     sorted.map((t, i) => textSection(t, ctx, i)).join('\n\n'),
     '',
-    '--',
+    '-- ',
     footer,
     '',
   ].join('\n');

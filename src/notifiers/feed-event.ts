@@ -2,7 +2,7 @@ import type { AlertId, Severity } from '../model/alerts.js';
 import type { Evidence, Incident } from '../model/incident.js';
 import type { ReasonCode, Transition, TransitionType } from '../model/lifecycle.js';
 import { ALERT_ATTACK_TECHNIQUES, type AttackTechniqueId } from './attack.js';
-import { alertTitle, type RenderContext } from './incident-text.js';
+import { alertTitle, type RenderContext, reasonDetailOf } from './incident-text.js';
 import { type RemediationLink, transitionLinks } from './links.js';
 
 /**
@@ -52,6 +52,8 @@ export interface FeedEvent {
   /** `both`: PIM reports it too; `oursOnly`: only pimwatch finds it (see `classificationReason`). */
   classification: 'both' | 'oursOnly';
   classificationReason: ReasonCode | null;
+  /** The reason in words, as the reconciler worked it out (e.g. when PIM last scanned). */
+  classificationDetail: string | null;
   graphIncidentId: string | null;
   incident: FeedIncident;
   /** Remediation pages in the Microsoft Entra admin center. */
@@ -106,12 +108,18 @@ export function renderFeedEvent(transition: Transition, ctx: RenderContext): Fee
     severity: transition.severity,
     classification: incident.classification,
     classificationReason: incident.reason ?? null,
+    classificationDetail: reasonDetailOf(incident) ?? null,
     graphIncidentId: incident.graphIncidentId ?? null,
     incident: feedIncident(transition),
     links: transitionLinks(transition, ctx),
     attack: [...ALERT_ATTACK_TECHNIQUES[transition.alert]],
     suppression: suppressed
-      ? { id: suppressed.id, reason: suppressed.reason, author: suppressed.author, expiresAt: suppressed.expiresAt }
+      ? {
+          id: suppressed.id,
+          reason: suppressed.reason,
+          author: suppressed.author,
+          expiresAt: suppressed.expiresAt,
+        }
       : null,
   };
 }

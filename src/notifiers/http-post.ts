@@ -11,6 +11,8 @@ export interface JsonPost {
   what: string;
   /** An undici dispatcher, e.g. one trusting an extra CA (`createTrust`). @defaultValue undici's global one */
   dispatcher?: Dispatcher;
+  /** Other secrets a receiver might echo back (a signing secret): cut from reasons like the URL. */
+  redact?: readonly string[];
   /** @defaultValue the system clock (only used to read a `Retry-After` date) */
   now?: () => Date;
 }
@@ -52,7 +54,12 @@ function errorCode(error: unknown): string | undefined {
   return typeof e?.cause?.code === 'string' ? e.cause.code : undefined;
 }
 
-function transportOutcome(error: unknown, post: JsonPost, timedOut: boolean, secrets: string[]): DeliveryOutcome {
+function transportOutcome(
+  error: unknown,
+  post: JsonPost,
+  timedOut: boolean,
+  secrets: string[],
+): DeliveryOutcome {
   const code = errorCode(error);
   if (timedOut || (error as { name?: string })?.name === 'TimeoutError') {
     return retryable(`${post.what} did not answer within ${post.timeoutMs} ms`, { maybeDelivered: true });
@@ -68,8 +75,14 @@ function transportOutcome(error: unknown, post: JsonPost, timedOut: boolean, sec
 
 export async function postJson(post: JsonPost): Promise<DeliveryOutcome> {
   const signal = AbortSignal.timeout(post.timeoutMs);
-  // The URL and its query (a Workflows `sig=`) are secrets: never let them into a reason.
-  const secrets = [post.url.href, post.url.search.slice(1)].filter((s) => s.length > 0);
+  // The URL and its query (a Workflows `sig=`) are secrets: never let them, or even the host, into a reason.
+  const secrets = [
+    post.url.href,
+    post.url.search.slice(1),
+    post.url.host,
+    post.url.hostname,
+    ...(post.redact ?? []),
+  ].filter((s) => s.length > 0);
   const now = post.now ?? (() => new Date());
   let status: number | undefined;
   try {

@@ -2,6 +2,7 @@ import { detectorFor } from '../detectors/registry.js';
 import type { Severity } from '../model/alerts.js';
 import type { Incident } from '../model/incident.js';
 import type { ClassifiedIncident, ReasonCode, Transition, TransitionType } from '../model/lifecycle.js';
+import type { ReconciledIncident } from '../reconcile/classify.js';
 
 /**
  * The words every renderer shares, so a card, a mail and a feed event describe an incident the same
@@ -22,10 +23,21 @@ export interface Fact {
   value: string;
 }
 
-export const SEVERITY_WORD: Readonly<Record<Severity, string>> = { high: 'High', medium: 'Medium', low: 'Low' };
+export const SEVERITY_WORD: Readonly<Record<Severity, string>> = {
+  high: 'High',
+  medium: 'Medium',
+  low: 'Low',
+};
 
 export const TRANSITION_WORD: Readonly<Record<TransitionType, string>> = {
   opened: 'New',
+  resolved: 'Resolved',
+  reopened: 'Reopened',
+};
+
+/** The fact that dates the change. */
+const WHEN_TITLE: Readonly<Record<TransitionType, string>> = {
+  opened: 'Detected',
   resolved: 'Resolved',
   reopened: 'Reopened',
 };
@@ -86,7 +98,10 @@ const PRINCIPAL_KIND: Readonly<Record<string, string>> = {
 
 /** `Alice Admin (alice@contoso.example)`, `Deployment Pipeline (service principal)`; undefined without one. */
 export function principalText(
-  incident: Pick<Incident, 'assigneeId' | 'assigneeType' | 'assigneeDisplayName' | 'assigneeUserPrincipalName'>,
+  incident: Pick<
+    Incident,
+    'assigneeId' | 'assigneeType' | 'assigneeDisplayName' | 'assigneeUserPrincipalName'
+  >,
 ): string | undefined {
   if (!incident.assigneeId) return undefined;
   const name = incident.assigneeDisplayName ?? incident.assigneeUserPrincipalName ?? incident.assigneeId;
@@ -118,10 +133,17 @@ const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   graphUnavailable: "PIM's alerts could not be read in this scan",
 };
 
-/** How this incident compares with PIM's own, in words. */
+/** The reconciler's own account of a disagreement (`reasonDetail`), when the incident carries one. */
+export function reasonDetailOf(incident: ClassifiedIncident): string | undefined {
+  const detail = (incident as ReconciledIncident).reasonDetail;
+  return typeof detail === 'string' && detail.trim() !== '' ? clip(detail.trim(), 300) : undefined;
+}
+
+/** How this incident compares with PIM's own, in words: the reconciler's detail when it gave one. */
 export function classificationText(incident: ClassifiedIncident): string {
   if (incident.classification === 'both') return 'Confirmed: PIM reports it too';
-  const why = incident.reason ? REASON_TEXT[incident.reason] : 'PIM does not report it';
+  const why =
+    reasonDetailOf(incident) ?? (incident.reason ? REASON_TEXT[incident.reason] : 'PIM does not report it');
   if (incident.reason === 'graphUnavailable') return `Not compared: ${why}`;
   return `Found by pimwatch only: ${why}`;
 }
@@ -186,7 +208,7 @@ export function incidentFacts(transition: Transition, ctx: RenderContext): Fact[
     { title: 'Tenant', value: `${clip(ctx.tenantName, 120)} (${ctx.tenantId})` },
     { title: 'Alert', value: `${alertTitle(transition)} (${transition.alert})` },
     { title: 'Severity', value: SEVERITY_WORD[transition.severity] },
-    { title: TRANSITION_WORD[transition.type], value: formatTime(transition.at) },
+    { title: WHEN_TITLE[transition.type], value: formatTime(transition.at) },
   ];
   const principal = principalText(incident);
   if (principal) facts.push({ title: 'Principal', value: principal });

@@ -1,5 +1,6 @@
 import { incidentLinks, type RemediationLink } from '../detectors/links.js';
 import type { Transition } from '../model/lifecycle.js';
+import type { NotifiersConfig } from './config-schema.js';
 import type { RenderContext } from './incident-text.js';
 
 export type { RemediationLink };
@@ -19,7 +20,11 @@ export function incidentsPageUrl(ctx: RenderContext, sample: Transition): string
   return (links[1] ?? links[0])!.url;
 }
 
-/** Replaces `{tenantId}` in the configured `notifiers.incidentsUrl`. */
-export function incidentsUrlFor(template: string | undefined, tenantId: string): string | undefined {
-  return template?.replaceAll('{tenantId}', encodeURIComponent(tenantId));
+/** What renderers need to know about a tenant, with `{tenantId}` filled into `notifiers.incidentsUrl`. */
+export function renderContextFor(
+  tenant: { id: string; name: string },
+  notifiers: Pick<NotifiersConfig, 'incidentsUrl'>,
+): RenderContext {
+  const incidentsUrl = notifiers.incidentsUrl?.replaceAll('{tenantId}', encodeURIComponent(tenant.id));
+  return { tenantId: tenant.id, tenantName: tenant.name, ...(incidentsUrl ? { incidentsUrl } : {}) };
 }

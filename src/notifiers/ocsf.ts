@@ -18,7 +18,9 @@ const FINDINGS_CATEGORY = 2;
  * Opened creates the finding; reopened updates it back to New (same finding, needs review again);
  * resolved closes it as Resolved.
  */
-const ACTIVITY: Readonly<Record<FeedEventType, { id: 1 | 2 | 3; name: string; statusId: 1 | 4; status: string }>> = {
+const ACTIVITY: Readonly<
+  Record<FeedEventType, { id: 1 | 2 | 3; name: string; statusId: 1 | 4; status: string }>
+> = {
   'incident.opened': { id: 1, name: 'Create', statusId: 1, status: 'New' },
   'incident.reopened': { id: 2, name: 'Update', statusId: 1, status: 'New' },
   'incident.resolved': { id: 3, name: 'Close', statusId: 4, status: 'Resolved' },
@@ -172,6 +174,7 @@ export function toOcsfDetectionFinding(event: FeedEvent): OcsfDetectionFinding {
       scan_id: event.scanId,
       classification: event.classification,
       classification_reason: event.classificationReason,
+      classification_detail: event.classificationDetail,
       graph_incident_id: event.graphIncidentId,
       incident: event.incident,
       suppression: event.suppression,

@@ -30,7 +30,9 @@ export async function sendTeamsMessage(delivery: TeamsDelivery): Promise<Deliver
   const body = JSON.stringify(delivery.message);
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > TEAMS_MAX_BYTES) {
-    return permanent(`card for channel ${delivery.channel} is ${bytes} bytes; Teams accepts at most ${TEAMS_MAX_BYTES}`);
+    return permanent(
+      `card for channel ${delivery.channel} is ${bytes} bytes; Teams accepts at most ${TEAMS_MAX_BYTES}`,
+    );
   }
   return postJson({
     url: checked.url,

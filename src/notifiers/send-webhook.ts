@@ -23,7 +23,10 @@ export interface WebhookDelivery {
 
 /** POSTs one signed event. A retry signs again with a fresh timestamp; the body and event id stay the same. */
 export async function sendSignedWebhook(delivery: WebhookDelivery): Promise<DeliveryOutcome> {
-  const checked = checkWebhookUrl(delivery.url, { allowLoopback: delivery.allowLoopback, channel: delivery.channel });
+  const checked = checkWebhookUrl(delivery.url, {
+    allowLoopback: delivery.allowLoopback,
+    channel: delivery.channel,
+  });
   if (!checked.ok) return permanent(checked.reason);
   const now = delivery.now ?? (() => new Date());
   const headers = {
@@ -41,6 +44,7 @@ export async function sendSignedWebhook(delivery: WebhookDelivery): Promise<Deli
     headers,
     timeoutMs: delivery.timeoutMs,
     what: `webhook for channel ${delivery.channel}`,
+    redact: [delivery.secret],
     now,
     ...(delivery.dispatcher ? { dispatcher: delivery.dispatcher } : {}),
   });

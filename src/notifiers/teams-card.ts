@@ -126,7 +126,7 @@ function badge(transition: Transition): string {
 
 /** Teams cuts long button titles; the page name matters more than the object's full name. */
 function openUrl(title: string, url: string): OpenUrlAction {
-  return { type: 'Action.OpenUrl', title: clip(title, 60), url };
+  return { type: 'Action.OpenUrl', title: clip(title, 80), url };
 }
 
 function card(body: CardElement[], actions: OpenUrlAction[] = []): AdaptiveCard {
@@ -151,9 +151,12 @@ export function teamsMessage(content: AdaptiveCard): TeamsMessage {
 function guidance(transition: Transition): CardElement[] {
   if (transition.type === 'resolved') {
     return [
-      text('Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.', {
-        separator: true,
-      }),
+      text(
+        'Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.',
+        {
+          separator: true,
+        },
+      ),
     ];
   }
   const steps = mitigationSteps(transition).map((step, i) =>

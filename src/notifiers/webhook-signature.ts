@@ -28,7 +28,11 @@ function hmacHex(secret: string, timestamp: string, body: string | Uint8Array): 
 }
 
 /** The signature headers for one delivery; `timestamp` is Unix seconds. */
-export function signWebhook(input: { body: string; secret: string; timestamp: number }): Record<string, string> {
+export function signWebhook(input: {
+  body: string;
+  secret: string;
+  timestamp: number;
+}): Record<string, string> {
   if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0) {
     throw new RangeError('the timestamp must be whole Unix seconds');
   }

@@ -1,4 +1,5 @@
 import { excludedPrincipals } from '../detectors/exclusions.js';
+import { IdSet } from '../detectors/id-set.js';
 import type { DetectorOutcome } from '../detectors/run.js';
 import type { AlertId } from '../model/alerts.js';
 import type { Incident } from '../model/incident.js';
@@ -77,7 +78,7 @@ export function explainOursOnly(incident: Incident, evidence: AlertEvidence): Ex
   const thresholds = thresholdsExplainOursOnly(
     evidence.alert,
     provenance,
-    factsOfOurs(incident, evidence.outcome, ctx),
+    () => factsOfOurs(incident, evidence.outcome, ctx),
     ctx.now,
   );
   if (thresholds) return { reason: 'thresholdsDiffer', detail: thresholds };
@@ -100,10 +101,7 @@ export function explainGraphOnly(
 ): Explanation {
   const { ctx, alert, provenance } = evidence;
   const assignee = incident.assigneeId;
-  if (
-    assignee &&
-    [...ctx.snapshot.deletedPrincipalIds].some((id) => id.toLowerCase() === assignee.toLowerCase())
-  ) {
+  if (assignee && new IdSet(ctx.snapshot.deletedPrincipalIds).has(assignee)) {
     return {
       reason: 'principalDeleted',
       detail: `principal ${assignee} no longer exists; PIM still lists it`,
@@ -129,7 +127,7 @@ export function explainGraphOnly(
   const thresholds = thresholdsExplainGraphOnly(
     alert,
     provenance,
-    factsOfGraphIncident(incident, roleTemplateId, evidence.outcome, ctx),
+    () => factsOfGraphIncident(incident, roleTemplateId, evidence.outcome, ctx),
     ctx.now,
   );
   if (thresholds) return { reason: 'thresholdsDiffer', detail: thresholds };

@@ -166,12 +166,12 @@ export function factsOfGraphIncident(
 export function thresholdsExplainOursOnly(
   alert: AlertId,
   provenance: ThresholdProvenance,
-  facts: ThresholdFacts,
+  facts: () => ThresholdFacts,
   now: Date,
 ): string | undefined {
   if (provenance.used !== 'local' || !provenance.tenant || !provenance.differs) return undefined;
   const keys = keysWhereOursFires('more', provenance.local, provenance.tenant);
-  if (keys.length === 0 || wouldFireUnder(alert, provenance.tenant, facts, now) === true) return undefined;
+  if (keys.length === 0 || wouldFireUnder(alert, provenance.tenant, facts(), now) === true) return undefined;
   return `our thresholds are stricter than the tenant's: ${describeThresholdDifference(keys, provenance.local, provenance.tenant)}`;
 }
 
@@ -179,11 +179,11 @@ export function thresholdsExplainOursOnly(
 export function thresholdsExplainGraphOnly(
   alert: AlertId,
   provenance: ThresholdProvenance,
-  facts: ThresholdFacts,
+  facts: () => ThresholdFacts,
   now: Date,
 ): string | undefined {
   if (provenance.used !== 'local' || !provenance.tenant || !provenance.differs) return undefined;
   const keys = keysWhereOursFires('less', provenance.local, provenance.tenant);
-  if (keys.length === 0 || wouldFireUnder(alert, provenance.tenant, facts, now) === false) return undefined;
+  if (keys.length === 0 || wouldFireUnder(alert, provenance.tenant, facts(), now) === false) return undefined;
   return `our thresholds are looser than the tenant's: ${describeThresholdDifference(keys, provenance.local, provenance.tenant)}`;
 }

@@ -20,6 +20,8 @@ export interface ReportIncident {
   fingerprint: string;
   classification: Classification;
   reason?: ReasonCode;
+  /** What the reason rests on, in words. */
+  reasonDetail?: string;
   graphIncidentId?: string;
   /** Lifecycle state after this scan; absent for incidents only PIM reports. */
   state?: IncidentState;
@@ -108,7 +110,10 @@ export function ourReportIncident(
   };
 }
 
-export function graphOnlyReportIncident(g: GraphOnlyIncident, snapshot: TenantSnapshot): ReportIncident {
+export function graphOnlyReportIncident(
+  g: GraphOnlyIncident & { reasonDetail?: string },
+  snapshot: TenantSnapshot,
+): ReportIncident {
   const i = g.graph;
   const roleTemplateId =
     i.roleTemplateId ??
@@ -127,6 +132,7 @@ export function graphOnlyReportIncident(g: GraphOnlyIncident, snapshot: TenantSn
     }),
     classification: 'graphOnly',
     reason: g.reason,
+    ...(g.reasonDetail ? { reasonDetail: g.reasonDetail } : {}),
     graphIncidentId: i.id,
     ...defined('assigneeId', i.assigneeId),
     ...defined('assigneeDisplayName', i.assigneeDisplayName),

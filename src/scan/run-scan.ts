@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DetectorsConfig } from '../detectors/config-schema.js';
-import { runDetectors } from '../detectors/run.js';
+import { type DetectorOutcomes, runDetectors } from '../detectors/run.js';
 import { CredentialError } from '../graph/errors.js';
 import type { GraphSession } from '../graph/session.js';
 import { collectSnapshot } from '../graph/snapshot.js';
@@ -9,9 +9,10 @@ import { silentLogger } from '../log.js';
 import { ALERT_IDS, type AlertId } from '../model/alerts.js';
 import type { Transition } from '../model/lifecycle.js';
 import { SOURCE_NAMES, type SourceName, type TenantSnapshot } from '../model/snapshot.js';
-import { reconcile } from '../reconcile/classify.js';
+import { type Reconciliation, reconcile } from '../reconcile/classify.js';
+import type { ReconcileConfig } from '../reconcile/config-schema.js';
 import { thresholdRows } from '../reconcile/report-table.js';
-import { effectiveDetectorsConfig } from '../reconcile/thresholds.js';
+import { effectiveDetectorsConfig, type ThresholdProvenance } from '../reconcile/thresholds.js';
 import type { ScanSummary, ScanTrigger, StateStore } from '../store/state-store.js';
 import { durationMs } from '../util/iso-duration.js';
 import {
@@ -29,6 +30,8 @@ export interface ScanInput {
   session: GraphSession;
   /** The tenant's effective detector settings (global merged with the tenant's own). */
   detectors: DetectorsConfig;
+  /** How PIM's incidents are compared with ours (default: the schema's defaults). */
+  reconcile?: ReconcileConfig;
   store: StateStore;
   /** The detectors' clock. */
   now: Date;
@@ -59,20 +62,27 @@ export interface ScanResult {
   snapshot: TenantSnapshot;
 }
 
+export interface Assessment {
+  snapshot: TenantSnapshot;
+  /** The detector settings actually used (the tenant's thresholds in `tenant` mode). */
+  config: DetectorsConfig;
+  provenance: Record<AlertId, ThresholdProvenance>;
+  outcomes: DetectorOutcomes;
+  reconciled: Reconciliation;
+}
+
 /**
- * One scan of one tenant, the same from the CLI and from a job: read the snapshot once, settle the
- * thresholds (the tenant's own by default), run the seven detectors, compare with PIM's incidents, move
- * each incident through its lifecycle, and record the scan. A partial scan resolves nothing its failed
- * sources could have hidden.
+ * What a tenant looks like right now, without remembering anything: read the snapshot once, settle the
+ * thresholds (the tenant's own by default), run the seven detectors and compare with PIM's incidents.
+ * `remediate` uses it to act on current facts; `runScan` adds the lifecycle.
  */
-export async function runScan(input: ScanInput): Promise<ScanResult> {
+export async function assessTenant(
+  input: Omit<ScanInput, 'store' | 'trigger' | 'scanId'>,
+): Promise<Assessment> {
   const log = input.logger ?? silentLogger;
-  const scanId = input.scanId ?? randomUUID();
-  const startedAt = new Date().toISOString();
   const progress = async (phase: ScanPhase, percent: number) => {
     await input.onProgress?.(phase, percent);
   };
-
   try {
     await input.session.http.checkCredential();
   } catch (error) {
@@ -107,9 +117,29 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
   const outcomes = runDetectors({ snapshot, config, now: input.now });
 
   await progress('reconcile', 80);
-  const reconciled = reconcile({ snapshot, outcomes, config, provenance, now: input.now });
+  const reconciled = reconcile({
+    snapshot,
+    outcomes,
+    config,
+    provenance,
+    now: input.now,
+    ...(input.reconcile ? { graphScanMaxAge: input.reconcile.graphScanMaxAge } : {}),
+  });
+  return { snapshot, config, provenance, outcomes, reconciled };
+}
 
-  await progress('store', 90);
+/**
+ * One scan of one tenant, the same from the CLI and from a job: assess the tenant, move each incident
+ * through its lifecycle, and record the scan. A partial scan resolves nothing its failed sources could
+ * have hidden.
+ */
+export async function runScan(input: ScanInput): Promise<ScanResult> {
+  const log = input.logger ?? silentLogger;
+  const scanId = input.scanId ?? randomUUID();
+  const startedAt = new Date().toISOString();
+  const { snapshot, provenance, outcomes, reconciled } = await assessTenant(input);
+
+  await input.onProgress?.('store', 90);
   const resolvableAlerts = new Set<AlertId>(ALERT_IDS.filter((a) => outcomes[a].status === 'ok'));
   const applied = await input.store.applyScan({
     tenantId: input.tenant.id,
@@ -165,7 +195,7 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
   };
   const summary = scanSummary(report, input.trigger, failedSources, applied.transitions.length);
   if (!applied.replayed) await input.store.recordScan(summary);
-  await progress('done', 100);
+  await input.onProgress?.('done', 100);
   log.info(
     {
       tenantId: input.tenant.id,

@@ -156,3 +156,28 @@ describe('loadConfig problem wording', () => {
     expect(missing).toEqual(['tenants[0].name: required']);
   });
 });
+
+describe('loadConfig cross-section checks', () => {
+  it("names a tenant's routing rule that points at an unknown channel", () => {
+    const path = file(
+      'routing.yaml',
+      [
+        'tenants:',
+        `  - id: ${TENANT}`,
+        '    name: A',
+        '    credential: { type: managedIdentity }',
+        '    notifications:',
+        '      routing:',
+        '        - channels: [soc-teams]',
+        'notifiers:',
+        '  teams:',
+        '    - name: identity-teams',
+        '      webhookUrl: { env: TEAMS_URL }',
+      ].join('\n'),
+    );
+    const problems = problemsOf(() => loadConfig({ file: path, env: {} }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^tenants\[0\]\.notifications\.routing\[0\]\.channels/);
+    expect(problems[0]).toContain('soc-teams');
+  });
+});

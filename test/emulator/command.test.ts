@@ -44,6 +44,57 @@ describe('pimwatch emulator command', () => {
     }
   });
 
+  it('serves several fixtures from one emulator and lists every tenant id', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pimwatch-command-test-'));
+    const other = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    try {
+      const first = join(dir, 'first.json');
+      const second = join(dir, 'second.json');
+      await writeFile(first, JSON.stringify({ tenantId: TENANT_ID, resources: {} }));
+      await writeFile(
+        second,
+        JSON.stringify({ tenantId: other, applications: [{ clientId: 'scanner' }], resources: {} }),
+      );
+      const lines: string[] = [];
+      const stop = new AbortController();
+      const running = runEmulatorCommand(
+        { fixture: [first, second] },
+        {
+          print: (line) => {
+            lines.push(line);
+            if (line.startsWith('Press Ctrl+C')) stop.abort();
+          },
+          signal: stop.signal,
+        },
+      );
+      await running;
+      const text = lines.join('\n');
+      expect(text).toContain('serving 2 tenants');
+      expect(text).toContain(`tenant ${TENANT_ID}  ${first}`);
+      expect(text).toContain(`tenant ${other}  ${second}  (applications: scanner)`);
+      expect(lines.at(-1)).toBe('Graph emulator stopped.');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses two fixture files for one tenant, naming both', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pimwatch-command-test-'));
+    try {
+      const first = join(dir, 'first.json');
+      const second = join(dir, 'second.json');
+      for (const path of [first, second])
+        await writeFile(path, JSON.stringify({ tenantId: TENANT_ID, resources: {} }));
+      await expect(runEmulatorCommand({ fixture: [first, second] }, { print: () => {} })).rejects.toThrow(
+        new FixtureError(
+          `fixture files ${first} and ${second} are both tenant ${TENANT_ID}: each tenant can be served once`,
+        ),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('fails with a FixtureError for a missing fixture', async () => {
     await expect(
       runEmulatorCommand({ fixture: '/nonexistent/tenant.json' }, { print: () => {} }),

@@ -98,7 +98,7 @@ describe('refreshAlerts against the emulator (HTTPS, real Graph client)', () => 
 
   it('gives up at the time-out, saying the operation was still running', async () => {
     const { http } = await demoTenant({ operationPollsUntilDone: 1_000 });
-    const result = await refreshAlerts(http, { pollIntervalMs: 20, timeoutMs: 150 });
+    const result = await refreshAlerts(http, { pollIntervalMs: 20, timeoutMs: 400 });
     expect(result.outcome).toBe('timedOut');
     expect(result.operations[0]).toMatchObject({
       outcome: 'timedOut',

@@ -1,0 +1,46 @@
+import { loadConfig } from '../config/load.js';
+import type { PimwatchConfig, TenantConfig } from '../config/schema.js';
+import { UsageError } from '../errors.js';
+import { createStateStore } from '../store/create-state-store.js';
+import type { StateStore } from '../store/state-store.js';
+
+export interface TenantContext {
+  config: PimwatchConfig;
+  tenant: TenantConfig;
+}
+
+/** The configuration and one of its tenants, or a usage error that lists the tenants it knows. */
+export function loadTenantContext(configFile: string | undefined, tenantId: string): TenantContext {
+  const config = loadConfig(configFile ? { file: configFile } : {});
+  const tenant = config.tenants.find((t) => t.id.toLowerCase() === tenantId.toLowerCase());
+  if (!tenant) {
+    const known = config.tenants.map((t) => `${t.id} (${t.name})`).join(', ') || 'none configured';
+    throw new UsageError(`tenant ${tenantId} is not in the configuration; known tenants: ${known}`);
+  }
+  return { config, tenant };
+}
+
+/** The shared state in Redis; commands that read or change remembered state need it. */
+export function openSharedStore(config: PimwatchConfig, command: string): StateStore {
+  if (!config.redis.url) {
+    throw new UsageError(
+      `${command} needs the shared state: set redis.url in the configuration (or REDIS_URL)`,
+    );
+  }
+  return createStateStore({
+    redisUrl: config.redis.url,
+    keyPrefix: config.redis.keyPrefix,
+    feedMaxLength: config.notifiers.feed.maxLength,
+    scanHistoryLength: config.redis.scanHistoryLength,
+  });
+}
+
+/** Graph write actions are opt-in: they need a write permission a read-only deployment does not have. */
+export function requireWriteActions(config: PimwatchConfig, command: string): void {
+  if (!config.graph.allowWriteActions) {
+    throw new UsageError(
+      `${command} writes to the tenant through PIM and is off by default: set graph.allowWriteActions: true ` +
+        'and grant the application RoleManagementAlert.ReadWrite.Directory',
+    );
+  }
+}

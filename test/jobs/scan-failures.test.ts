@@ -1,0 +1,102 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type RunningApi, startApiServer } from '../../src/api/server.js';
+import { startWorker } from '../../src/jobs/worker.js';
+import { silentLogger } from '../../src/log.js';
+import { createStateStore } from '../../src/store/create-state-store.js';
+import { demoFixture } from '../support/demo-fixture.js';
+import { API_KEY, type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
+
+const envs: ServiceEnv[] = [];
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const item of open.splice(0).reverse()) await item.close().catch(() => {});
+});
+afterAll(async () => {
+  for (const e of envs) await e.stop();
+});
+
+async function scanThroughApi(api: RunningApi, tenantId: string) {
+  const auth = { authorization: `Bearer ${API_KEY}` };
+  const res = await fetch(`${api.url}/api/v1/scans`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ tenantId }),
+  });
+  const { scanId } = (await res.json()) as { scanId: string };
+  const until = Date.now() + 45_000;
+  for (;;) {
+    const r = await fetch(`${api.url}/api/v1/scans/${scanId}`, { headers: auth });
+    const body = (await r.json()) as {
+      state: string;
+      attemptsMade: number;
+      failedReason?: string;
+      summary?: { outcome: string };
+    };
+    if (body.state === 'completed' || body.state === 'failed') return { scanId, ...body };
+    if (Date.now() > until) throw new Error(`scan ${scanId} still ${body.state}`);
+    await sleep(100);
+  }
+}
+
+describe('scan job failures', () => {
+  it('retries a scan hit by a storm of 503s and then succeeds; the failed try stored nothing', async () => {
+    const fixture = await demoFixture();
+    const env = await startServiceEnv([fixture], { timeShiftTo: new Date() });
+    envs.push(env);
+    // More 503s than the Graph layer retries (3 tries with maxRetries 2): the first scan attempt fails.
+    env.emulator.setFault('subscribedSkus', {
+      status: 503,
+      code: 'serviceNotAvailable',
+      retryAfter: 0.05,
+      times: 3,
+    });
+    const { config } = env.writeConfig({ tenants: [{ id: fixture.tenantId, name: 'Demo' }] });
+    open.push(await startWorker({ config, logger: silentLogger }));
+    const api = await startApiServer(config, silentLogger, 0);
+    open.push(api);
+
+    const result = await scanThroughApi(api, fixture.tenantId);
+    expect(result.state).toBe('completed');
+    expect(result.attemptsMade).toBe(2);
+    expect(result.summary?.outcome).toBe('complete');
+    const store = createStateStore({
+      redisUrl: config.redis.url,
+      keyPrefix: config.redis.keyPrefix,
+      feedMaxLength: 100,
+    });
+    open.push(store);
+    const history = await store.listScans(fixture.tenantId, 10);
+    expect(history.map((s) => s.outcome)).toEqual(['complete']);
+  }, 60_000);
+
+  it('fails at once, without retries, when the credential is rejected, and says why', async () => {
+    const fixture = await demoFixture({
+      applications: [{ clientId: '5a1e0c3b-9d2f-4e7a-8b6c-1d0e2f3a4b5c', clientSecret: 'the-right-secret' }],
+    });
+    const env = await startServiceEnv([fixture]);
+    envs.push(env);
+    const { config } = env.writeConfig({
+      tenants: [{ id: fixture.tenantId, name: 'Demo', clientId: '5a1e0c3b-9d2f-4e7a-8b6c-1d0e2f3a4b5c' }],
+    });
+    open.push(await startWorker({ config, logger: silentLogger }));
+    const api = await startApiServer(config, silentLogger, 0);
+    open.push(api);
+
+    const result = await scanThroughApi(api, fixture.tenantId);
+    expect(result.state).toBe('failed');
+    expect(result.attemptsMade).toBe(1);
+    expect(result.failedReason).toContain('the credential could not get a token');
+    expect(result.failedReason).toContain('AADSTS7000215');
+    expect(result.failedReason).not.toContain('emulator-client-secret');
+    const store = createStateStore({
+      redisUrl: config.redis.url,
+      keyPrefix: config.redis.keyPrefix,
+      feedMaxLength: 100,
+    });
+    open.push(store);
+    const [failed] = await store.listScans(fixture.tenantId, 1);
+    expect(failed).toMatchObject({ outcome: 'failed' });
+    expect(failed?.error).toContain('AADSTS7000215');
+  }, 60_000);
+});

@@ -1,0 +1,175 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { PimwatchConfig } from '../../src/config/schema.js';
+import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
+import { generateTenant } from '../../src/fixtures/generate-tenant.js';
+import { bullPrefix } from '../../src/jobs/connection.js';
+import { SCAN_QUEUE } from '../../src/jobs/queues.js';
+import { enqueueScan } from '../../src/jobs/scan-trigger.js';
+import { startWorker } from '../../src/jobs/worker.js';
+import { silentLogger } from '../../src/log.js';
+import { createStateStore } from '../../src/store/create-state-store.js';
+import type { StateStore } from '../../src/store/state-store.js';
+import { demoFixture } from '../support/demo-fixture.js';
+import { type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
+import { spawnWorker, type WorkerProcess, waitForStart } from '../support/worker-process.js';
+
+const envs: ServiceEnv[] = [];
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
+});
+afterAll(async () => {
+  for (const e of envs) await e.stop();
+});
+
+function openQueue(config: PimwatchConfig): Queue {
+  const connection = new Redis(config.redis.url!, { maxRetriesPerRequest: null });
+  const queue = new Queue(SCAN_QUEUE, { connection, prefix: bullPrefix(config.redis.keyPrefix) });
+  cleanups.push(async () => {
+    await queue.close();
+    await connection.quit();
+  });
+  return queue;
+}
+
+function openStore(config: PimwatchConfig): StateStore {
+  const store = createStateStore({
+    redisUrl: config.redis.url,
+    keyPrefix: config.redis.keyPrefix,
+    feedMaxLength: 10_000,
+  });
+  cleanups.push(() => store.close());
+  return store;
+}
+
+function spawn(configPath: string, env: NodeJS.ProcessEnv): WorkerProcess {
+  const worker = spawnWorker(configPath, env);
+  cleanups.push(async () => {
+    if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
+    await worker.exited;
+  });
+  return worker;
+}
+
+async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** A cron pattern (with seconds) that fires once, `secondsAhead` from now, in UTC. */
+function onceAt(secondsAhead: number): string {
+  const at = new Date(Date.now() + secondsAhead * 1000);
+  return `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
+}
+
+describe('several worker processes', () => {
+  it('two workers and 20 tenants: each tenant is scanned exactly once per tick, by either worker', async () => {
+    const fixtures: TenantFixture[] = Array.from({ length: 20 }, (_, i) =>
+      generateTenant({ users: 60, holdings: 25, seed: 100 + i }),
+    );
+    const env = await startServiceEnv(fixtures, { latencyMs: 5 });
+    envs.push(env);
+    const cron = onceAt(12);
+    const { path, config } = env.writeConfig({
+      tenants: fixtures.map((f, i) => ({ id: f.tenantId, name: `Tenant ${i + 1}`, cron })),
+      worker: { concurrency: 3 },
+    });
+    const workers = [spawn(path, env.env), spawn(path, env.env)];
+    await Promise.all(workers.map((w) => waitForStart(w)));
+    const store = openStore(config);
+    const scansOf = async () => Promise.all(fixtures.map((f) => store.listScans(f.tenantId, 10)));
+    await waitUntil(
+      'every tenant scanned',
+      async () => (await scansOf()).every((list) => list.length >= 1),
+      90_000,
+    );
+    // Give a duplicate time to show up if there were one.
+    await sleep(3000);
+    const scans = await scansOf();
+    for (const [i, list] of scans.entries()) {
+      expect(
+        list.map((s) => `${s.trigger}:${s.outcome}`),
+        fixtures[i]!.tenantId,
+      ).toEqual(['schedule:complete']);
+    }
+    const queue = openQueue(config);
+    const jobs = await queue.getJobs(['completed'], 0, -1);
+    const scanJobs = jobs.filter((j) => j.name === 'scan');
+    expect(scanJobs).toHaveLength(20);
+    expect(new Set(scanJobs.map((j) => j.processedBy)).size).toBe(2);
+    for (const w of workers) w.child.kill('SIGTERM');
+    expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
+  }, 180_000);
+
+  it('SIGTERM during a scan: the worker finishes the scan, then exits 0', async () => {
+    const fixture = await demoFixture();
+    const env = await startServiceEnv([fixture], { latencyMs: 150, timeShiftTo: new Date() });
+    envs.push(env);
+    const { path, config } = env.writeConfig({ tenants: [{ id: fixture.tenantId, name: 'Demo' }] });
+    const worker = spawn(path, env.env);
+    await waitForStart(worker);
+    const queue = openQueue(config);
+    const { scanId } = await enqueueScan(queue, config.worker, {
+      tenantId: fixture.tenantId,
+      trigger: 'api',
+    });
+    await waitUntil(
+      'the scan to be running',
+      async () => (await (await queue.getJob(scanId))?.getState()) === 'active',
+    );
+    await sleep(500);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+    const job = await queue.getJob(scanId);
+    expect(await job?.getState()).toBe('completed');
+    expect(worker.output()).toContain('"msg":"worker stopped"');
+  }, 120_000);
+
+  it('SIGKILL during a scan: another worker runs it again and the state stays consistent', async () => {
+    const fixture = await demoFixture();
+    const env = await startServiceEnv([fixture], { latencyMs: 150, timeShiftTo: new Date() });
+    envs.push(env);
+    const { path, config } = env.writeConfig({
+      tenants: [{ id: fixture.tenantId, name: 'Demo' }],
+      worker: { lockDurationMs: 2000, stalledIntervalMs: 1000 },
+    });
+    const doomed = spawn(path, env.env);
+    await waitForStart(doomed);
+    const queue = openQueue(config);
+    const { scanId } = await enqueueScan(queue, config.worker, {
+      tenantId: fixture.tenantId,
+      trigger: 'api',
+    });
+    await waitUntil(
+      'the scan to be running',
+      async () => (await (await queue.getJob(scanId))?.getState()) === 'active',
+    );
+    await sleep(500);
+    doomed.child.kill('SIGKILL');
+    expect(await doomed.exited).toBe('SIGKILL');
+
+    const rescuer = await startWorker({ config, logger: silentLogger });
+    cleanups.push(() => rescuer.close());
+    await waitUntil(
+      'the scan to complete on the other worker',
+      async () => (await (await queue.getJob(scanId))?.getState()) === 'completed',
+      90_000,
+    );
+    const job = await queue.getJob(scanId);
+    expect(job?.processedBy).toBe(rescuer.workerId);
+    const store = openStore(config);
+    const records = await store.listIncidents(fixture.tenantId);
+    const feed = await store.readFeed({ limit: 1000 });
+    const eventIds = feed.events.map((e) => e.transition.eventId);
+    expect(new Set(eventIds).size).toBe(eventIds.length);
+    expect(eventIds).toHaveLength(records.length);
+    expect(records.every((r) => r.state === 'new' && r.timesSeen === 1)).toBe(true);
+    expect(await store.listScans(fixture.tenantId, 10)).toHaveLength(1);
+  }, 120_000);
+});

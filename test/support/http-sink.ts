@@ -1,0 +1,102 @@
+import {
+  createServer as createHttpServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { generateServerCertificate } from '../../src/emulator/certificate.js';
+
+/** One request the sink received, body as the raw text it was sent as. */
+export interface RecordedRequest {
+  method: string;
+  /** Path and query, e.g. `/workflows/abc?sig=...`. */
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+export interface ScriptedResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Wait this long before answering (to make a client time out). */
+  delayMs?: number;
+}
+
+export interface HttpSink {
+  /** `http://127.0.0.1:<port>` or `https://127.0.0.1:<port>`. */
+  origin: string;
+  /** The sink's certificate (its own CA) when it serves HTTPS: trust it with `createTrust(caPem)`. */
+  caPem?: string;
+  /** Every request in arrival order. */
+  requests: RecordedRequest[];
+  /** Queues answers for the next requests, in order; once used up, `defaultResponse` answers. */
+  respondWith(...responses: ScriptedResponse[]): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A local webhook receiver for notifier tests: plays Teams Workflows (202, empty body) or a SOC webhook,
+ * records what it got, and answers with whatever the test scripts (429 with Retry-After, 400, a delay).
+ */
+export async function startHttpSink(
+  options: { tls?: boolean; defaultResponse?: ScriptedResponse } = {},
+): Promise<HttpSink> {
+  const requests: RecordedRequest[] = [];
+  const script: ScriptedResponse[] = [];
+  const fallback = options.defaultResponse ?? { status: 202 };
+  const timers = new Set<NodeJS.Timeout>();
+
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      const answer = script.shift() ?? fallback;
+      const reply = () => {
+        res.writeHead(answer.status, answer.headers ?? {});
+        res.end(answer.body ?? '');
+      };
+      if (!answer.delayMs) return reply();
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!res.destroyed) reply();
+      }, answer.delayMs);
+      timers.add(timer);
+    });
+  };
+
+  let server: Server;
+  let caPem: string | undefined;
+  if (options.tls) {
+    const certificate = await generateServerCertificate();
+    caPem = certificate.cert;
+    server = createHttpsServer({ cert: certificate.cert, key: certificate.key }, handle);
+  } else {
+    server = createHttpServer(handle);
+  }
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    ...(caPem ? { caPem } : {}),
+    requests,
+    respondWith: (...responses) => {
+      script.push(...responses);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -40,7 +40,7 @@ import {
 import { readRolePolicies } from './readers/role-policies.js';
 import { readScheduleRequests } from './readers/schedule-requests.js';
 import { readSubscribedSkus } from './readers/subscribed-skus.js';
-import { readUsersWithSignIn } from './readers/users-by-id.js';
+import { readAllUsersWithSignIn, readUsersWithSignIn } from './readers/users-by-id.js';
 
 export interface CollectOptions {
   tenantId: string;
@@ -49,6 +49,11 @@ export interface CollectOptions {
   auditLookBackMs: number;
   /** Role template ids that replace Graph's `isPrivileged` set (sign-in activity is read for their holders). */
   privilegedRoleTemplateIds?: readonly string[];
+  /**
+   * `holders` (always, in production): sign-in activity of privileged holders only, by id. `allUsers`
+   * reads every user's, for the benchmark's comparison.
+   */
+  signInActivityOf?: 'holders' | 'allUsers';
   logger?: Logger;
 }
 
@@ -168,7 +173,11 @@ export async function collectSnapshot(http: GraphHttp, options: CollectOptions):
   }
 
   const [signIn, lookup] = await Promise.all([
-    signInUsers.size > 0 ? readUsersWithSignIn(http, signInUsers) : undefined,
+    signInUsers.size === 0
+      ? undefined
+      : options.signInActivityOf === 'allUsers'
+        ? readAllUsersWithSignIn(http, signInUsers)
+        : readUsersWithSignIn(http, signInUsers),
     unknownAssignees.size > 0 ? lookUpPrincipals(http, unknownAssignees) : undefined,
   ]);
   const deleted = new Set<string>();

@@ -16,12 +16,15 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingHttpHeaders;
   body: string;
+  /** `Date.now()` when the body had arrived, to check that a client waited before retrying. */
+  receivedAt: number;
 }
 
 export interface ScriptedResponse {
   status: number;
   headers?: Record<string, string>;
-  body?: string;
+  /** The answer's body, or a function of the request (a receiver that quotes what it was sent). */
+  body?: string | ((request: RecordedRequest) => string);
   /** Wait this long before answering (to make a client time out). */
   delayMs?: number;
 }
@@ -35,6 +38,8 @@ export interface HttpSink {
   requests: RecordedRequest[];
   /** Queues answers for the next requests, in order; once used up, `defaultResponse` answers. */
   respondWith(...responses: ScriptedResponse[]): void;
+  /** Resolves with the requests once at least `count` have arrived; rejects after `timeoutMs`. */
+  waitForRequests(count: number, timeoutMs?: number): Promise<RecordedRequest[]>;
   close(): Promise<void>;
 }
 
@@ -54,16 +59,18 @@ export async function startHttpSink(
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      requests.push({
+      const request: RecordedRequest = {
         method: req.method ?? '',
         path: req.url ?? '',
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
-      });
+        receivedAt: Date.now(),
+      };
+      requests.push(request);
       const answer = script.shift() ?? fallback;
       const reply = () => {
         res.writeHead(answer.status, answer.headers ?? {});
-        res.end(answer.body ?? '');
+        res.end(typeof answer.body === 'function' ? answer.body(request) : (answer.body ?? ''));
       };
       if (!answer.delayMs) return reply();
       const timer = setTimeout(() => {
@@ -91,6 +98,16 @@ export async function startHttpSink(
     requests,
     respondWith: (...responses) => {
       script.push(...responses);
+    },
+    async waitForRequests(count, timeoutMs = 20_000) {
+      const until = Date.now() + timeoutMs;
+      while (requests.length < count) {
+        if (Date.now() > until) {
+          throw new Error(`the sink got ${requests.length} of ${count} requests within ${timeoutMs} ms`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      return requests.slice();
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,113 @@
+import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
+import { pagesNeeded } from '../../src/emulator/graph-limits.js';
+import { EMULATOR_DEFAULT_CLIENT_ID } from '../../src/emulator/server.js';
+import { directoryBucketSize } from '../../src/emulator/throttle.js';
+import { detectorsConfigSchema } from '../../src/detectors/config-schema.js';
+import { describeFixture, type HoldingCounts } from '../../src/fixtures/describe-fixture.js';
+import { type RequestBudget, requestBudget } from '../../src/graph/request-budget.js';
+import { durationMs } from '../../src/util/iso-duration.js';
+
+const ROLES = 'roleManagement/directory';
+
+/**
+ * What a benchmark needs to know about a generated tenant without holding the fixture itself: how to
+ * sign in to it, its sizes, and the request arithmetic its figures are compared with.
+ */
+export interface TenantInfo {
+  tenantId: string;
+  /** The scan's clock for a fixture served without a time shift. */
+  referenceTime: string;
+  clientId: string;
+  clientSecret: string;
+  users: number;
+  holdings: HoldingCounts;
+  /** The audit look-back a default scan uses (RolesAssignedOutsidePimAlert.lookBack), in ms. */
+  auditLookBackMs: number;
+  /** The lower bound of logical requests (production strategy: sign-in activity of holders only). */
+  budget: RequestBudget;
+  /** Pages of `users?$select=...signInActivity` at 500 a page: the sign-in reads of the all-users strategy. */
+  allUsersSignInPages: number;
+  /**
+   * The longest chain of requests that must follow one another before the privileged holders are known:
+   * the longest of the role-grant collections (each page names the next), then one round per page of
+   * group members, level by level through nested groups.
+   */
+  holderChain: number;
+  /** The longest single paged collection the scan reads (its pages are strictly sequential). */
+  longestChain: number;
+  /** Graph's directory resource-unit bucket for this tenant's size (RU per 10 s). */
+  directoryBucket: number;
+}
+
+type Item = Record<string, unknown>;
+
+export function describeTenant(fixture: TenantFixture): TenantInfo {
+  const auditLookBackMs = durationMs(detectorsConfigSchema.parse({}).RolesAssignedOutsidePimAlert.lookBack);
+  const now = new Date(fixture.referenceTime ?? Date.now());
+  const budget = requestBudget(fixture, { now, auditLookBackMs });
+  const res = fixture.resources;
+  const pageSizes = fixture.pageSizes ?? {};
+  const count = (path: string) => (res[path] ?? []).length;
+  const pages = (path: string, n: number) => pagesNeeded(path, n, { pageSizes });
+
+  const onboarded = count(`${ROLES}/roleAssignmentScheduleInstances`) > 0;
+  const grantPaths = [
+    `${ROLES}/roleDefinitions`,
+    `${ROLES}/roleAssignmentScheduleInstances`,
+    `${ROLES}/roleEligibilityScheduleInstances`,
+    ...(onboarded ? [] : [`${ROLES}/roleAssignments`]),
+  ];
+  const grantChain = Math.max(...grantPaths.map((p) => pages(p, count(p))));
+
+  // Group members, level by level from the groups holding a role; a level takes as many rounds as its
+  // longest member list has pages.
+  const groupIds = new Set((res.groups ?? []).map((g) => String((g as Item).id)));
+  const grants = [
+    ...(res[`${ROLES}/roleAssignmentScheduleInstances`] ?? []),
+    ...(res[`${ROLES}/roleEligibilityScheduleInstances`] ?? []),
+    ...(onboarded ? [] : (res[`${ROLES}/roleAssignments`] ?? [])),
+  ] as Item[];
+  const seen = new Set<string>();
+  let level = [...new Set(grants.map((g) => String(g.principalId)).filter((id) => groupIds.has(id)))];
+  let memberRounds = 0;
+  while (level.length > 0) {
+    let rounds = 0;
+    const next = new Set<string>();
+    for (const id of level) {
+      seen.add(id);
+      const members = (res[`groups/${id}/members`] ?? []) as Item[];
+      rounds = Math.max(rounds, pages(`groups/${id}/members`, members.length));
+      for (const m of members) {
+        const mid = String(m.id);
+        if (groupIds.has(mid) && !seen.has(mid)) next.add(mid);
+      }
+    }
+    memberRounds += rounds;
+    level = [...next].filter((id) => !seen.has(id));
+  }
+
+  const singleChains = [
+    'organization',
+    'subscribedSkus',
+    `${ROLES}/roleDefinitions`,
+    `${ROLES}/roleAssignmentScheduleInstances`,
+    `${ROLES}/roleEligibilityScheduleInstances`,
+    `${ROLES}/roleAssignmentScheduleRequests`,
+    'policies/roleManagementPolicyAssignments',
+  ];
+  const app = fixture.applications?.find((a) => a.clientSecret) ?? fixture.applications?.[0];
+  return {
+    tenantId: fixture.tenantId,
+    referenceTime: now.toISOString(),
+    clientId: app?.clientId ?? EMULATOR_DEFAULT_CLIENT_ID,
+    clientSecret: app?.clientSecret ?? 'emulator-client-secret',
+    users: count('users'),
+    holdings: describeFixture(fixture, now).holdings,
+    auditLookBackMs,
+    budget,
+    allUsersSignInPages: pagesNeeded('users', count('users'), { pageSizes, signInActivity: true }),
+    holderChain: grantChain + memberRounds,
+    longestChain: Math.max(...singleChains.map((p) => pages(p, count(p)))),
+    directoryBucket: directoryBucketSize(count('users')),
+  };
+}

@@ -12,6 +12,7 @@ import { secretRefSchema } from './secret.js';
  * key is an error rather than a silently ignored setting.
  */
 
+/** The application (client) id of the app registration pimwatch signs in as. */
 const clientId = z.string().min(1, 'required');
 
 export const credentialSchema = z.discriminatedUnion('type', [
@@ -86,7 +87,7 @@ export const tenantSchema = z
       .object({
         /** When to scan this tenant. @defaultValue `0 6 * * *` (daily at 06:00) */
         cron: cronPattern.default('0 6 * * *'),
-        /** @defaultValue `UTC` */
+        /** The time zone the cron pattern is read in. @defaultValue `UTC` */
         timezone: timeZone.default('UTC'),
       })
       .strict()
@@ -112,7 +113,7 @@ export const graphConfigSchema = z
     caFile: z.string().min(1).optional(),
     /** Concurrent requests per tenant. @defaultValue 4 */
     maxConcurrency: z.number().int().min(1).max(32).default(4),
-    /** @defaultValue 30000 */
+    /** One Graph request's limit before it counts as failed (and is retried). @defaultValue 30000 */
     requestTimeoutMs: z.number().int().min(1000).default(30_000),
     /** Retries of 429/503/504 and broken responses. @defaultValue 6 */
     maxRetries: z.number().int().min(0).max(20).default(6),
@@ -156,6 +157,7 @@ export const redisConfigSchema = z
 
 export const configSchema = z
   .object({
+    /** The tenants to watch, each with its own credential and schedule. */
     tenants: z.array(tenantSchema).default([]),
     graph: graphConfigSchema.prefault({}),
     redis: redisConfigSchema.prefault({}),
@@ -166,7 +168,7 @@ export const configSchema = z
     api: apiConfigSchema.prefault({}),
     log: z
       .object({
-        /** @defaultValue `info` */
+        /** Log level; logs are JSON lines (pino) with secrets redacted. @defaultValue `info` */
         level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
       })
       .strict()

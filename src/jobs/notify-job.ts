@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type Job, type Queue, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -6,8 +6,13 @@ import type { PimwatchConfig, TenantConfig } from '../config/schema.js';
 import { type GraphSession, openGraphSession } from '../graph/session.js';
 import type { Logger } from '../log.js';
 import type { Transition } from '../model/lifecycle.js';
-import { buildChannels, deliveryKey, type NotificationChannel } from '../notifiers/channels.js';
-import { type DeliveryOutcome, retryDelayMs } from '../notifiers/delivery.js';
+import {
+  buildChannels,
+  deliveryKey,
+  describeChannels,
+  type NotificationChannel,
+} from '../notifiers/channels.js';
+import { type DeliveryOutcome, retryable, retryDelayMs } from '../notifiers/delivery.js';
 import { renderContextFor } from '../notifiers/links.js';
 import { routeTransition, routingRulesFor } from '../notifiers/routing.js';
 import type { StateStore } from '../store/state-store.js';
@@ -43,12 +48,27 @@ function jobIdFor(key: string): string {
   return `n-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
 }
 
+function deliveryHash(key: string): string {
+  return createHash('sha256').update(key).digest('hex').slice(0, 40);
+}
+
 function deliveredKey(keyPrefix: string, key: string): string {
-  return `${keyPrefix}:delivered:${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
+  return `${keyPrefix}:delivered:${deliveryHash(key)}`;
+}
+
+/** Held by the run that is sending a delivery right now. */
+function sendingKey(keyPrefix: string, key: string): string {
+  return `${keyPrefix}:sending:${deliveryHash(key)}`;
 }
 
 /** How long "this was delivered" is remembered: longer than any job can be retried. */
 const DELIVERED_TTL_SECONDS = 30 * 24 * 3600;
+
+/** Added to a channel's send timeout for the claim's lease: rendering, reading secrets, Redis round trips. */
+const CLAIM_MARGIN_MS = 10_000;
+
+/** Deletes the claim only if this run still holds it (its lease may have run out and passed on). */
+const RELEASE_CLAIM = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
 /**
  * Turns a scan's transitions into notify jobs: one per transition and per-transition channel, one per
@@ -56,7 +76,8 @@ const DELIVERED_TTL_SECONDS = 30 * 24 * 3600;
  * never queued twice (a retried scan job queues nothing new).
  */
 export function createNotificationEnqueuer(deps: { config: PimwatchConfig; queue: Queue; logger: Logger }) {
-  const channels = buildChannels(deps.config.notifiers, { logger: deps.logger });
+  // Names and modes only: queuing needs no senders (and no Graph session for a Graph mail channel).
+  const channels = describeChannels(deps.config.notifiers);
   const { attempts } = deps.config.notifiers.delivery;
   return async (tenant: TenantConfig, scanId: string, transitions: Transition[]): Promise<number> => {
     const rules = routingRulesFor(deps.config.notifiers, tenant);
@@ -71,8 +92,7 @@ export function createNotificationEnqueuer(deps: { config: PimwatchConfig; queue
     for (const [name, routed] of byChannel) {
       const channel = channels.get(name);
       if (!channel) continue;
-      const groups =
-        channel.mode === 'digest' && channel.kind !== 'webhook' ? [routed] : routed.map((t) => [t]);
+      const groups = channel.mode === 'digest' ? [routed] : routed.map((t) => [t]);
       for (const group of groups) {
         const key = deliveryKey(name, group);
         jobs.push({
@@ -111,14 +131,25 @@ export function deliveryBackoff(config: PimwatchConfig) {
   };
 }
 
+export type NotifyJobResult = { channel: string; outcome: 'delivered' | 'alreadyDelivered'; note?: string };
+
+/** The notify queue's processor, and `close()` for what it opened (Graph sessions of mail channels). */
+export interface NotifyProcessor {
+  (job: Job): Promise<NotifyJobResult>;
+  close(): Promise<void>;
+}
+
 /**
  * Delivers one notification. A delivery already made (marker in Redis) is never made again, so a job
- * that runs twice (its worker died after sending, or it was retried) sends once. Permanent failures
- * (a 4xx other than 408/429, a bad address) fail the job at once with the reason; transient ones are
- * retried with backoff. A Teams post that timed out after it was sent is not retried: Teams cannot
- * drop a duplicate, and "never twice" wins over "maybe once more".
+ * that runs twice (its worker died after sending, or it was retried) sends once. Two runs of one job at
+ * the same time (a stalled job handed to a second worker while the first is still sending) are kept
+ * apart by a claim on the delivery, leased for as long as one send can take: the second run does not
+ * send but is retried after the lease, and then finds the delivery made. Permanent failures (a 4xx
+ * other than 408/429, a bad address) fail the job at once with the reason; transient ones are retried
+ * with backoff. A Teams post that timed out after it was sent is not retried: Teams cannot drop a
+ * duplicate, and "never twice" wins over "maybe once more".
  */
-export function createNotifyProcessor(deps: NotifyJobDeps) {
+export function createNotifyProcessor(deps: NotifyJobDeps): NotifyProcessor {
   const openSession =
     deps.openSession ??
     ((tenant: TenantConfig) =>
@@ -138,8 +169,47 @@ export function createNotifyProcessor(deps: NotifyJobDeps) {
       return session.http;
     },
   });
+  const { keyPrefix } = deps.config.redis;
 
-  return async (job: Job): Promise<{ channel: string; outcome: string; note?: string }> => {
+  const deliver = async (
+    job: Job,
+    channel: NotificationChannel,
+    transitions: Transition[],
+    tenant: TenantConfig,
+    marker: string,
+    log: Logger,
+  ): Promise<NotifyJobResult> => {
+    const rendered = channel.render(transitions, renderContextFor(tenant, deps.config.notifiers));
+    const outcome = await channel.send(rendered);
+    if (outcome.status === 'delivered') {
+      await deps.redis.set(marker, String(Date.now()), 'EX', DELIVERED_TTL_SECONDS);
+      await deps.metrics.recordNotification(channel.kind, 'delivered');
+      log.info({ transitions: transitions.length }, 'notification delivered');
+      return { channel: channel.name, outcome: 'delivered', ...(outcome.note ? { note: outcome.note } : {}) };
+    }
+    await deps.metrics.recordNotification(channel.kind, outcome.status);
+    if (outcome.status === 'permanent') {
+      log.warn({ reason: outcome.reason }, 'notification failed permanently');
+      throw new UnrecoverableError(`permanent delivery failure: ${outcome.reason}`);
+    }
+    if (outcome.maybeDelivered && channel.kind === 'teams') {
+      await deps.redis.set(marker, 'uncertain', 'EX', DELIVERED_TTL_SECONDS);
+      log.warn({ reason: outcome.reason }, 'Teams post may have arrived; not retried to avoid a duplicate');
+      throw new UnrecoverableError(
+        `delivery uncertain, not retried (Teams cannot drop duplicates): ${outcome.reason}`,
+      );
+    }
+    log.warn({ reason: outcome.reason, attempt: job.attemptsMade + 1 }, 'notification will be retried');
+    throw new RetryableDeliveryError(outcome.reason, outcome);
+  };
+
+  const alreadyDelivered = async (channel: NotificationChannel, log: Logger): Promise<NotifyJobResult> => {
+    await deps.metrics.recordNotification(channel.kind, 'skipped');
+    log.info('already delivered; not sending again');
+    return { channel: channel.name, outcome: 'alreadyDelivered' };
+  };
+
+  const processor = async (job: Job): Promise<NotifyJobResult> => {
     const parsed = notifyPayloadSchema.safeParse(job.data);
     if (!parsed.success)
       throw new UnrecoverableError(`invalid notify job data: ${parsed.error.issues[0]?.message}`);
@@ -158,34 +228,40 @@ export function createNotifyProcessor(deps: NotifyJobDeps) {
       throw new UnrecoverableError(`scan ${scanId} has no transition with some of the event ids of this job`);
     }
     const key = deliveryKey(channelName, transitions);
-    const marker = deliveredKey(deps.config.redis.keyPrefix, key);
-    if ((await deps.redis.exists(marker)) === 1) {
-      await deps.metrics.recordNotification(channel.kind, 'skipped');
-      log.info('already delivered; not sending again');
-      return { channel: channelName, outcome: 'alreadyDelivered' };
-    }
+    const marker = deliveredKey(keyPrefix, key);
+    if ((await deps.redis.exists(marker)) === 1) return alreadyDelivered(channel, log);
 
-    const rendered = channel.render(transitions, renderContextFor(tenant, deps.config.notifiers));
-    const outcome = await channel.send(rendered);
-    if (outcome.status === 'delivered') {
-      await deps.redis.set(marker, String(Date.now()), 'EX', DELIVERED_TTL_SECONDS);
-      await deps.metrics.recordNotification(channel.kind, 'delivered');
-      log.info({ transitions: transitions.length }, 'notification delivered');
-      return { channel: channelName, outcome: 'delivered', ...(outcome.note ? { note: outcome.note } : {}) };
-    }
-    await deps.metrics.recordNotification(channel.kind, outcome.status);
-    if (outcome.status === 'permanent') {
-      log.warn({ reason: outcome.reason }, 'notification failed permanently');
-      throw new UnrecoverableError(`permanent delivery failure: ${outcome.reason}`);
-    }
-    if (outcome.maybeDelivered && channel.kind === 'teams') {
-      await deps.redis.set(marker, 'uncertain', 'EX', DELIVERED_TTL_SECONDS);
-      log.warn({ reason: outcome.reason }, 'Teams post may have arrived; not retried to avoid a duplicate');
-      throw new UnrecoverableError(
-        `delivery uncertain, not retried (Teams cannot drop duplicates): ${outcome.reason}`,
+    // Checking the marker and sending are not one step: without a claim, two overlapping runs would
+    // both find no marker and both send.
+    const claim = sendingKey(keyPrefix, key);
+    const token = `${job.id}:${randomUUID()}`;
+    const leaseMs = channel.sendTimeoutMs + CLAIM_MARGIN_MS;
+    if ((await deps.redis.set(claim, token, 'PX', leaseMs, 'NX')) !== 'OK') {
+      if ((await deps.redis.exists(marker)) === 1) return alreadyDelivered(channel, log);
+      const remainingMs = Math.max(0, await deps.redis.pttl(claim));
+      log.info({ retryAfterMs: remainingMs }, 'another run is sending this notification; retrying after it');
+      throw new RetryableDeliveryError(
+        'another run of this job is sending it',
+        retryable('another run of this job is sending it', { retryAfterMs: remainingMs + 100 }),
       );
     }
-    log.warn({ reason: outcome.reason, attempt: job.attemptsMade + 1 }, 'notification will be retried');
-    throw new RetryableDeliveryError(outcome.reason, outcome);
+    try {
+      // The run that held the claim before this one may have finished between the two checks.
+      if ((await deps.redis.exists(marker)) === 1) return await alreadyDelivered(channel, log);
+      return await deliver(job, channel, transitions, tenant, marker, log);
+    } finally {
+      await deps.redis.eval(RELEASE_CLAIM, 1, claim, token).catch((error: unknown) => {
+        // The lease runs out by itself; a later run only waits a little longer.
+        log.warn({ err: (error as Error)?.message }, 'could not release the delivery claim');
+      });
+    }
   };
+
+  return Object.assign(processor, {
+    async close() {
+      const open = [...sessions.values()];
+      sessions.clear();
+      await Promise.all(open.map((session) => session.close()));
+    },
+  });
 }

@@ -79,22 +79,19 @@ export async function startWorker({ config, logger, openSession }: WorkerOptions
     ),
     { ...common, concurrency: config.worker.concurrency },
   );
-  const notifyWorker = new Worker(
-    NOTIFY_QUEUE,
-    createNotifyProcessor({
-      config,
-      store,
-      metrics,
-      redis: connection,
-      logger: log,
-      ...(openSession ? { openSession } : {}),
-    }),
-    {
-      ...common,
-      concurrency: config.worker.notifyConcurrency,
-      settings: { backoffStrategy: deliveryBackoff(config) },
-    },
-  );
+  const notifyProcessor = createNotifyProcessor({
+    config,
+    store,
+    metrics,
+    redis: connection,
+    logger: log,
+    ...(openSession ? { openSession } : {}),
+  });
+  const notifyWorker = new Worker(NOTIFY_QUEUE, notifyProcessor, {
+    ...common,
+    concurrency: config.worker.notifyConcurrency,
+    settings: { backoffStrategy: deliveryBackoff(config) },
+  });
   for (const [name, w] of [
     ['scan', scanWorker],
     ['notify', notifyWorker],
@@ -132,6 +129,8 @@ export async function startWorker({ config, logger, openSession }: WorkerOptions
           await Promise.all([scanWorker.close(true), notifyWorker.close(true)]);
         }
         await queues.close();
+        // Graph sessions the mail channels opened hold sockets (keep-alive) until closed.
+        await notifyProcessor.close();
         await store.close();
         await connection.quit().catch(() => connection.disconnect());
         log.info('worker stopped');

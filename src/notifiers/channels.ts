@@ -15,7 +15,7 @@ import { renderFeedEvent } from './feed-event.js';
 import type { RenderContext } from './incident-text.js';
 import { toOcsfDetectionFinding } from './ocsf.js';
 import { type GraphMailClient, sendGraphMail } from './send-graph-mail.js';
-import { sendSmtpMail } from './send-smtp.js';
+import { sendSmtpMail, smtpDeadlineMs } from './send-smtp.js';
 import { sendTeamsMessage } from './send-teams.js';
 import { sendSignedWebhook } from './send-webhook.js';
 import { renderTeamsCard, renderTeamsDigest, type TeamsMessage } from './teams-card.js';
@@ -55,10 +55,20 @@ export interface RenderedWebhook extends RenderedBase {
 }
 export type RenderedNotification = RenderedTeams | RenderedMail | RenderedWebhook;
 
-export interface NotificationChannel {
+/** What the notify job's enqueuer needs to know about a channel: no secrets, no senders. */
+export interface ChannelDescription {
   name: string;
   kind: ChannelKind;
+  /** A webhook channel is always `perTransition`: one signed event per request. */
   mode: ChannelMode;
+}
+
+export interface NotificationChannel extends ChannelDescription {
+  /**
+   * The longest one `send` can take (the channel's timeout, or the whole SMTP exchange's deadline): how
+   * long the notify job must treat a delivery another run started as still under way.
+   */
+  sendTimeoutMs: number;
   /** Pure. @throws RangeError for no transitions, or for more than one on a webhook channel. */
   render(transitions: readonly Transition[], ctx: RenderContext): RenderedNotification;
   /** I/O only, bounded by the channel's timeout; never throws for an expected failure. */
@@ -134,6 +144,7 @@ function teamsChannel(config: TeamsChannelConfig, shared: Shared): NotificationC
     name,
     kind: 'teams',
     mode: config.mode,
+    sendTimeoutMs: config.timeoutMs ?? shared.timeoutMs,
     render(transitions, ctx) {
       // One change gets the full card whatever the mode; several make a digest.
       const message =
@@ -172,6 +183,7 @@ function emailChannel(config: EmailChannelConfig, shared: Shared): NotificationC
     name,
     kind: 'email',
     mode: config.mode,
+    sendTimeoutMs: transport.type === 'smtp' ? smtpDeadlineMs(timeoutMs) : timeoutMs,
     render(transitions, ctx) {
       const rendered = base(name, transitions);
       const email = renderEmail(transitions, ctx, { subjectPrefix: config.subjectPrefix });
@@ -229,6 +241,7 @@ function webhookChannel(config: WebhookChannelConfig, shared: Shared): Notificat
     name,
     kind: 'webhook',
     mode: 'perTransition',
+    sendTimeoutMs: config.timeoutMs ?? shared.timeoutMs,
     render(transitions, ctx) {
       if (transitions.length !== 1) {
         throw new RangeError(
@@ -292,6 +305,23 @@ function logged(channel: NotificationChannel, log: Logger): NotificationChannel 
       return outcome;
     },
   };
+}
+
+/**
+ * Every configured channel's name, kind and mode, without building senders: enough to decide how a
+ * scan's transitions become notify jobs, and safe where no Graph session can be opened.
+ */
+export function describeChannels(config: NotifiersConfig): Map<string, ChannelDescription> {
+  const described: ChannelDescription[] = [
+    ...config.teams.map((c) => ({ name: c.name, kind: 'teams' as const, mode: c.mode })),
+    ...config.email.map((c) => ({ name: c.name, kind: 'email' as const, mode: c.mode })),
+    ...config.webhooks.map((c) => ({
+      name: c.name,
+      kind: 'webhook' as const,
+      mode: 'perTransition' as const,
+    })),
+  ];
+  return new Map(described.map((channel) => [channel.name, channel]));
 }
 
 /** Every configured channel by name. @throws Error when a Graph mail channel has no session provider. */

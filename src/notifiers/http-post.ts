@@ -75,10 +75,13 @@ function transportOutcome(
 
 export async function postJson(post: JsonPost): Promise<DeliveryOutcome> {
   const signal = AbortSignal.timeout(post.timeoutMs);
-  // The URL and its query (a Workflows `sig=`) are secrets: never let them, or even the host, into a reason.
+  // The URL is a secret: its query (a Workflows `sig=`) and often its path (intake URLs with a token
+  // segment) authorise posting. Never let any part of it, not even the host, into a reason: receivers
+  // quote the request line in their error pages.
   const secrets = [
     post.url.href,
     post.url.search.slice(1),
+    post.url.pathname === '/' ? '' : post.url.pathname,
     post.url.host,
     post.url.hostname,
     ...(post.redact ?? []),

@@ -57,6 +57,11 @@ export function smtpOutcome(error: unknown, channel: string, secrets: readonly s
   return retryable(reason, { maybeDelivered: !beforeSending });
 }
 
+/** How long a whole SMTP exchange may take: nodemailer's own timeouts are per phase, this bounds them all. */
+export function smtpDeadlineMs(timeoutMs: number): number {
+  return timeoutMs * 2;
+}
+
 /** Sends one rendered mail through an SMTP relay, one connection per message (notifications are rare). */
 export async function sendSmtpMail(delivery: SmtpDelivery): Promise<DeliveryOutcome> {
   const { server } = delivery;
@@ -81,8 +86,7 @@ export async function sendSmtpMail(delivery: SmtpDelivery): Promise<DeliveryOutc
             maybeDelivered: true,
           }),
         ),
-      // nodemailer's own timeouts are per phase; this bounds the whole exchange.
-      delivery.timeoutMs * 2,
+      smtpDeadlineMs(delivery.timeoutMs),
     );
   });
   const attempt = transport

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecretRef } from '../../src/config/secret.js';
-import { buildChannels, deliveryKey } from '../../src/notifiers/channels.js';
+import { buildChannels, deliveryKey, describeChannels } from '../../src/notifiers/channels.js';
 import { type NotifiersConfigInput, notifiersConfigSchema } from '../../src/notifiers/config-schema.js';
 import { routeTransition } from '../../src/notifiers/routing.js';
 import type { TeamsMessage } from '../../src/notifiers/teams-card.js';
@@ -195,6 +195,28 @@ describe('buildChannels', () => {
         }),
       }).get('graph-mail')?.kind,
     ).toBe('email');
+    // regression guard: the notify enqueuer built senders, so a Graph mail channel stopped the worker.
+    expect(describeChannels(config).get('graph-mail')).toEqual({
+      name: 'graph-mail',
+      kind: 'email',
+      mode: 'digest',
+    });
+  });
+
+  it('describes every channel as buildChannels builds it, with the longest time one send may take', () => {
+    const config = notifiersConfigSchema.parse(input);
+    const built = [...buildChannels(config, { readSecret }).values()];
+    expect([...describeChannels(config).values()]).toEqual(
+      built.map(({ name, kind, mode }) => ({ name, kind, mode })),
+    );
+    // SMTP's deadline covers the whole exchange, twice the per-phase timeout.
+    expect(built.map((c) => [c.name, c.sendTimeoutMs])).toEqual([
+      ['ops', 3000],
+      ['ops-digest', 3000],
+      ['soc-mail', 6000],
+      ['siem', 3000],
+      ['siem-ocsf', 3000],
+    ]);
   });
 
   it('never logs a webhook URL, a signing secret or a password, even when delivery fails', async () => {

@@ -87,6 +87,21 @@ describe('sendSignedWebhook', () => {
     expect(JSON.parse(request.body)).toMatchObject({ class_uid: 2004, metadata: { uid: event.eventId } });
   });
 
+  // regression guard: a receiver quoting the request line put a token in the URL's path into the reason.
+  it('keeps the URL (path included) and the secret out of the reason when the receiver quotes them', async () => {
+    sink.respondWith({
+      status: 404,
+      body: (r) => `no route for POST ${r.path} on ${r.headers.host}; key ${SECRET}`,
+    });
+    const outcome = await sendSignedWebhook({ ...delivery, url: `${sink.origin}/hooks/PATH-TOKEN-91c2/in` });
+    expect(outcome.status).toBe('permanent');
+    const reason = (outcome as { reason: string }).reason;
+    expect(reason).toMatch(/^webhook for channel siem answered 404: no route for POST/);
+    for (const secret of ['PATH-TOKEN-91c2', '/hooks/', new URL(sink.origin).host, SECRET]) {
+      expect(reason).not.toContain(secret);
+    }
+  });
+
   it('refuses http to a non-loopback host, naming the channel and not the URL', async () => {
     const outcome = await sendSignedWebhook({
       ...delivery,

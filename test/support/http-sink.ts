@@ -27,6 +27,8 @@ export interface ScriptedResponse {
   body?: string | ((request: RecordedRequest) => string);
   /** Wait this long before answering (to make a client time out). */
   delayMs?: number;
+  /** Answer only once this settles: holds a client mid-request for as long as a test needs. */
+  release?: Promise<unknown>;
 }
 
 export interface HttpSink {
@@ -72,6 +74,13 @@ export async function startHttpSink(
         res.writeHead(answer.status, answer.headers ?? {});
         res.end(typeof answer.body === 'function' ? answer.body(request) : (answer.body ?? ''));
       };
+      if (answer.release) {
+        const settled = () => {
+          if (!res.destroyed) reply();
+        };
+        answer.release.then(settled, settled);
+        return;
+      }
       if (!answer.delayMs) return reply();
       const timer = setTimeout(() => {
         timers.delete(timer);

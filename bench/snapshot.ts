@@ -1,0 +1,419 @@
+/**
+ * Snapshot benchmark: how many Graph requests, how long and how much heap it takes to read generated
+ * tenants (10,000 and 100,000 users, 10,000 holdings, seed 7) through the emulator with Graph's throttles
+ * enforced, at 0 and 50 ms of latency per request; and the same if sign-in activity were read for every
+ * user instead of only for privileged holders.
+ *
+ *   npx tsx bench/snapshot.ts                    # real time: about 70 minutes
+ *   npx tsx bench/snapshot.ts --time-scale 60    # throttle clocks and client pacing 60x faster (scaled)
+ *   npx tsx bench/snapshot.ts --all-users-time-scale 20   # production strategy real, comparison scaled
+ *   --scale-mode clock (default: pimwatch's buckets keep Graph's sizes and refill faster) or rateLimits
+ *   (graph.rateLimits multiplied by the scale; see support/pacing.ts for why that bursts into 429s)
+ *   options: --sizes 10000,100000  --latencies 0,50  --strategies holders,allUsers  --holdings 10000
+ *
+ * See bench/README.md for how to read the figures.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { detectorsConfigSchema } from '../src/detectors/config-schema.js';
+import { runDetectors } from '../src/detectors/run.js';
+import { collectSnapshot } from '../src/graph/snapshot.js';
+import { SOURCE_NAMES } from '../src/model/snapshot.js';
+import { effectiveDetectorsConfig } from '../src/reconcile/thresholds.js';
+import { EmulatorHost } from './support/emulator-client.js';
+import type { TenantInfo } from './support/emulator-protocol.js';
+import { collectGarbage, withHeapSampling } from './support/heap.js';
+import {
+  fmt,
+  listArg,
+  log,
+  machine,
+  machineLoad,
+  numberArg,
+  parseArgs,
+  table,
+  writeResults,
+} from './support/report.js';
+import { instrumentPacing, type ScaleMode } from './support/pacing.js';
+import { openBenchSession, scaledRateLimits } from './support/session.js';
+
+type Strategy = 'holders' | 'allUsers';
+
+/** Graph's published limits the emulator enforces (graph-pim-alerts.md section 5.3), per app and tenant. */
+const SIGN_IN = { capacity: 10, perSecond: 10 / 60 };
+const REPORTS = { capacity: 5, perSecond: 5 / 10 };
+/** Most resource units one of the scan's directory reads costs (`groups/{id}/members` 3, `$expand` +1). */
+const MAX_RU_PER_REQUEST = 4;
+
+/** Design section 6: at most 1.1x the lower bound, plus a small constant. */
+const REQUEST_FACTOR = 1.1;
+const REQUEST_CONSTANT = 5;
+const TIME_FACTOR = 1.1;
+const HEAP_LIMIT_MB = 300;
+
+export interface MinimumTime {
+  /** The least time, in ms, the throttles (at this time scale) and the latency allow. */
+  totalMs: number;
+  /** Each term of the maximum, for the report. */
+  termsMs: { reports: number; signIn: number; directory: number; chain: number };
+  /** Requests per throttle class the figure was computed for. */
+  requests: { reports: number; signIn: number; directory: number };
+}
+
+/**
+ * The minimum time Graph's throttles allow for the requests a scan needs (the lower bound of requests,
+ * not what the scanner happened to send), at `timeScale` times Graph's refill rates, with `L` ms of
+ * latency per request.
+ *
+ * Each throttle is a token bucket of capacity B that refills at rho per second and starts full. N requests
+ * drawing on it cannot all have been sent before (N - B)+ / rho seconds after the first: B go at once,
+ * then one each 1/rho. The last answer takes L more. So, per class:
+ *
+ *   reports (audit records, 5 per 10 s):      T_r = (N_r - 5)+ / 0.5/s + L
+ *   sign-in activity (10 per minute):         T_s = T_h + (N_s - 10)+ / (10/60)/s + L
+ *       sign-in reads of holders can only start once the holders are known: T_h = L * c_h, where c_h
+ *       is the chain of requests that must follow one another first (the pages of the role-grant
+ *       collections, each naming the next, then one round per page of group members, level by level).
+ *       Reading every user needs no holders, but its pages form a chain: T_s = max(L * N_s, (N_s - 10)+ * 6 s + L).
+ *   directory (resource units, 8,000 per 10 s for > 500 users): T_d = (RU - B_d)+ / (B_d/10 s) + L,
+ *       with RU <= 4 per request; a scan spends a fraction of the bucket, so T_d = L.
+ *   no throttle at all: the longest chain of pages, T_c = L * c_max.
+ *
+ *   T_min = max(T_r, T_s, T_d, T_c), every rho multiplied by the time scale (L is not scaled).
+ *
+ * For the 100,000-user tenant (N_s = 78 holder reads, N_r = 10): T_min = 68 * 6 s = 408 s at 0 ms,
+ * about 410 s at 50 ms; reading every user (N_s = 200 pages): 190 * 6 s = 1,140 s.
+ */
+export function minimumTime(
+  tenant: TenantInfo,
+  strategy: Strategy,
+  latencyMs: number,
+  timeScale: number,
+): MinimumTime {
+  const L = latencyMs;
+  const b = tenant.budget.bySource;
+  const reports = b.directoryAudits ?? 0;
+  const signIn = strategy === 'allUsers' ? tenant.allUsersSignInPages : (b.signInActivity ?? 0);
+  const directory = tenant.budget.total - (b.directoryAudits ?? 0) - (b.signInActivity ?? 0);
+  const after = (n: number, bucket: { capacity: number; perSecond: number }) =>
+    (Math.max(0, n - bucket.capacity) / (bucket.perSecond * timeScale)) * 1000;
+
+  const tReports = reports > 0 ? after(reports, REPORTS) + L : 0;
+  const tSignIn =
+    signIn === 0
+      ? 0
+      : strategy === 'allUsers'
+        ? Math.max(L * signIn, after(signIn, SIGN_IN) + L)
+        : L * tenant.holderChain + after(signIn, SIGN_IN) + L;
+  const ru = MAX_RU_PER_REQUEST * (directory + signIn);
+  const tDirectory =
+    after(ru, { capacity: tenant.directoryBucket, perSecond: tenant.directoryBucket / 10 }) + L;
+  const tChain = L * tenant.longestChain;
+  return {
+    totalMs: Math.max(tReports, tSignIn, tDirectory, tChain),
+    termsMs: { reports: tReports, signIn: tSignIn, directory: tDirectory, chain: tChain },
+    requests: { reports, signIn, directory },
+  };
+}
+
+interface RunResult {
+  users: number;
+  holdings: number;
+  privilegedHolders: number;
+  strategy: Strategy;
+  latencyMs: number;
+  timeScale: number;
+  scaled: boolean;
+  scaleMode: ScaleMode | null;
+  complete: boolean;
+  failedSources: string[];
+  requests: {
+    lowerBound: number;
+    /** What the emulator served, as Graph meters it (inner $batch requests one by one, 429s included). */
+    logical: number;
+    http: number;
+    batches: number;
+    throttled429: number;
+    clientRetried: number;
+    clientLogical: number;
+    clientHttp: number;
+    ratio: number;
+    withinTarget: boolean;
+    bySource: Record<string, { requests: number; lowerBound: number }>;
+  };
+  time: {
+    wallMs: number;
+    minimumMs: number;
+    minimumTerms: MinimumTime['termsMs'];
+    ratio: number;
+    withinTarget: boolean;
+    /** For a scaled run: the wall time in real seconds, assuming the time above the minimum does not scale. */
+    realEquivalentWallMs: number;
+    realMinimumMs: number;
+    signInFirstAtMs: number | null;
+    signInLastAtMs: number | null;
+    detectorsMs: number;
+  };
+  heap: {
+    baselineMb: number;
+    peakMb: number;
+    peakAboveBaselineMb: number;
+    peakTotalMb: number;
+    peakRssMb: number;
+    retainedSnapshotMb: number;
+    withinTarget: boolean;
+  };
+  load: { before: string; after: string };
+}
+
+async function runOnce(
+  host: EmulatorHost,
+  tenant: TenantInfo,
+  strategy: Strategy,
+  latencyMs: number,
+  timeScale: number,
+  scaleMode: ScaleMode,
+): Promise<RunResult> {
+  const endpoint = await host.start({ latencyMs, throttle: { enabled: true, timeScale } });
+  const { session } = openBenchSession(endpoint, tenant, {
+    rateLimits: scaleMode === 'rateLimits' ? scaledRateLimits(timeScale) : scaledRateLimits(1),
+  });
+  const now = new Date(tenant.referenceTime);
+  try {
+    // The token first, as a scan does (assessTenant); not part of the snapshot's time.
+    await session.http.checkCredential();
+    let t0 = 0;
+    const marks = instrumentPacing(session.http, { timeScale, mode: scaleMode, start: () => t0 });
+    const loadBefore = machineLoad();
+    let wallMs = 0;
+    let detectorsMs = 0;
+    const { result: snapshot, heap } = await withHeapSampling(async () => {
+      t0 = performance.now();
+      const snap = await collectSnapshot(session.http, {
+        tenantId: tenant.tenantId,
+        now,
+        auditLookBackMs: tenant.auditLookBackMs,
+        signInActivityOf: strategy,
+      });
+      wallMs = performance.now() - t0;
+      // The rest of a scan's heap: the seven detectors over the snapshot, as assessTenant runs them.
+      const d0 = performance.now();
+      const { config } = effectiveDetectorsConfig({ local: detectorsConfigSchema.parse({}), snapshot: snap });
+      runDetectors({ snapshot: snap, config, now });
+      detectorsMs = performance.now() - d0;
+      return snap;
+    });
+    const loadAfter = machineLoad();
+    collectGarbage();
+    const retained = process.memoryUsage().heapUsed - heap.baselineBytes;
+
+    const stats = (await host.stats())[tenant.tenantId]!;
+    const b = tenant.budget.bySource;
+    const lowerBound =
+      strategy === 'allUsers'
+        ? tenant.budget.total - (b.signInActivity ?? 0) + tenant.allUsersSignInPages
+        : tenant.budget.total;
+    const bySource: RunResult['requests']['bySource'] = {};
+    for (const name of SOURCE_NAMES) {
+      const requests = snapshot.sources[name].requests;
+      const bound =
+        name === 'signInActivity' && strategy === 'allUsers' ? tenant.allUsersSignInPages : (b[name] ?? 0);
+      if (requests > 0 || bound > 0) bySource[name] = { requests, lowerBound: bound };
+    }
+    const min = minimumTime(tenant, strategy, latencyMs, timeScale);
+    const realMin = minimumTime(tenant, strategy, latencyMs, 1);
+    const peakAbove = heap.peakBytes - heap.baselineBytes;
+    return {
+      users: tenant.users,
+      holdings: tenant.holdings.holdings,
+      privilegedHolders: tenant.holdings.privilegedUserHolders,
+      strategy,
+      latencyMs,
+      timeScale,
+      scaled: timeScale !== 1,
+      scaleMode: timeScale !== 1 ? scaleMode : null,
+      complete: snapshot.complete,
+      failedSources: SOURCE_NAMES.filter((s) => snapshot.sources[s].status === 'failed'),
+      requests: {
+        lowerBound,
+        logical: stats.logicalRequests,
+        http: stats.httpRequests,
+        batches: stats.batches,
+        throttled429: stats.throttled,
+        clientRetried: snapshot.graphRequests.retried,
+        clientLogical: snapshot.graphRequests.logical,
+        clientHttp: snapshot.graphRequests.http,
+        ratio: stats.logicalRequests / lowerBound,
+        withinTarget: stats.logicalRequests <= REQUEST_FACTOR * lowerBound + REQUEST_CONSTANT,
+        bySource,
+      },
+      time: {
+        wallMs,
+        minimumMs: min.totalMs,
+        minimumTerms: min.termsMs,
+        ratio: wallMs / min.totalMs,
+        withinTarget: wallMs <= TIME_FACTOR * min.totalMs,
+        realEquivalentWallMs: wallMs - min.totalMs + realMin.totalMs,
+        realMinimumMs: realMin.totalMs,
+        signInFirstAtMs: marks.signInFirstAtMs ?? null,
+        signInLastAtMs: marks.signInLastAtMs ?? null,
+        detectorsMs,
+      },
+      heap: {
+        baselineMb: heap.baselineBytes / 2 ** 20,
+        peakMb: heap.peakBytes / 2 ** 20,
+        peakAboveBaselineMb: peakAbove / 2 ** 20,
+        peakTotalMb: heap.peakTotalBytes / 2 ** 20,
+        peakRssMb: heap.peakRssBytes / 2 ** 20,
+        retainedSnapshotMb: retained / 2 ** 20,
+        withinTarget: heap.peakBytes / 2 ** 20 < HEAP_LIMIT_MB,
+      },
+      load: { before: loadBefore, after: loadAfter },
+    };
+  } finally {
+    await session.close();
+    await host.stop();
+  }
+}
+
+function printTables(runs: RunResult[]): void {
+  const label = (r: RunResult) =>
+    `${r.users.toLocaleString('en')} users, ${r.strategy === 'holders' ? 'holders' : 'all users'}, ${r.latencyMs} ms`;
+  const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
+  log('\nGraph requests (logical = as Graph meters them: each request inside a $batch counts; 429s count)');
+  log(
+    table([
+      ['run', 'lower bound', 'logical', 'x bound', 'HTTP', '$batch', '429s', 'retried', '<=1.1x+5'],
+      ...runs.map((r) => [
+        label(r),
+        r.requests.lowerBound,
+        r.requests.logical,
+        fmt(r.requests.ratio, 3),
+        r.requests.http,
+        r.requests.batches,
+        r.requests.throttled429,
+        r.requests.clientRetried,
+        yes(r.requests.withinTarget),
+      ]),
+    ]),
+  );
+  log('\nTime with Graph throttles enforced (s; "scaled" runs: throttle clocks and client pacing sped up)');
+  log(
+    table([
+      [
+        'run',
+        'time scale',
+        'wall',
+        'minimum',
+        'wall/min',
+        '<=1.1x',
+        'sign-in reads sent from..to',
+        'real-time wall (est.)',
+        'real minimum',
+        'load before / after',
+      ],
+      ...runs.map((r) => [
+        label(r),
+        r.scaled ? `${r.timeScale}x SCALED (${r.scaleMode})` : 'real',
+        fmt(r.time.wallMs / 1000, 2),
+        fmt(r.time.minimumMs / 1000, 2),
+        fmt(r.time.ratio, 3),
+        yes(r.time.withinTarget),
+        r.time.signInFirstAtMs === null
+          ? '-'
+          : `${fmt(r.time.signInFirstAtMs / 1000, 2)}..${fmt((r.time.signInLastAtMs ?? 0) / 1000, 2)}`,
+        r.scaled ? `${fmt(r.time.realEquivalentWallMs / 1000, 1)} (scaled)` : fmt(r.time.wallMs / 1000, 1),
+        fmt(r.time.realMinimumMs / 1000, 1),
+        `${r.load.before} / ${r.load.after}`,
+      ]),
+    ]),
+  );
+  log('\nHeap of the scanning process (MB; emulator in its own process; detectors run at the end)');
+  log(
+    table([
+      ['run', 'baseline', 'peak heapUsed', 'peak - baseline', 'retained snapshot', 'peak RSS', '<300 MB', 'detectors ms'],
+      ...runs.map((r) => [
+        label(r),
+        fmt(r.heap.baselineMb),
+        fmt(r.heap.peakMb),
+        fmt(r.heap.peakAboveBaselineMb),
+        fmt(r.heap.retainedSnapshotMb),
+        fmt(r.heap.peakRssMb),
+        yes(r.heap.withinTarget),
+        fmt(r.time.detectorsMs, 0),
+      ]),
+    ]),
+  );
+  const incomplete = runs.filter((r) => !r.complete);
+  for (const r of incomplete) log(`WARNING: ${label(r)}: snapshot incomplete (${r.failedSources.join(', ')})`);
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const timeScale = numberArg(args, 'time-scale', 1);
+  const allUsersTimeScale = numberArg(args, 'all-users-time-scale', timeScale);
+  const sizes = listArg(args, 'sizes', ['10000', '100000']).map(Number);
+  const latencies = listArg(args, 'latencies', ['0', '50']).map(Number);
+  const strategies = listArg(args, 'strategies', ['holders', 'allUsers']) as Strategy[];
+  const holdings = numberArg(args, 'holdings', 10_000);
+  const scaleMode = (args.get('scale-mode') ?? 'clock') as ScaleMode;
+  if (scaleMode !== 'clock' && scaleMode !== 'rateLimits')
+    throw new Error(`--scale-mode must be clock or rateLimits, got ${scaleMode}`);
+  const seed = 7;
+  for (const s of strategies)
+    if (s !== 'holders' && s !== 'allUsers') throw new Error(`unknown strategy ${s} (holders, allUsers)`);
+
+  const started = new Date();
+  const meta = {
+    benchmark: 'snapshot',
+    startedAt: started.toISOString(),
+    machine: machine(),
+    options: { sizes, latencies, strategies, holdings, seed, timeScale, allUsersTimeScale, scaleMode },
+  };
+  log(
+    `snapshot benchmark: sizes ${sizes.join(', ')} users, ${holdings} holdings, seed ${seed}; latencies ${latencies.join(', ')} ms; ` +
+      `time scale ${timeScale}${timeScale === 1 ? ' (real time)' : ' (SCALED)'}` +
+      (strategies.includes('allUsers') ? `, all-users comparison at ${allUsersTimeScale}x` : '') +
+      `; load ${machineLoad()}`,
+  );
+  const runs: RunResult[] = [];
+  for (const users of sizes) {
+    const host = new EmulatorHost();
+    try {
+      const t = performance.now();
+      const [tenant] = await host.generate([{ users, holdings, seed }]);
+      log(
+        `generated ${users} users / ${tenant!.holdings.holdings} holdings (${tenant!.holdings.privilegedUserHolders} privileged users) in ${fmt((performance.now() - t) / 1000)} s; ` +
+          `lower bound ${tenant!.budget.total} requests (${tenant!.budget.bySource.signInActivity ?? 0} sign-in, ${tenant!.budget.bySource.directoryAudits ?? 0} audit)`,
+      );
+      for (const strategy of strategies) {
+        const scale = strategy === 'allUsers' ? allUsersTimeScale : timeScale;
+        for (const latencyMs of latencies) {
+          const min = minimumTime(tenant!, strategy, latencyMs, scale);
+          log(
+            `  run: ${strategy}, ${latencyMs} ms, ${scale === 1 ? 'real time' : `${scale}x scaled`}; minimum ${fmt(min.totalMs / 1000)} s ... (load ${machineLoad()})`,
+          );
+          const r = await runOnce(host, tenant!, strategy, latencyMs, scale, scaleMode);
+          runs.push(r);
+          log(
+            `    wall ${fmt(r.time.wallMs / 1000, 2)} s (x${fmt(r.time.ratio, 3)} of minimum), ${r.requests.logical} logical / ${r.requests.lowerBound} bound, ` +
+              `${r.requests.http} HTTP, ${r.requests.throttled429} x 429, peak heap ${fmt(r.heap.peakMb)} MB, complete ${r.complete}`,
+          );
+          writeResults('snapshot', { ...meta, finishedAt: null, runs });
+          await sleep(100);
+        }
+      }
+    } finally {
+      await host.close();
+    }
+  }
+  printTables(runs);
+  const path = writeResults('snapshot', {
+    ...meta,
+    finishedAt: new Date().toISOString(),
+    loadAtEnd: machineLoad(),
+    runs,
+  });
+  log(`\nresults: ${path}`);
+}
+
+await main();

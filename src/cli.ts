@@ -37,6 +37,11 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
         .default('table'),
     )
     .option('--out <file>', 'write the report to a file instead of standard output')
+    .option(
+      '--outbox <dir>',
+      "also render the scan's notifications into files (Teams cards, .eml mails, feed NDJSON) without sending them (default with --demo: ./outbox)",
+    )
+    .option('--no-outbox', 'with --demo: do not write the outbox')
     .addOption(
       new Option('--fail-on <severity>', 'exit 4 when an incident at or above this severity exists').choices([
         'low',

@@ -14,6 +14,7 @@ import { renderFeedEvent } from '../notifiers/feed-event.js';
 import { renderContextFor } from '../notifiers/links.js';
 import { toOcsfDetectionFinding } from '../notifiers/ocsf.js';
 import { FeedQueryError } from '../store/errors.js';
+import { feedSequence } from '../store/feed-cursor.js';
 import { MAX_FEED_PAGE, type StateStore } from '../store/state-store.js';
 import { type ApiKey, authenticate } from './auth.js';
 import { createMetricsEndpoint } from './metrics.js';
@@ -36,9 +37,22 @@ const incidentsQuery = z
     alert: z.enum(ALERT_IDS).optional(),
   })
   .strict();
+/** The store decides what a cursor looks like; asking it here names the field in a 400 like every other. */
+function isFeedCursor(value: string): boolean {
+  try {
+    feedSequence(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 const feedQuery = z
   .object({
-    cursor: z.string().min(1).max(64).optional(),
+    cursor: z
+      .string()
+      .max(64)
+      .refine(isFeedCursor, "must be a cursor this feed handed out (an event's `cursor` or a `nextCursor`)")
+      .optional(),
     limit: z.coerce.number().int().min(1).max(MAX_FEED_PAGE).default(100),
     tenantId: z.guid().optional(),
     format: z.enum(['json', 'ndjson', 'ocsf', 'ocsf-ndjson']).default('json'),

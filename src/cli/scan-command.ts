@@ -8,6 +8,8 @@ import { UsageError } from '../errors.js';
 import { openGraphSession } from '../graph/session.js';
 import { createLogger } from '../log.js';
 import { type Severity, severityRank } from '../model/alerts.js';
+import type { Transition } from '../model/lifecycle.js';
+import { describeOutbox, writeOutbox } from '../notifiers/outbox.js';
 import { startEmulatedTenant } from '../scan/emulated-tenant.js';
 import { formatMarkdown, formatTable } from '../scan/format-text.js';
 import type { ScanReport } from '../scan/report.js';
@@ -26,7 +28,12 @@ export interface ScanCommandOptions {
   out?: string;
   failOn?: Severity;
   state?: 'redis' | 'memory';
+  /** Render the scan's notifications into this folder; `false` (`--no-outbox`): not even for the demo. */
+  outbox?: string | false;
 }
+
+/** Where `--demo` writes its outbox unless told otherwise (relative to the working directory). */
+export const DEMO_OUTBOX_DIR = 'outbox';
 
 /** The bundled demo's own configuration (its break-glass exclusions), next to its fixture. */
 export function demoConfigPath(): string {
@@ -72,10 +79,15 @@ export function renderReport(report: ScanReport, format: ScanCommandOptions['for
   return formatTable(report);
 }
 
-/** `pimwatch scan`: one scan of the demo tenant, a fixture, or a configured tenant. */
+/**
+ * `pimwatch scan`: one scan of the demo tenant, a fixture, or a configured tenant. With an outbox, the
+ * scan's notifications are rendered into files as well (never sent); `note` says where, on standard
+ * error when standard output carries JSON.
+ */
 export async function runScanCommand(
   options: ScanCommandOptions,
   write = (t: string) => process.stdout.write(t),
+  writeError = (t: string) => process.stderr.write(t),
 ) {
   const targets = [options.demo, options.fixture, options.tenant].filter(Boolean).length;
   if (targets !== 1)
@@ -84,9 +96,13 @@ export async function runScanCommand(
   const configFile = options.config ?? (options.demo ? demoConfigPath() : undefined);
   const config = loadConfig(configFile ? { file: configFile } : {});
   const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, fd: 2 });
+  const outboxDir =
+    options.outbox === false ? undefined : (options.outbox ?? (options.demo ? DEMO_OUTBOX_DIR : undefined));
   const store = openStore(config, options.state);
   try {
     let report: ScanReport;
+    let transitions: Transition[];
+    let scanned: { id: string; name: string };
     if (options.tenant) {
       const tenant = config.tenants.find((t) => t.id.toLowerCase() === options.tenant!.toLowerCase());
       if (!tenant) {
@@ -94,8 +110,9 @@ export async function runScanCommand(
         throw new UsageError(`tenant ${options.tenant} is not in the configuration; known tenants: ${known}`);
       }
       const session = openGraphSession(tenant, config.graph, { logger: log, priority: 'Normal' });
+      scanned = tenant;
       try {
-        ({ report } = await runScan({
+        ({ report, transitions } = await runScan({
           tenant,
           session,
           detectors: mergeDetectorsConfig(config.detectors, tenant.detectors),
@@ -116,8 +133,9 @@ export async function runScanCommand(
         ...(options.demo && fixture.referenceTime ? { timeShiftTo: now } : {}),
       });
       const session = emulated.openSession({ logger: log });
+      scanned = emulated.tenant;
       try {
-        ({ report } = await runScan({
+        ({ report, transitions } = await runScan({
           tenant: emulated.tenant,
           session,
           detectors: config.detectors,
@@ -138,6 +156,16 @@ export async function runScanCommand(
       write(`report written to ${options.out}\n`);
     } else {
       write(text);
+    }
+    if (outboxDir !== undefined) {
+      const summary = await writeOutbox({
+        dir: outboxDir,
+        tenant: { id: scanned.id, name: scanned.name },
+        transitions,
+        notifiers: config.notifiers,
+      });
+      const note = options.format === 'json' && !options.out ? writeError : write;
+      note(`${describeOutbox(summary)}\n`);
     }
     return scanExitCode(report, options.failOn);
   } finally {

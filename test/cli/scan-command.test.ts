@@ -54,7 +54,7 @@ describe('pimwatch scan', () => {
   });
 
   it('prints the demo as a table by default and exits 0', async () => {
-    const run = await runPimwatch(['scan', '--demo']);
+    const run = await runPimwatch(['scan', '--demo', '--no-outbox']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/^pimwatch scan of Harbourline Freight/);
     for (const alert of [
@@ -68,7 +68,15 @@ describe('pimwatch scan', () => {
   });
 
   it('exits 4 with --fail-on when an incident at that severity exists, markdown on request', async () => {
-    const run = await runPimwatch(['scan', '--demo', '--fail-on', 'high', '--format', 'markdown']);
+    const run = await runPimwatch([
+      'scan',
+      '--demo',
+      '--no-outbox',
+      '--fail-on',
+      'high',
+      '--format',
+      'markdown',
+    ]);
     expect(run.code).toBe(4);
     expect(run.stdout).toMatch(/^# pimwatch scan: Harbourline Freight/);
     expect(run.stdout).toContain('| State | PIM | Principal | Role | Details |');

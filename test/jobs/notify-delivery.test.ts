@@ -305,6 +305,26 @@ describe('Teams delivery through the notify job', () => {
   }, 60_000);
 });
 
+describe('webhook URLs', () => {
+  it('refuse plain http to a loopback sink unless notifiers.allowLoopbackWebhooks says so', async () => {
+    const teams = await sink();
+    const service = await startService({
+      allowLoopbackWebhooks: false,
+      teams: [{ name: 'ops', webhookUrl: secretRef(teams.origin + TEAMS_PATH) }],
+      routing: [{ channels: ['ops'], alerts: ['SequentialActivationRenewalsAlert'] }],
+    });
+    await scan(service);
+    const [job] = await finishedNotifyJobs(service, 1);
+    expect(await job!.getState()).toBe('failed');
+    expect(job!.attemptsMade).toBe(1);
+    expect(job!.failedReason).toBe(
+      'permanent delivery failure: webhook URL for channel ops uses plain http to a loopback address, ' +
+        'which needs notifiers.allowLoopbackWebhooks (tests only)',
+    );
+    expect(teams.requests).toHaveLength(0);
+  }, 60_000);
+});
+
 describe('signed webhook delivery', () => {
   it('signs what a receiver verifies with node:crypto; the retried delivery carries the same eventId', async () => {
     const hook = await sink({ defaultResponse: { status: 200 } });
@@ -321,7 +341,7 @@ describe('signed webhook delivery', () => {
         },
       ],
       routing: [{ channels: ['siem', 'siem-ocsf'], alerts: ['SequentialActivationRenewalsAlert'] }],
-      delivery: { backoffMs: 100, attempts: 3 },
+      delivery: { backoffMs: 400, attempts: 3 },
     });
     const { transitions } = await scan(service);
     const [transition] = transitions.filter((t) => t.alert === 'SequentialActivationRenewalsAlert');
@@ -339,6 +359,8 @@ describe('signed webhook delivery', () => {
       expect(request.headers['x-pimwatch-event-id']).toBe(transition!.eventId);
     }
     const [first, redelivery] = hook.requests;
+    // No Retry-After from the receiver: the job's own backoff decided the wait.
+    expect(redelivery!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(400);
     expect(redelivery!.body).toBe(first!.body);
     expect(JSON.parse(redelivery!.body)).toEqual(renderFeedEvent(transition!, ctx()));
     expect(JSON.parse(ocsf.requests[0]!.body)).toMatchObject({
@@ -390,6 +412,7 @@ describe('email delivery', () => {
     }
   }, 60_000);
 
+  // regression guard: the enqueuer built senders, so a Graph mail channel stopped the worker from starting.
   it("sends through Graph sendMail, which the emulator's tenant records", async () => {
     const mailbox = 'adm-priya.raman@harbourlinefreight.onmicrosoft.com';
     const service = await startService({
@@ -453,6 +476,7 @@ describe('never twice', () => {
     expect(teams.requests).toHaveLength(1);
   }, 60_000);
 
+  // regression guard: both runs found no "sent" marker and both posted.
   it('posts once when two runs of one job overlap (a stalled job handed to another worker)', async () => {
     const teams = await sink();
     const service = await startService({
@@ -496,6 +520,7 @@ describe('never twice', () => {
 });
 
 describe('logs', () => {
+  // regression guard: a receiver quoting the request line put the URL's path (with its token) in the logs.
   it('never contain a webhook URL, its sig token or the signing secret, even when receivers quote them', async () => {
     const quoteRequest = (r: RecordedRequest) => `rejected POST ${r.path} (host ${r.headers.host}) sig ok?`;
     const teams = await sink({ defaultResponse: { status: 400, body: quoteRequest } });

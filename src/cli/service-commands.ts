@@ -75,11 +75,11 @@ export async function runTriggerCommand(
   const log = createLogger({ level: 'warn', fd: 2 });
   const connection = createBullConnection(config.redis.url, `${config.redis.keyPrefix}-trigger`, log);
   const queues = openQueues(connection, config.redis.keyPrefix);
-  const events = opts.wait
-    ? new QueueEvents(SCAN_QUEUE, {
-        connection: connection.duplicate(),
-        prefix: bullPrefix(config.redis.keyPrefix),
-      })
+  // QueueEvents blocks on its connection; it gets its own, which we close ourselves (BullMQ leaves a
+  // connection it was handed open, and an open socket would keep this command from exiting).
+  const eventsConnection = opts.wait ? connection.duplicate() : undefined;
+  const events = eventsConnection
+    ? new QueueEvents(SCAN_QUEUE, { connection: eventsConnection, prefix: bullPrefix(config.redis.keyPrefix) })
     : undefined;
   try {
     await events?.waitUntilReady();
@@ -107,6 +107,7 @@ export async function runTriggerCommand(
     }
   } finally {
     await events?.close();
+    await eventsConnection?.quit().catch(() => {});
     await queues.close();
     await connection.quit().catch(() => {});
   }

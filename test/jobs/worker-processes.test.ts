@@ -137,7 +137,9 @@ describe('several worker processes', () => {
     envs.push(env);
     const { path, config } = env.writeConfig({
       tenants: [{ id: fixture.tenantId, name: 'Demo' }],
-      worker: { lockDurationMs: 2000, stalledIntervalMs: 1000 },
+      // Short enough to notice the dead worker quickly, long enough that a busy machine does not make the
+      // rescuer itself look dead (its lock is renewed every half lock duration).
+      worker: { lockDurationMs: 5000, stalledIntervalMs: 1000 },
     });
     const doomed = spawn(path, env.env);
     await waitForStart(doomed);
@@ -158,7 +160,12 @@ describe('several worker processes', () => {
     cleanups.push(() => rescuer.close());
     await waitUntil(
       'the scan to complete on the other worker',
-      async () => (await (await queue.getJob(scanId))?.getState()) === 'completed',
+      async () => {
+        const job = await queue.getJob(scanId);
+        const state = await job?.getState();
+        if (state === 'failed') throw new Error(`the scan failed instead: ${job?.failedReason}`);
+        return state === 'completed';
+      },
       90_000,
     );
     const job = await queue.getJob(scanId);

@@ -11,6 +11,7 @@ import { type RunningWorker, startWorker } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/log.js';
 import { createStateStore } from '../../src/store/create-state-store.js';
 import { demoFixture } from '../support/demo-fixture.js';
+import { runPimwatch } from '../support/run-cli.js';
 import { API_KEY, type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
 
 let envx: ServiceEnv;
@@ -195,5 +196,20 @@ describe('on-demand scans through the API', () => {
       headers: auth,
     });
     expect(badQuery.status).toBe(400);
+  }, 60_000);
+});
+
+describe('pimwatch trigger', () => {
+  it('queues a scan for the workers and, with --wait, reports its result', async () => {
+    const { path, config } = envx.writeConfig({ tenants: [{ id: tenantId, name: 'Demo' }] });
+    await worker(config);
+    const run = await runPimwatch(['trigger', '--tenant', tenantId, '--config', path, '--wait'], {
+      env: envx.env,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      // 27: the demo's 25 plus its two break-glass Global Administrators, not excluded in this config.
+      /^queued scan (\S+) of Demo\nscan \1: complete, 27 incident\(s\), 27 change\(s\), \d+ Graph requests\n$/,
+    );
   }, 60_000);
 });

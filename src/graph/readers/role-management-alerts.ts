@@ -38,7 +38,11 @@ const definitionSchema = z.object({
 export async function readAlertDefinitions(http: GraphHttp): Promise<ReadOutcome<GraphAlertDefinition>> {
   const outcome = await readCollection(
     http,
-    spec('alertDefinitions', 'alertDefinitions', { $filter: ALERT_SCOPE_FILTER }),
+    spec('alertDefinitions', 'alertDefinitions', {
+      $filter: ALERT_SCOPE_FILTER,
+      $select:
+        'id,displayName,description,severityLevel,securityImpact,mitigationSteps,howToPrevent,isRemediatable,isConfigurable',
+    }),
     definitionSchema,
     (d) => ({ ...d, alert: alertIdFromGraphId(d.id) }),
   );
@@ -59,6 +63,7 @@ const configurationSchema = z.looseObject({
   isEnabled: z.boolean().nullish(),
 });
 
+/** Read whole: each alert type's configuration has its own threshold properties (a polymorphic collection). */
 export async function readAlertConfigurations(
   http: GraphHttp,
 ): Promise<ReadOutcome<GraphAlertConfiguration>> {

@@ -18,7 +18,9 @@ class RecordingHttp extends GraphHttp {
 
   override async batch(version: 'v1.0' | 'beta', specs: GraphRequestSpec[]) {
     const results = await super.batch(version, specs);
-    results.forEach((result, i) => this.seen.push({ spec: specs[i]!, result }));
+    results.forEach((result, i) => {
+      this.seen.push({ spec: specs[i]!, result });
+    });
     return results;
   }
 }

@@ -1,5 +1,4 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
@@ -31,6 +30,7 @@ import { demoFixture } from '../support/demo-fixture.js';
 import { type HttpSink, type RecordedRequest, startHttpSink } from '../support/http-sink.js';
 import { API_KEY, type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * The notify path end to end inside one worker: a real scan of the demo tenant (through the emulator)
@@ -63,16 +63,6 @@ afterEach(async () => {
 afterAll(async () => {
   await env?.stop();
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 let secretCounter = 0;
 /** Puts a secret in this process's environment (where the in-process worker reads it) and refers to it. */

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type Job, Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import { demoFixture } from '../support/demo-fixture.js';
 import { type HttpSink, startHttpSink } from '../support/http-sink.js';
 import { type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
+import { waitFor } from '../support/wait-for.js';
 
 /**
  * Two scans of the demo tenant with a change between them, through the worker, to real sinks: the
@@ -99,16 +99,6 @@ afterAll(async () => {
   await Promise.all([teams?.close(), siem?.close(), smtp?.close()]);
   await env?.stop();
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 async function scan(): Promise<Transition[]> {
   const { scanId } = await enqueueScan(scanQueue, config.worker, { tenantId, trigger: 'api' });

@@ -14,6 +14,7 @@ import { createStateStore } from '../../src/store/create-state-store.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import { demoFixture } from '../support/demo-fixture.js';
 import { type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
+import { waitUntil } from '../support/wait-for.js';
 import { spawnWorker, type WorkerProcess, waitForStart } from '../support/worker-process.js';
 
 const envs: ServiceEnv[] = [];
@@ -52,14 +53,6 @@ function spawn(configPath: string, env: NodeJS.ProcessEnv): WorkerProcess {
     await worker.exited;
   });
   return worker;
-}
-
-async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 /** A cron pattern (with seconds) that fires once, `secondsAhead` from now, in UTC. */

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { createStateStore } from '../../src/store/create-state-store.js';
 import { demoFixture } from '../support/demo-fixture.js';
 import { runPimwatch } from '../support/run-cli.js';
 import { API_KEY, type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
+import { waitFor } from '../support/wait-for.js';
 
 let envx: ServiceEnv;
 let tenantId: string;
@@ -40,16 +40,6 @@ function scanQueue(config: PimwatchConfig) {
     },
   });
   return queue;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 async function worker(config: PimwatchConfig): Promise<RunningWorker> {

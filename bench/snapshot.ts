@@ -10,6 +10,7 @@
  *   --scale-mode clock (default: pimwatch's buckets keep Graph's sizes and refill faster) or rateLimits
  *   (graph.rateLimits multiplied by the scale; see support/pacing.ts for why that bursts into 429s)
  *   options: --sizes 10000,100000  --latencies 0,50  --strategies holders,allUsers  --holdings 10000
+ *            --out NAME (results file bench/results/NAME.json, default snapshot)
  *
  * See bench/README.md for how to read the figures.
  */
@@ -22,6 +23,7 @@ import { effectiveDetectorsConfig } from '../src/reconcile/thresholds.js';
 import { EmulatorHost } from './support/emulator-client.js';
 import type { TenantInfo } from './support/emulator-protocol.js';
 import { collectGarbage, withHeapSampling } from './support/heap.js';
+import { instrumentPacing, type ScaleMode } from './support/pacing.js';
 import {
   fmt,
   listArg,
@@ -33,7 +35,6 @@ import {
   table,
   writeResults,
 } from './support/report.js';
-import { instrumentPacing, type ScaleMode } from './support/pacing.js';
 import { openBenchSession, scaledRateLimits } from './support/session.js';
 
 type Strategy = 'holders' | 'allUsers';
@@ -144,6 +145,11 @@ interface RunResult {
     wallMs: number;
     minimumMs: number;
     minimumTerms: MinimumTime['termsMs'];
+    minimumInputs: MinimumTime['requests'] & {
+      holderChain: number;
+      longestChain: number;
+      directoryBucket: number;
+    };
     ratio: number;
     withinTarget: boolean;
     /** For a scaled run: the wall time in real seconds, assuming the time above the minimum does not scale. */
@@ -250,6 +256,12 @@ async function runOnce(
         wallMs,
         minimumMs: min.totalMs,
         minimumTerms: min.termsMs,
+        minimumInputs: {
+          ...min.requests,
+          holderChain: tenant.holderChain,
+          longestChain: tenant.longestChain,
+          directoryBucket: tenant.directoryBucket,
+        },
         ratio: wallMs / min.totalMs,
         withinTarget: wallMs <= TIME_FACTOR * min.totalMs,
         realEquivalentWallMs: wallMs - min.totalMs + realMin.totalMs,
@@ -330,7 +342,16 @@ function printTables(runs: RunResult[]): void {
   log('\nHeap of the scanning process (MB; emulator in its own process; detectors run at the end)');
   log(
     table([
-      ['run', 'baseline', 'peak heapUsed', 'peak - baseline', 'retained snapshot', 'peak RSS', '<300 MB', 'detectors ms'],
+      [
+        'run',
+        'baseline',
+        'peak heapUsed',
+        'peak - baseline',
+        'retained snapshot',
+        'peak RSS',
+        '<300 MB',
+        'detectors ms',
+      ],
       ...runs.map((r) => [
         label(r),
         fmt(r.heap.baselineMb),
@@ -344,7 +365,8 @@ function printTables(runs: RunResult[]): void {
     ]),
   );
   const incomplete = runs.filter((r) => !r.complete);
-  for (const r of incomplete) log(`WARNING: ${label(r)}: snapshot incomplete (${r.failedSources.join(', ')})`);
+  for (const r of incomplete)
+    log(`WARNING: ${label(r)}: snapshot incomplete (${r.failedSources.join(', ')})`);
 }
 
 async function main(): Promise<void> {
@@ -355,6 +377,7 @@ async function main(): Promise<void> {
   const latencies = listArg(args, 'latencies', ['0', '50']).map(Number);
   const strategies = listArg(args, 'strategies', ['holders', 'allUsers']) as Strategy[];
   const holdings = numberArg(args, 'holdings', 10_000);
+  const out = args.get('out') ?? 'snapshot';
   const scaleMode = (args.get('scale-mode') ?? 'clock') as ScaleMode;
   if (scaleMode !== 'clock' && scaleMode !== 'rateLimits')
     throw new Error(`--scale-mode must be clock or rateLimits, got ${scaleMode}`);
@@ -398,7 +421,7 @@ async function main(): Promise<void> {
             `    wall ${fmt(r.time.wallMs / 1000, 2)} s (x${fmt(r.time.ratio, 3)} of minimum), ${r.requests.logical} logical / ${r.requests.lowerBound} bound, ` +
               `${r.requests.http} HTTP, ${r.requests.throttled429} x 429, peak heap ${fmt(r.heap.peakMb)} MB, complete ${r.complete}`,
           );
-          writeResults('snapshot', { ...meta, finishedAt: null, runs });
+          writeResults(out, { ...meta, finishedAt: null, runs });
           await sleep(100);
         }
       }
@@ -407,7 +430,7 @@ async function main(): Promise<void> {
     }
   }
   printTables(runs);
-  const path = writeResults('snapshot', {
+  const path = writeResults(out, {
     ...meta,
     finishedAt: new Date().toISOString(),
     loadAtEnd: machineLoad(),

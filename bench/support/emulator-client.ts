@@ -17,7 +17,10 @@ const HOST = fileURLToPath(new URL('./emulator-host.ts', import.meta.url));
 export class EmulatorHost {
   private readonly child: ChildProcess;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (r: HostReply) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: HostReply) => void; reject: (e: Error) => void }
+  >();
   private exited = false;
 
   constructor(options: { maxOldSpaceMb?: number } = {}) {

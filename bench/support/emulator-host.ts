@@ -79,8 +79,7 @@ async function handle(request: HostRequest): Promise<HostReply> {
 process.on('message', (message: { id: number; request: HostRequest }) => {
   handle(message.request).then(
     (reply) => process.send?.({ id: message.id, reply }),
-    (error: unknown) =>
-      process.send?.({ id: message.id, error: String((error as Error)?.stack ?? error) }),
+    (error: unknown) => process.send?.({ id: message.id, error: String((error as Error)?.stack ?? error) }),
   );
 });
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './emulator-client.js';
@@ -47,7 +47,9 @@ export function table(rows: (string | number)[][]): string {
   const widths = cells[0]!.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
   const line = (r: string[], header = false) =>
     r
-      .map((c, i) => (!header && /^[-+]?[\d.,]+( ?[a-zA-Z%×x/]*)?$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .map((c, i) =>
+        !header && /^[-+]?[\d.,]+( ?[a-zA-Z%×x/]*)?$/.test(c) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!),
+      )
       .join('  ')
       .trimEnd();
   const out = [line(cells[0]!, true), widths.map((w) => '-'.repeat(w)).join('  ')];
@@ -91,7 +93,12 @@ export function numberArg(args: Map<string, string>, name: string, fallback: num
 
 export function listArg(args: Map<string, string>, name: string, fallback: string[]): string[] {
   const raw = args.get(name);
-  return raw === undefined ? fallback : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return raw === undefined
+    ? fallback
+    : raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 export function median(values: readonly number[]): number {
@@ -103,3 +110,20 @@ export function median(values: readonly number[]): number {
 export function log(line: string): void {
   process.stdout.write(`${line}\n`);
 }
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); undefined elsewhere. */
+export function processCpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at field 3; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ on Linux (`getconf CLK_TCK`); 100 on every mainstream kernel build. */
+const CLOCK_TICKS_PER_SECOND = 100;

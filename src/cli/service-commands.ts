@@ -79,7 +79,10 @@ export async function runTriggerCommand(
   // connection it was handed open, and an open socket would keep this command from exiting).
   const eventsConnection = opts.wait ? connection.duplicate() : undefined;
   const events = eventsConnection
-    ? new QueueEvents(SCAN_QUEUE, { connection: eventsConnection, prefix: bullPrefix(config.redis.keyPrefix) })
+    ? new QueueEvents(SCAN_QUEUE, {
+        connection: eventsConnection,
+        prefix: bullPrefix(config.redis.keyPrefix),
+      })
     : undefined;
   try {
     await events?.waitUntilReady();

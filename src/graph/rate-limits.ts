@@ -18,6 +18,8 @@ export interface TenantRateLimiter {
 }
 
 const limiters = new Map<string, TenantRateLimiter>();
+/** Sent this much after our bucket allows, so jitter on the way to Graph does not meet an empty bucket. */
+const PACING_MARGIN_MS = 250;
 
 /**
  * One limiter per tenant (and Graph endpoint) for the whole process, because Graph throttles per app
@@ -28,8 +30,8 @@ export function tenantRateLimiter(tenantId: string, baseUrl: string, limits: Rat
   let limiter = limiters.get(key);
   if (!limiter) {
     const buckets: Record<Exclude<ThrottleClass, 'directory'>, TokenBucket> = {
-      signInActivity: TokenBucket.perWindow(limits.signInActivityPerMinute, 60_000),
-      reports: TokenBucket.perWindow(limits.reportsPer10Seconds, 10_000),
+      signInActivity: TokenBucket.perWindow(limits.signInActivityPerMinute, 60_000, PACING_MARGIN_MS),
+      reports: TokenBucket.perWindow(limits.reportsPer10Seconds, 10_000, PACING_MARGIN_MS),
     };
     limiter = {
       take: (cls, count) => (cls === 'directory' ? Promise.resolve() : buckets[cls].take(count)),

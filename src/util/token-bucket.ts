@@ -10,18 +10,25 @@ export class TokenBucket {
   private updatedAt: number;
   private queue: Promise<void> = Promise.resolve();
 
+  /**
+   * @param marginMs extra wait whenever a caller had to wait for tokens. Graph's bucket and ours are
+   * never perfectly in step (each request reaches Graph a little later than we send it), so pacing
+   * exactly at the limit loses the last request of a batch to a 429 now and then; a small margin costs
+   * milliseconds and avoids that. Tokens keep accruing during the margin, so it does not add up.
+   */
   constructor(
     readonly capacity: number,
     private readonly refillPerMs: number,
     private readonly clock: () => number = Date.now,
+    private readonly marginMs = 0,
   ) {
     this.tokens = capacity;
     this.updatedAt = clock();
   }
 
   /** `count` requests every `windowMs`, e.g. `TokenBucket.perWindow(10, 60_000)`. */
-  static perWindow(count: number, windowMs: number): TokenBucket {
-    return new TokenBucket(count, count / windowMs);
+  static perWindow(count: number, windowMs: number, marginMs = 0): TokenBucket {
+    return new TokenBucket(count, count / windowMs, Date.now, marginMs);
   }
 
   /** Waits until `count` tokens (at most the capacity) are available and takes them. */
@@ -45,12 +52,18 @@ export class TokenBucket {
   }
 
   private async waitFor(wanted: number): Promise<void> {
+    let waited = false;
     for (;;) {
       this.refill();
       if (this.tokens >= wanted) {
+        if (waited && this.marginMs > 0) {
+          await sleep(this.marginMs);
+          this.refill();
+        }
         this.tokens -= wanted;
         return;
       }
+      waited = true;
       const waitMs = Math.ceil((wanted - this.tokens) / this.refillPerMs);
       await sleep(Math.max(1, waitMs));
     }

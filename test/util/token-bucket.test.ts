@@ -55,3 +55,16 @@ describe('Semaphore', () => {
     await expect(semaphore.run(async () => 'next')).resolves.toBe('next');
   });
 });
+
+describe('TokenBucket margin', () => {
+  it('adds the margin only when a caller had to wait', async () => {
+    const bucket = TokenBucket.perWindow(2, 100, 80);
+    let started = Date.now();
+    await bucket.take(2);
+    expect(Date.now() - started).toBeLessThan(40);
+    started = Date.now();
+    await bucket.take(2);
+    // ~100 ms to refill two tokens, then the 80 ms margin.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(170);
+  });
+});

@@ -263,7 +263,12 @@ async function runOnce(
           directoryBucket: tenant.directoryBucket,
         },
         ratio: wallMs / min.totalMs,
-        withinTarget: wallMs <= TIME_FACTOR * min.totalMs,
+        // A scaled run is judged on its real-time estimate: latency does not scale, so its own ratio
+        // overstates the time spent outside the throttles.
+        withinTarget:
+          timeScale === 1
+            ? wallMs <= TIME_FACTOR * min.totalMs
+            : wallMs - min.totalMs + realMin.totalMs <= TIME_FACTOR * realMin.totalMs,
         realEquivalentWallMs: wallMs - min.totalMs + realMin.totalMs,
         realMinimumMs: realMin.totalMs,
         signInFirstAtMs: marks.signInFirstAtMs ?? null,
@@ -329,7 +334,7 @@ function printTables(runs: RunResult[]): void {
         fmt(r.time.wallMs / 1000, 2),
         fmt(r.time.minimumMs / 1000, 2),
         fmt(r.time.ratio, 3),
-        yes(r.time.withinTarget),
+        r.scaled ? `${yes(r.time.withinTarget)} (est.)` : yes(r.time.withinTarget),
         r.time.signInFirstAtMs === null
           ? '-'
           : `${fmt(r.time.signInFirstAtMs / 1000, 2)}..${fmt((r.time.signInLastAtMs ?? 0) / 1000, 2)}`,

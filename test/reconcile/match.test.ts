@@ -4,33 +4,11 @@ import type { Incident } from '../../src/model/incident.js';
 import type { GraphIncident } from '../../src/model/snapshot.js';
 import { matchIncidents, roleTemplateResolver } from '../../src/reconcile/match.js';
 import { incidentsOf, runAlert } from '../support/detector-harness.js';
-import { ago, NOW, plus, roleId, SECOND, tenant, uid } from '../support/snapshot-factory.js';
+import { ago, graphIncident, NOW, plus, roleId, SECOND, tenant, uid } from '../support/snapshot-factory.js';
 import { reconcileScan, verdicts, withPim } from './support.js';
 
 const SEQUENTIAL = 'SequentialActivationRenewalsAlert';
 const HOUR = 3600 * SECOND;
-
-function graphIncident(alert: AlertId, fields: Partial<GraphIncident>): GraphIncident {
-  return {
-    id: 'pim',
-    alert,
-    odataType: '',
-    assigneeId: null,
-    assigneeDisplayName: null,
-    assigneeUserPrincipalName: null,
-    roleTemplateId: null,
-    roleDefinitionId: null,
-    roleDisplayName: null,
-    assignmentCreatedDateTime: null,
-    lastSignInDateTime: null,
-    lastActivationDateTime: null,
-    activationCount: null,
-    sequenceStartDateTime: null,
-    sequenceEndDateTime: null,
-    tenantLicenseStatus: null,
-    ...fields,
-  };
-}
 
 /** Dave's two runs of three one-hour activations: ten days ago and three days ago. */
 const daveTwoRuns = () =>

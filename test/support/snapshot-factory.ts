@@ -521,24 +521,10 @@ export class SnapshotBuilder {
     incidents: Partial<GraphIncident>[] = [],
     options: Partial<Omit<GraphAlert, 'alert' | 'incidents'>> = {},
   ): this {
-    const full = incidents.map(
-      (incident, index): GraphIncident => ({
+    const full = incidents.map((incident, index) =>
+      graphIncident(alert, {
         id: `${alert}-incident-${index}`,
-        alert,
         odataType: '#microsoft.graph.unifiedRoleManagementAlertIncident',
-        assigneeId: null,
-        assigneeDisplayName: null,
-        assigneeUserPrincipalName: null,
-        roleTemplateId: null,
-        roleDefinitionId: null,
-        roleDisplayName: null,
-        assignmentCreatedDateTime: null,
-        lastSignInDateTime: null,
-        lastActivationDateTime: null,
-        activationCount: null,
-        sequenceStartDateTime: null,
-        sequenceEndDateTime: null,
-        tenantLicenseStatus: null,
         ...incident,
       }),
     );
@@ -669,4 +655,27 @@ export class SnapshotBuilder {
 /** A clean tenant to build on. */
 export function tenant(options: { tenantId?: string; now?: Date } = {}): SnapshotBuilder {
   return new SnapshotBuilder(options);
+}
+
+/** One of PIM's incidents with every field Graph may leave empty set to null, then `fields` on top. */
+export function graphIncident(alert: AlertId, fields: Partial<GraphIncident> = {}): GraphIncident {
+  return {
+    id: 'pim',
+    alert,
+    odataType: '',
+    assigneeId: null,
+    assigneeDisplayName: null,
+    assigneeUserPrincipalName: null,
+    roleTemplateId: null,
+    roleDefinitionId: null,
+    roleDisplayName: null,
+    assignmentCreatedDateTime: null,
+    lastSignInDateTime: null,
+    lastActivationDateTime: null,
+    activationCount: null,
+    sequenceStartDateTime: null,
+    sequenceEndDateTime: null,
+    tenantLicenseStatus: null,
+    ...fields,
+  };
 }

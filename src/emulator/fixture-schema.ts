@@ -61,6 +61,24 @@ export const fixtureSchema = z
       )
       .optional(),
     resources: z.record(z.string().min(1), z.array(graphObject)),
+    /**
+     * Objects the tenant had and has since deleted. Graph keeps naming a deleted principal (in PIM's
+     * incidents, audit records, or a grant not yet cleaned up), so a reference to one of these ids is
+     * allowed although no collection holds the object; any other dangling id is refused (design section 9).
+     */
+    deletedObjects: z
+      .array(
+        z
+          .object({
+            id: z.string().min(1),
+            /** What it was, for people reading the fixture: `user`, `group` or `servicePrincipal`. */
+            type: z.enum(['user', 'group', 'servicePrincipal']).optional(),
+            displayName: z.string().optional(),
+            deletedDateTime: z.iso.datetime({ offset: true }).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
     faults: z.record(z.string().min(1), z.union([faultSchema, z.array(faultSchema)])).optional(),
     /** Overrides of a collection's maximum page size (default: the emulator's table of Graph's limits). */
     pageSizes: z.record(z.string().min(1), z.number().int().min(1)).optional(),

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FixtureError, formatIssues } from '../errors.js';
+import { fixtureViolations } from './fixture-rules.js';
 import { fixtureSchema, type TenantFixture } from './fixture-schema.js';
 import { jsonErrorPosition, lineAndColumn } from './json-error-position.js';
 
@@ -46,7 +47,26 @@ export function parseFixture(text: string, source: string): TenantFixture {
       `fixture file ${source} is not a valid tenant fixture:\n${duplicates.map((p) => `  - ${p}`).join('\n')}`,
     );
   }
+  refuseEntraViolations(parsed.data, source);
   return parsed.data;
+}
+
+/** How many broken rules an error lists before summing up the rest. */
+const MAX_LISTED_VIOLATIONS = 20;
+
+/** A fixture must describe a tenant Entra could hold (design section 9); lists what breaks that. */
+function refuseEntraViolations(fixture: TenantFixture, source: string): void {
+  const violations = fixtureViolations(fixture);
+  if (violations.length === 0) return;
+  const lines = violations
+    .slice(0, MAX_LISTED_VIOLATIONS)
+    .map((v) => `  - ${v.path}: ${v.message} [${v.rule}]`);
+  if (violations.length > MAX_LISTED_VIOLATIONS) {
+    lines.push(`  - ... and ${violations.length - MAX_LISTED_VIOLATIONS} more`);
+  }
+  throw new FixtureError(
+    `fixture file ${source} describes a tenant Entra cannot hold (${violations.length} problem${violations.length === 1 ? '' : 's'}):\n${lines.join('\n')}`,
+  );
 }
 
 /** An id used twice in one collection would make lookups and paging disagree. */

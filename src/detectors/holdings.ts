@@ -93,9 +93,28 @@ function kindOf(grant: RoleGrant): HoldingKind {
   return grant.assignmentType === 'Activated' ? 'activated' : 'assigned';
 }
 
-/** Graph marks a member's own instance of a group's grant with `memberType` `Group` or `Inherited`. */
+/**
+ * Graph marks a member's own instance of a group's grant with `memberType` `Group` (`Inherited` is the
+ * third documented value); compared without regard to case (design section 8).
+ * https://learn.microsoft.com/en-us/graph/api/resources/unifiedroleassignmentscheduleinstance
+ */
 function reachedThroughGroup(grant: RoleGrant): boolean {
-  return grant.memberType === 'Group' || grant.memberType === 'Inherited';
+  const memberType = grant.memberType?.toLowerCase();
+  return memberType === 'group' || memberType === 'inherited';
+}
+
+/**
+ * Where a member's own `Group` instance sits among the grants already resolved from the group's side:
+ * `duplicate` when the group's grant of the same kind already reached the member (Graph listing the
+ * same holding twice), else the group path to credit it to (empty when no holding group is known).
+ */
+function placeMemberInstance(
+  holding: MutableHolding | undefined,
+  kind: HoldingKind,
+): 'duplicate' | readonly string[] {
+  const throughGroups = holding?.grants.filter((g) => g.groupPath.length > 0) ?? [];
+  if (throughGroups.some((g) => g.kind === kind)) return 'duplicate';
+  return throughGroups[0]?.groupPath ?? [];
 }
 
 interface GroupExpansion {
@@ -195,20 +214,28 @@ export function resolveHoldings(snapshot: TenantSnapshot, now: Date): HoldingInd
     }
   };
 
+  // A member's own `Group` instances wait until every group grant is expanded, so they can join them.
+  const memberInstances: RoleGrant[] = [];
   for (const grant of snapshot.grants) {
     if (!isHolderSource(grant, snapshot.pimOnboarded) || !isLive(grant, nowMs)) continue;
     if (grant.source !== 'eligibilityInstance') {
-      const key = holdingKey(grant.principalId, grant.roleTemplateId);
-      const list = activeByKey.get(key);
-      if (list) list.push(grant);
-      else activeByKey.set(key, [grant]);
+      pushTo(activeByKey, holdingKey(grant.principalId, grant.roleTemplateId), grant);
     }
     if (groups.isGroup(grant.principalId)) {
-      // The group itself is not a holder: its members are, however deeply nested.
+      // The group itself is not a holder: its members are (cycle-safe, should a tenant nest groups).
       for (const [memberId, path] of groups.expand(grant.principalId).members) add(memberId, grant, path);
+    } else if (reachedThroughGroup(grant)) {
+      memberInstances.push(grant);
     } else {
       add(grant.principalId, grant, []);
     }
+  }
+  for (const grant of memberInstances) {
+    const placed = placeMemberInstance(
+      byKey.get(holdingKey(grant.principalId, grant.roleTemplateId)),
+      kindOf(grant),
+    );
+    if (placed !== 'duplicate') add(grant.principalId, grant, placed);
   }
 
   const all: Holding[] = [];

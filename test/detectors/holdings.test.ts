@@ -101,6 +101,24 @@ const cases: Case[] = [
     expected: ['alice @ userAdmin: eligible,viaGroup'],
   },
   {
+    name: 'memberType is compared without regard to case',
+    snapshot: tenant().user('alice').eligible('alice', 'userAdmin', { memberType: 'group' }).build(),
+    now: NOW,
+    expected: ['alice @ userAdmin: eligible,viaGroup'],
+  },
+  {
+    name: "an activation through a group's eligibility (memberType Group) joins the group's holding",
+    snapshot: tenant()
+      .user('alice')
+      .group('tier0')
+      .members('tier0', ['alice'])
+      .eligible('tier0', 'globalAdmin')
+      .activated('alice', 'globalAdmin', { memberType: 'Group', end: plus(NOW, 3_600_000) })
+      .build(),
+    now: NOW,
+    expected: ['alice @ globalAdmin: eligible,active,activated,viaGroup'],
+  },
+  {
     name: 'a service principal holds roles like anyone else',
     snapshot: tenant().servicePrincipal('deployer').assigned('deployer', 'globalAdmin').build(),
     now: NOW,
@@ -172,6 +190,27 @@ describe('resolveHoldings', () => {
       .assigned('alice', 'userAdmin', { start: null })
       .build();
     expect(resolveHoldings(snapshot, NOW).all[0]!.start).toBeNull();
+  });
+
+  it("counts Graph's member copy of a group's grant once, and credits a group activation to the group", () => {
+    const snapshot = tenant()
+      .user('alice')
+      .group('tier0')
+      .members('tier0', ['alice'])
+      .assigned('tier0', 'globalAdmin', { id: 'group-grant' })
+      .assigned('alice', 'globalAdmin', { id: 'member-copy', memberType: 'Group' })
+      .eligible('tier0', 'userAdmin', { id: 'group-eligibility' })
+      .activated('alice', 'userAdmin', { id: 'member-activation', memberType: 'Group' })
+      .build();
+    const holdings = resolveHoldings(snapshot, NOW);
+    const ga = holdings.get(uid('alice'), roleId('globalAdmin'))!;
+    expect(ga.grants.map((g) => g.grantId)).toEqual(['group-grant']);
+    const userAdmin = holdings.get(uid('alice'), roleId('userAdmin'))!;
+    expect(userAdmin.grants.map((g) => [g.grantId, g.groupPath])).toEqual([
+      ['group-eligibility', [uid('tier0')]],
+      ['member-activation', [uid('tier0')]],
+    ]);
+    expect(userAdmin.direct).toBe(false);
   });
 
   it('keeps the group path, outermost group first', () => {

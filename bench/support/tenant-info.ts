@@ -25,7 +25,7 @@ export interface TenantInfo {
   auditLookBackMs: number;
   /** The lower bound of logical requests (production strategy: sign-in activity of holders only). */
   budget: RequestBudget;
-  /** Pages of `users?$select=...signInActivity` at 500 a page: the sign-in reads of the all-users strategy. */
+  /** Pages of `users?$select=...signInActivity` at 120 a page (Graph's maximum with signInActivity selected): the sign-in reads of the all-users strategy. */
   allUsersSignInPages: number;
   /**
    * The longest chain of requests that must follow one another before the privileged holders are known:

@@ -29,6 +29,11 @@ export const faultSchema = z
     latencyMs: z.number().int().min(0).optional(),
     /** Cut the JSON body in half (a broken connection or proxy). */
     truncate: z.boolean().optional(),
+    /**
+     * Leave `@odata.type` out of the items answered, as Graph may when `$select` is used on a directory
+     * object collection: UNCONFIRMED (docs/unconfirmed-graph-facts.md).
+     */
+    omitODataType: z.boolean().optional(),
   })
   .strict();
 export type Fault = z.infer<typeof faultSchema>;

@@ -95,8 +95,12 @@ export const GRAPH_PAGE_LIMITS: Readonly<Record<string, PageLimits>> = {
   },
 };
 
-/** Graph docs (user-list, throttling guidance): with signInActivity selected or filtered a page holds at most 500 users. */
-export const SIGN_IN_ACTIVITY_MAX_PAGE = 500;
+/**
+ * With `signInActivity` in `$select` or `$filter`, a users page holds at most 120 users; a larger `$top`
+ * is accepted and answered with pages of up to 120.
+ * https://learn.microsoft.com/en-us/graph/api/user-list (note on signInActivity)
+ */
+export const SIGN_IN_ACTIVITY_MAX_PAGE = 120;
 
 /** Collections the table does not know: assumed to page like a directory list that ignores `$top`. */
 const FALLBACK: PageLimits = fixedServerPage();

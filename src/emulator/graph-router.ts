@@ -113,6 +113,7 @@ export class GraphRouter {
     const { response, fault } = this.answer(req, ids);
     if (fault?.truncate) response.truncate = true;
     if (fault?.latencyMs) response.delayMs = (response.delayMs ?? 0) + fault.latencyMs;
+    if (fault?.omitODataType) withoutODataTypes(response);
     if (response.status === 429) this.deps.stats.throttled++;
     response.headers['request-id'] = ids.requestId;
     response.headers['client-request-id'] = ids.clientRequestId ?? ids.requestId;
@@ -164,6 +165,7 @@ export class GraphRouter {
     }
     if (fault?.truncate) response.truncate = true;
     if (fault?.latencyMs) response.delayMs = (response.delayMs ?? 0) + fault.latencyMs;
+    if (fault?.omitODataType) withoutODataTypes(response);
     if (response.status === 429) this.deps.stats.throttled++;
     response.headers['request-id'] = ids.requestId;
     response.headers['client-request-id'] = ids.clientRequestId ?? ids.requestId;
@@ -326,4 +328,15 @@ function faultResponse(fault: Fault, ids: ErrorIds): GraphResponse {
 /** Seconds as Graph writes them in Retry-After: a decimal number, fractional when it is. */
 export function formatSeconds(seconds: number): string {
   return String(Math.round(seconds * 1000) / 1000);
+}
+
+/** The `omitODataType` fault: a collection's items answered without their `@odata.type`. */
+function withoutODataTypes(response: GraphResponse): void {
+  const body = response.body as { value?: unknown } | undefined;
+  if (!Array.isArray(body?.value)) return;
+  body.value = body.value.map((item: unknown) => {
+    if (typeof item !== 'object' || item === null) return item;
+    const { '@odata.type': _omitted, ...rest } = item as Record<string, unknown>;
+    return rest;
+  });
 }

@@ -100,10 +100,10 @@ describe('paging', () => {
     });
   });
 
-  it('caps pages at 500 when signInActivity is selected', async () => {
+  it("caps pages at 120 when signInActivity is selected (Graph's documented maximum)", async () => {
     const reply = await t.get('/v1.0/users?$select=id,signInActivity&$top=999');
     expect(reply.status).toBe(200);
-    expect(values(reply.json)).toHaveLength(500);
+    expect(values(reply.json)).toHaveLength(120);
     expect(reply.json!['@odata.nextLink']).toBeDefined();
   });
 
@@ -170,7 +170,7 @@ describe('page limits table', () => {
     expect(pagesNeeded('users', 0)).toBe(1);
     expect(pagesNeeded('users', 999)).toBe(1);
     expect(pagesNeeded('users', 1000)).toBe(2);
-    expect(pagesNeeded('users', 100_000, { signInActivity: true })).toBe(200);
+    expect(pagesNeeded('users', 100_000, { signInActivity: true })).toBe(834);
     expect(pagesNeeded('groups/abc/members', 2000)).toBe(3);
     expect(pagesNeeded('roleManagement/directory/roleEligibilityScheduleInstances', 10_000)).toBe(100);
     expect(pagesNeeded('auditLogs/directoryAudits', 2500)).toBe(3);
@@ -200,7 +200,7 @@ describe('page limits table', () => {
     ]) {
       expect(GRAPH_PAGE_LIMITS[path], path).toBeDefined();
     }
-    expect(pageLimitsFor('users', { signInActivity: true }).maxSize).toBe(500);
+    expect(pageLimitsFor('users', { signInActivity: true }).maxSize).toBe(120);
     expect(pageLimitsFor('users', { signInActivity: true }).topLimit).toBe(999);
   });
 });

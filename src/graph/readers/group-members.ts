@@ -2,6 +2,7 @@ import type { Principal } from '../../model/snapshot.js';
 import { readCollectionsBatched } from '../collection.js';
 import type { GraphFailure } from '../errors.js';
 import type { GraphHttp } from '../http.js';
+import { lookUpPrincipals } from './directory-objects.js';
 import { directoryObjectSchema, principalFrom } from './shared.js';
 
 export interface GroupMembersOutcome {
@@ -29,7 +30,11 @@ export async function readGroupMembersTransitively(
       level.map((groupId) => ({
         version: 'v1.0' as const,
         path: `groups/${groupId}/members`,
-        query: { $select: 'id,displayName,userPrincipalName,accountEnabled,isAssignableToRole', $top: '999' },
+        // Properties only one type has, so a member is typed even without `@odata.type` (principalTypeOf).
+        query: {
+          $select: 'id,displayName,userPrincipalName,accountEnabled,isAssignableToRole,appId',
+          $top: '999',
+        },
         throttle: 'directory' as const,
         tag: 'groupMembers',
       })),
@@ -53,5 +58,26 @@ export async function readGroupMembersTransitively(
     }
     level = [...nextLevel].filter((id) => !members.has(id));
   }
-  return { status: 'ok', members, principals };
+  return typeUnknownMembers(http, members, principals);
+}
+
+/**
+ * Members neither `@odata.type` nor their properties could type are looked up as users, then as service
+ * principals, so a user's sign-in activity is still read; what neither finds stays `unknown`.
+ */
+async function typeUnknownMembers(
+  http: GraphHttp,
+  members: Map<string, string[]>,
+  principals: Principal[],
+): Promise<GroupMembersOutcome> {
+  const unknown = principals.filter((p) => p.type === 'unknown').map((p) => p.id);
+  if (unknown.length === 0) return { status: 'ok', members, principals };
+  const lookup = await lookUpPrincipals(http, unknown);
+  if (lookup.status === 'error') return { status: 'error', members, principals, failure: lookup.failure };
+  const found = new Map(lookup.found.map((p) => [p.id.toLowerCase(), p]));
+  return {
+    status: 'ok',
+    members,
+    principals: principals.map((p) => (p.type === 'unknown' ? (found.get(p.id.toLowerCase()) ?? p) : p)),
+  };
 }

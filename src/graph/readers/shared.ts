@@ -37,10 +37,29 @@ export const directoryObjectSchema = z.object({
   userPrincipalName: nullableString,
   accountEnabled: z.boolean().nullish(),
   isAssignableToRole: z.boolean().nullish(),
+  /** Service principals only; asked for where the type may have to be told from the properties. */
+  appId: z.string().nullish(),
 });
 
-export function principalFrom(raw: z.infer<typeof directoryObjectSchema>): Principal {
-  const type = ODATA_TYPES[raw['@odata.type'] ?? ''] ?? 'unknown';
+type RawDirectoryObject = z.infer<typeof directoryObjectSchema>;
+
+/**
+ * Graph's `@odata.type` when it sent one. Without it (Graph may leave it out when `$select` is used,
+ * UNCONFIRMED (docs/unconfirmed-graph-facts.md)), the properties only one type has: a
+ * userPrincipalName (users), an isAssignableToRole flag (groups), an appId (service principals).
+ * Anything else stays `unknown`, for the caller to look up.
+ */
+export function principalTypeOf(raw: RawDirectoryObject): PrincipalType {
+  const declared = ODATA_TYPES[raw['@odata.type'] ?? ''];
+  if (declared) return declared;
+  if (typeof raw.userPrincipalName === 'string' && raw.userPrincipalName !== '') return 'user';
+  if (typeof raw.isAssignableToRole === 'boolean') return 'group';
+  if (typeof raw.appId === 'string' && raw.appId !== '') return 'servicePrincipal';
+  return 'unknown';
+}
+
+export function principalFrom(raw: RawDirectoryObject): Principal {
+  const type = principalTypeOf(raw);
   return {
     id: raw.id,
     type,

@@ -9,6 +9,12 @@ import { graphDateTime, nullableString, odataString } from './shared.js';
 /** Graph's limit on values in one `in (...)` filter. */
 export const MAX_IN_VALUES = 15;
 
+/**
+ * The largest users page Graph serves when `signInActivity` is selected: 120 (a larger `$top` is
+ * accepted but still answered 120 at a time). https://learn.microsoft.com/en-us/graph/api/user-list
+ */
+export const SIGN_IN_PAGE_SIZE = 120;
+
 export const userWithSignInSchema = z.object({
   id: z.string().min(1),
   displayName: nullableString,
@@ -108,7 +114,10 @@ export async function readAllUsersWithSignIn(
     {
       version: 'v1.0',
       path: 'users',
-      query: { $select: 'id,displayName,userPrincipalName,accountEnabled,signInActivity', $top: '500' },
+      query: {
+        $select: 'id,displayName,userPrincipalName,accountEnabled,signInActivity',
+        $top: String(SIGN_IN_PAGE_SIZE),
+      },
       throttle: 'signInActivity',
       tag: 'signInActivity',
     },

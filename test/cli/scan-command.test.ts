@@ -101,6 +101,31 @@ describe('pimwatch scan', () => {
     noStackTrace(run.stderr);
   });
 
+  it.each([
+    ['scan', '--fixture'],
+    ['emulator', '--fixture'],
+  ])(
+    '%s %s refuses a tenant Entra cannot hold: a group inside a role-assignable group, exit 2, group named',
+    async (command, flag) => {
+      const fixture = await demoFixture();
+      const groups = fixture.resources.groups ?? [];
+      const tier0 = groups.find((g) => g.displayName === 'RG-Tier0-GlobalAdmins')!;
+      const leads = groups.find((g) => g.displayName === 'RG-Tier0-CloudLeads')!;
+      const members = fixture.resources[`groups/${String(tier0.id)}/members`]!;
+      members.push({ '@odata.type': '#microsoft.graph.group', id: leads.id, displayName: leads.displayName });
+      const bad = join(dir, `nested-${command}.json`);
+      writeFileSync(bad, JSON.stringify(fixture));
+      const run = await runPimwatch([command!, flag!, bad]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(bad);
+      expect(run.stderr).toContain(
+        `resources.groups/${String(tier0.id)}/members[${members.length - 1}]: group 'RG-Tier0-CloudLeads' (${String(leads.id)}) is a member of role-assignable group 'RG-Tier0-GlobalAdmins'`,
+      );
+      expect(run.stdout).not.toContain('Graph emulator serving');
+      noStackTrace(run.stderr);
+    },
+  );
+
   it('lists every configuration problem and exits 2', async () => {
     const config = join(dir, 'bad.yaml');
     writeFileSync(

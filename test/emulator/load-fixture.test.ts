@@ -89,6 +89,27 @@ describe('loadFixture', () => {
     expect((await failure(path)).message).toContain("resources.users[1].id: duplicate id 'U1'");
   });
 
+  it('lists every broken Entra rule up to 20, then counts the rest', async () => {
+    const groups = Array.from({ length: 26 }, (_, i) => ({ id: `g${i}`, isAssignableToRole: i === 0 }));
+    const path = await write(
+      'entra.json',
+      JSON.stringify({
+        tenantId: TENANT_ID,
+        resources: { groups, 'groups/g0/members': groups.slice(1).map((g) => ({ id: g.id })) },
+      }),
+    );
+    const error = await failure(path);
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toContain(
+      `fixture file ${path} describes a tenant Entra cannot hold (25 problems)`,
+    );
+    expect(error.message).toContain(
+      'resources.groups/g0/members[19]: group g20 is a member of role-assignable group g0',
+    );
+    expect(error.message).not.toContain('members[20]');
+    expect(error.message).toContain('... and 5 more');
+  });
+
   it('resolves "demo" to the bundled fixture from the package root, anything else to a path', () => {
     expect(resolveFixtureArg('demo')).toBe(join(process.cwd(), 'fixtures', 'demo', 'tenant.json'));
     expect(resolveFixtureArg('some/tenant.json')).toBe(join(process.cwd(), 'some', 'tenant.json'));

@@ -100,7 +100,7 @@ describe('collectSnapshot against the demo tenant (real Graph client, HTTPS, tok
     expect(snapshot.graphRequests.logical).toBe(budget.total);
     const ids = snapshot.grants.map((g) => g.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids).toHaveLength(48);
+    expect(ids).toHaveLength(50);
     expect(snapshot.scheduleRequests).toHaveLength(
       fixture.resources['roleManagement/directory/roleAssignmentScheduleRequests']!.length,
     );

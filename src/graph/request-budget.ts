@@ -110,6 +110,18 @@ export function requestBudget(
     frontier = [...new Set(next)].filter((id) => !groupMembers.has(id));
   }
   if (groupMembers.size > 0) bySource.groupMembers = memberRequests;
+  // Members nothing types (no `@odata.type`, not in a principal collection, no telling property: a
+  // deleted member) are looked up as users, then as service principals (readGroupMembersTransitively).
+  const untyped = new Set<string>();
+  for (const id of groupMembers.keys()) {
+    for (const m of membersOf(id)) {
+      const mid = String(m.id);
+      if (m['@odata.type'] || userIds.has(mid) || groupIds.has(mid) || spIds.has(mid)) continue;
+      if (m.userPrincipalName || typeof m.isAssignableToRole === 'boolean' || m.appId) continue;
+      untyped.add(mid);
+    }
+  }
+  const untypedLookups = untyped.size === 0 ? 0 : 2 * Math.ceil(untyped.size / MAX_IN_VALUES);
 
   // Sign-in activity: users holding a privileged role, directly or through groups; 15 per request.
   const definitions = items(`${ROLES}/roleDefinitions`);
@@ -148,9 +160,11 @@ export function requestBudget(
       if (id && !known.has(id)) unknown.add(id);
     }
   }
+  if (untypedLookups > 0) bySource.principalLookup = untypedLookups;
   if (unknown.size > 0) {
     const notUsers = [...unknown].filter((id) => !userIds.has(id));
     bySource.principalLookup =
+      untypedLookups +
       Math.ceil(unknown.size / MAX_IN_VALUES) +
       (notUsers.length > 0 ? Math.ceil(notUsers.length / MAX_IN_VALUES) : 0);
     sizes['unknown incident assignees'] = unknown.size;

@@ -43,6 +43,22 @@ describe('collectSnapshot against the demo tenant (real Graph client, HTTPS, tok
     expect(snapshot.graphRequests.throttled).toBe(0);
   });
 
+  it('budgets the look-up of a member nothing types (a deleted member) and makes exactly that', async () => {
+    const fixture = await demoFixture();
+    const soc = fixture.resources.groups!.find((g) => g.displayName === 'RG-SOC-Analysts')!;
+    const gone = '0a1b2c3d-0000-4000-8000-00000000dead';
+    fixture.resources[`groups/${String(soc.id)}/members`]!.push({ id: gone });
+    fixture.deletedObjects = [...(fixture.deletedObjects ?? []), { id: gone, type: 'user' }];
+    const { snapshot, now } = await scan(fixture);
+    const budget = requestBudget(fixture, { now, auditLookBackMs: THIRTY_DAYS_MS });
+    const plain = requestBudget(await demoFixture(), { now, auditLookBackMs: THIRTY_DAYS_MS });
+    // Looked up as a user, then as a service principal; found as neither.
+    expect(budget.bySource.principalLookup).toBe((plain.bySource.principalLookup ?? 0) + 2);
+    expect(snapshot.sources.principalLookup.requests).toBe(budget.bySource.principalLookup);
+    expect(snapshot.graphRequests.logical).toBe(budget.total);
+    expect(snapshot.principals.get(gone)?.type ?? 'unknown').toBe('unknown');
+  });
+
   it('maps Graph into the domain model', async () => {
     const fixture = await demoFixture();
     const { snapshot } = await scan(fixture);

@@ -152,59 +152,39 @@ export const onlyRoleAssignableGroupsHoldRoles: FixtureRule = {
   },
 };
 
-/** Which property of which collection takes which documented values. */
-const ENUM_PROPERTIES: readonly { collection: string; property: string; values: readonly string[] }[] = [
-  {
-    collection: `${ROLES}/roleAssignmentScheduleInstances`,
-    property: 'memberType',
-    values: ROLE_MEMBER_TYPES,
+/** Per collection, which properties take which documented values. */
+const ENUM_PROPERTIES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  [`${ROLES}/roleAssignmentScheduleInstances`]: {
+    memberType: ROLE_MEMBER_TYPES,
+    assignmentType: ROLE_ASSIGNMENT_TYPES,
   },
-  {
-    collection: `${ROLES}/roleAssignmentScheduleInstances`,
-    property: 'assignmentType',
-    values: ROLE_ASSIGNMENT_TYPES,
+  [`${ROLES}/roleEligibilityScheduleInstances`]: { memberType: ROLE_MEMBER_TYPES },
+  [`${ROLES}/roleAssignmentScheduleRequests`]: { action: REQUEST_ACTIONS, status: REQUEST_STATUSES },
+  [`${GROUP_PIM}/eligibilityScheduleInstances`]: { memberType: GROUP_MEMBER_TYPES },
+  [`${GROUP_PIM}/assignmentScheduleInstances`]: {
+    memberType: GROUP_MEMBER_TYPES,
+    assignmentType: GROUP_ASSIGNMENT_TYPES,
   },
-  {
-    collection: `${ROLES}/roleEligibilityScheduleInstances`,
-    property: 'memberType',
-    values: ROLE_MEMBER_TYPES,
-  },
-  { collection: `${ROLES}/roleAssignmentScheduleRequests`, property: 'action', values: REQUEST_ACTIONS },
-  { collection: `${ROLES}/roleAssignmentScheduleRequests`, property: 'status', values: REQUEST_STATUSES },
-  {
-    collection: `${GROUP_PIM}/eligibilityScheduleInstances`,
-    property: 'memberType',
-    values: GROUP_MEMBER_TYPES,
-  },
-  {
-    collection: `${GROUP_PIM}/assignmentScheduleInstances`,
-    property: 'memberType',
-    values: GROUP_MEMBER_TYPES,
-  },
-  {
-    collection: `${GROUP_PIM}/assignmentScheduleInstances`,
-    property: 'assignmentType',
-    values: GROUP_ASSIGNMENT_TYPES,
-  },
-  { collection: `${GROUP_PIM}/assignmentScheduleRequests`, property: 'action', values: REQUEST_ACTIONS },
-  { collection: `${GROUP_PIM}/assignmentScheduleRequests`, property: 'status', values: REQUEST_STATUSES },
-  { collection: 'auditLogs/directoryAudits', property: 'result', values: AUDIT_RESULTS },
-];
+  [`${GROUP_PIM}/assignmentScheduleRequests`]: { action: REQUEST_ACTIONS, status: REQUEST_STATUSES },
+  'auditLogs/directoryAudits': { result: AUDIT_RESULTS },
+};
 
 /** `memberType`, `assignmentType`, `action`, `status` and audit `result` hold documented values (or are absent). */
 export const documentedEnumValues: FixtureRule = {
   name: 'documentedEnumValues',
   *check(tenant) {
-    for (const { collection, property, values } of ENUM_PROPERTIES) {
+    for (const [collection, properties] of Object.entries(ENUM_PROPERTIES)) {
       for (const [index, item] of tenant.collection(collection).entries()) {
-        const value = item[property];
-        if (value === undefined || value === null) continue;
-        if (typeof value === 'string' && isDocumentedValue(value, values)) continue;
-        yield {
-          rule: this.name,
-          path: itemPath(collection, index, property),
-          message: `${JSON.stringify(value)} is not a documented value (expected one of ${values.join(', ')})`,
-        };
+        for (const [property, values] of Object.entries(properties)) {
+          const value = item[property];
+          if (value === undefined || value === null) continue;
+          if (typeof value === 'string' && isDocumentedValue(value, values)) continue;
+          yield {
+            rule: this.name,
+            path: itemPath(collection, index, property),
+            message: `${JSON.stringify(value)} is not a documented value (expected one of ${values.join(', ')})`,
+          };
+        }
       }
     }
   },

@@ -54,8 +54,9 @@ describe('scan --format html', () => {
       { demo: true, format: 'json', outbox: dir, now: (await demoNow()).toISOString(), state: 'memory' },
       (t) => {
         stdout += t;
+        return true;
       },
-      () => {},
+      () => true,
     );
     expect(code).toBe(0);
     report = JSON.parse(stdout) as ScanReport;

@@ -137,6 +137,8 @@ export class EntraSignIn {
       scopes: SIGN_IN_SCOPES,
       redirectUri: this.auth.redirectUri,
       codeVerifier: pending.codeVerifier,
+      // MSAL rejects an ID token whose nonce differs from this one (or that has one when none is given).
+      nonce: pending.nonce,
     });
     const claims = (result.idTokenClaims ?? {}) as IdClaims;
     if (claims.nonce !== pending.nonce)

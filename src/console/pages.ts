@@ -68,8 +68,9 @@ export function trendSvg(scans: readonly ScanSummary[]): SafeHtml {
   const coords = points
     .map((p, i) => `${(i * step).toFixed(1)},${(height - 2 - (p / max) * (height - 4)).toFixed(1)}`)
     .join(' ');
+  const last = coords.split(' ').at(-1)!.split(',');
   const label = `Open incidents over the last ${points.length} scan(s): ${points.join(', ')}`;
-  return html`<svg class="trend" role="img" aria-label="${label}" width="${width}" height="${height}" viewBox="-2 0 ${width + 4} ${height}"><title>${label}</title><polyline fill="none" stroke="#0b57b0" stroke-width="2" points="${coords}"/></svg>`;
+  return html`<svg class="trend" role="img" aria-label="${label}" width="${width}" height="${height}" viewBox="-2 0 ${width + 4} ${height}"><title>${label}</title><polyline fill="none" stroke="#0b57b0" stroke-width="2" points="${coords}"/><circle cx="${last[0]}" cy="${last[1]}" r="3" fill="#0b57b0"/></svg> ${points.at(-1)}`;
 }
 
 export interface TenantRow {

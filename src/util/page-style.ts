@@ -29,7 +29,7 @@ ul.links { margin: .25rem 0; padding-left: 1.2rem; }
 nav.top { display: flex; gap: 1rem; align-items: center; padding-top: .75rem; padding-bottom: .75rem; border-bottom: 1px solid var(--line); }
 nav.top .who { margin-left: auto; }
 form.inline { display: inline; }
-button { font: inherit; padding: .35rem .9rem; border: 1px solid #0b57b0; background: #0b57b0; color: #fff; border-radius: 4px; cursor: pointer; }
+button { font: inherit; padding: .35rem .9rem; border: 1px solid #0b57b0; background: #0b57b0; color: #fff; border-radius: 4px; cursor: pointer; white-space: nowrap; }
 button.secondary { background: #fff; color: #0b57b0; }
 form.filters { display: flex; flex-wrap: wrap; gap: .75rem; align-items: end; margin: .5rem 0; }
 form.filters label { display: flex; flex-direction: column; font-size: .9rem; }

@@ -1,8 +1,12 @@
+import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configSchema } from '../../src/config/schema.js';
 import { consoleConfigSchema } from '../../src/console/config-schema.js';
+import { registerConsole } from '../../src/console/routes.js';
 import { csrfMatches, isLoopbackHost, safeReturnPath, sessionCookie } from '../../src/console/security.js';
 import { SessionStore } from '../../src/console/sessions.js';
+import { createLogger } from '../../src/log.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 
 const USER = { id: 'u1', name: 'Ada', username: 'ada@contoso.example' };
@@ -97,6 +101,18 @@ describe('console protections', () => {
     );
     expect(problems({ ...base, clientSecret: { env: 'S' } }).join()).toContain(
       'never open to the whole directory',
+    );
+  });
+});
+
+describe('console.auth: none', () => {
+  it('is refused unless the API listens on loopback', async () => {
+    const config = configSchema.parse({ api: { host: '0.0.0.0' }, console: { auth: 'none' } });
+    const deps = { config, logger: createLogger({ level: 'silent' }) } as unknown as Parameters<
+      typeof registerConsole
+    >[1];
+    await expect(registerConsole(Fastify() as never, deps)).rejects.toThrow(
+      'console.auth: none is only allowed when api.host is a loopback address (it is 0.0.0.0)',
     );
   });
 });

@@ -167,6 +167,7 @@ export const configSchema = z
     notifiers: notifiersConfigSchema.prefault({}),
     worker: workerConfigSchema.prefault({}),
     api: apiConfigSchema.prefault({}),
+    /** The operator console `pimwatch serve` shows under `/`; absent: no console, only the API. */
     console: consoleConfigSchema.optional(),
     log: z
       .object({

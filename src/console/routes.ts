@@ -108,6 +108,20 @@ function sendPage(reply: FastifyReply, status: number, frame: pages.PageFrame, b
   return reply.code(status).type('text/html; charset=utf-8').send(pages.layout(frame, body));
 }
 
+/** A page that only says something: a refusal, a sign-out, an error. No session: a signed-out frame. */
+function sendMessage(
+  reply: FastifyReply,
+  status: number,
+  frame: pages.PageFrame | null,
+  title: string,
+  message: string,
+  link?: { href: string; text: string },
+) {
+  return sendPage(reply, status, frame ?? { title, user: null }, pages.messagePage(title, message, link));
+}
+
+const SIGN_IN_AGAIN = { href: '/login', text: 'Sign in again' };
+
 /** The session of a request, or (without sign-in) a local operator's session made on first visit. */
 async function sessionOf(
   ctx: ConsoleContext,
@@ -137,14 +151,13 @@ function page(
     const session = await sessionOf(ctx, request, reply);
     if (!session) {
       if (request.method !== 'GET') {
-        return sendPage(
+        return sendMessage(
           reply,
           403,
-          { title: 'Signed out', user: null },
-          pages.messagePage('Signed out', 'Your session has ended; sign in again.', {
-            href: '/login',
-            text: 'Sign in',
-          }),
+          null,
+          'Signed out',
+          'Your session has ended; sign in again.',
+          SIGN_IN_AGAIN,
         );
       }
       return reply.redirect(`/login?returnTo=${encodeURIComponent(request.url)}`, 302);
@@ -174,9 +187,8 @@ function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     async (request, reply) => {
       const { code, state, error, error_description: description } = request.query;
       const pending = state ? await ctx.sessions.takePendingLogin(state) : null;
-      const again = { href: '/login', text: 'Sign in again' };
       const refuse = (status: number, title: string, message: string) =>
-        sendPage(reply, status, { title, user: null }, pages.messagePage(title, message, again));
+        sendMessage(reply, status, null, title, message, SIGN_IN_AGAIN);
       if (!ctx.signIn || !pending)
         return refuse(400, 'Sign-in expired', 'This sign-in was not started here or took too long.');
       if (error || !code)
@@ -202,25 +214,24 @@ function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     const id = readCookie(request.headers.cookie, SESSION_COOKIE);
     const session = await ctx.sessions.touch(id);
     if (session && !csrfMatches(request.body?.csrf, session.csrfToken)) {
-      return sendPage(
+      return sendMessage(
         reply,
         403,
         frameOf(ctx, session, 'Refused'),
-        pages.messagePage('Refused', 'The form was not issued by this console (CSRF token mismatch).'),
+        'Refused',
+        'The form was not issued by this console (CSRF token mismatch).',
       );
     }
     await ctx.sessions.destroy(id);
     reply.header('set-cookie', sessionCookie('', ctx.secureCookies, 0));
-    return sendPage(
-      reply,
-      200,
-      { title: 'Signed out', user: null },
-      pages.messagePage('Signed out', 'Your console session has ended.', {
-        href: '/login',
-        text: 'Sign in again',
-      }),
-    );
+    return sendMessage(reply, 200, null, 'Signed out', 'Your console session has ended.', SIGN_IN_AGAIN);
   });
+}
+
+/** The route's parameters and the configured tenant its `:tenantId` names (undefined if none). */
+function routeTenant<P extends { tenantId: string }>(ctx: ConsoleContext, request: FastifyRequest) {
+  const params = request.params as P;
+  return { params, tenant: tenantOf(ctx, params.tenantId) };
 }
 
 function tenantOf(ctx: ConsoleContext, id: string) {
@@ -228,11 +239,13 @@ function tenantOf(ctx: ConsoleContext, id: string) {
 }
 
 function notFound(ctx: ConsoleContext, reply: FastifyReply, session: Session, what: string) {
-  return sendPage(
+  return sendMessage(
     reply,
     404,
     frameOf(ctx, session, 'Not found'),
-    pages.messagePage('Not found', `${what} is not known here.`, { href: '/', text: 'Tenants' }),
+    'Not found',
+    `${what} is not known here.`,
+    { href: '/', text: 'Tenants' },
   );
 }
 
@@ -288,8 +301,7 @@ function registerPageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     '/tenants/:tenantId/incidents/:fingerprint',
     route,
     page(ctx, async (request, reply, session) => {
-      const params = request.params as { tenantId: string; fingerprint: string };
-      const tenant = tenantOf(ctx, params.tenantId);
+      const { params, tenant } = routeTenant<{ tenantId: string; fingerprint: string }>(ctx, request);
       const record = tenant ? await store.getIncident(tenant.id, params.fingerprint) : null;
       if (!tenant || !record) return notFound(ctx, reply, session, 'This incident');
       const suppressions = (await store.listSuppressions(tenant.id, { includeExpired: true })).filter(
@@ -316,14 +328,16 @@ function registerPageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       const cursor = (request.query as { cursor?: string }).cursor;
       const feed = await store.readFeed({ ...(cursor ? { cursor } : {}), limit: 50 }).catch(() => null);
       if (!feed)
-        return sendPage(
+        return sendMessage(
           reply,
           400,
           frameOf(ctx, session, 'Feed'),
-          pages.messagePage('Feed', 'That cursor is not one this feed handed out.', {
+          'Feed',
+          'That cursor is not one this feed handed out.',
+          {
             href: '/feed',
             text: 'From the start',
-          }),
+          },
         );
       const rows = feed.events.map(({ cursor: c, transition }) => {
         const tenant = tenantOf(ctx, transition.tenantId) ?? {
@@ -378,14 +392,12 @@ function registerScanRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
           { user: session.user.username, tenantId: tenant.id },
           'console scan refused: CSRF token mismatch',
         );
-        return sendPage(
+        return sendMessage(
           reply,
           403,
           frameOf(ctx, session, 'Refused'),
-          pages.messagePage(
-            'Refused',
-            'The form was not issued by this console (CSRF token mismatch); nothing was started.',
-          ),
+          'Refused',
+          'The form was not issued by this console (CSRF token mismatch); nothing was started.',
         );
       }
       const enqueued = await enqueueScan(queues.scan, config.worker, {
@@ -413,8 +425,7 @@ function registerScanRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
     '/tenants/:tenantId/scans/:scanId',
     route,
     page(ctx, async (request, reply, session) => {
-      const params = request.params as { tenantId: string; scanId: string };
-      const tenant = tenantOf(ctx, params.tenantId);
+      const { params, tenant } = routeTenant<{ tenantId: string; scanId: string }>(ctx, request);
       if (!tenant) return notFound(ctx, reply, session, 'This tenant');
       const summary = (await store.listScans(tenant.id)).find((s) => s.scanId === params.scanId);
       const status = summary ? undefined : await scanJobStatus(ctx, tenant.id, params.scanId);
@@ -428,14 +439,16 @@ function registerScanRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
         );
       }
       if (status?.failedReason) {
-        return sendPage(
+        return sendMessage(
           reply,
           200,
           frameOf(ctx, session, 'Scan failed'),
-          pages.messagePage('Scan failed', status.failedReason, {
+          'Scan failed',
+          status.failedReason,
+          {
             href: `/tenants/${encodeURIComponent(tenant.id)}`,
             text: tenant.name,
-          }),
+          },
         );
       }
       const transitions = await store.getAppliedTransitions(tenant.id, params.scanId);

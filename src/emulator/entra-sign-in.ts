@@ -11,6 +11,8 @@ import { pkceMatches, signInPage } from './oidc-sign-in.js';
 /**
  * The authorize endpoint and the token endpoint's authorization-code grant: what a web app's
  * OpenID Connect sign-in (authorization code with PKCE) needs from Entra ID.
+ * https://learn.microsoft.com/en-us/entra/identity-platform/v2-oauth2-auth-code-flow
+ * The AADSTS codes of the refusals are UNCONFIRMED (docs/unconfirmed-graph-facts.md).
  */
 
 const HTML = 'text/html; charset=utf-8';
@@ -123,8 +125,8 @@ export function redeemAuthorizationCode(
       ctx,
       400,
       'invalid_grant',
-      501481,
-      'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+      50148,
+      'The code_verifier does not match the code_challenge of the authorization request (PKCE).',
     );
   }
   const user = directory.signIn?.users.find((u) => u.id === grant.userId);

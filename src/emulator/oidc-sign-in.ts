@@ -106,7 +106,11 @@ export class OidcIssuer {
     return `${data}.${sign('sha256', Buffer.from(data), this.privateKey).toString('base64url')}`;
   }
 
-  /** An ID token for a signed-in user, with the claims Entra's v2.0 tokens carry for web apps. */
+  /**
+   * An ID token for a signed-in user, with the claims Entra's v2.0 ID tokens carry
+   * (https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference): `roles`
+   * holds the user's app roles on the client, `groups` the object ids of their groups.
+   */
   idToken(issuer: string, grant: PendingCode, user: SignInUser, directory: SignInDirectory): string {
     const now = Math.floor(Date.now() / 1000);
     const roles = directory.rolesOf(grant.clientId, user.id);

@@ -117,7 +117,7 @@ describe('emulated Entra ID: browser sign-in (authorization code with PKCE)', ()
   it('redeems a code once, with the right verifier, for an RS256 ID token carrying roles and groups', async () => {
     const wrong = await redeem(await codeFor('ada@contoso.example'), 'not-the-verifier');
     expect(wrong.status).toBe(400);
-    expect(wrong.text).toContain('AADSTS501481');
+    expect(wrong.text).toContain('AADSTS50148');
 
     const code = await codeFor('ada@contoso.example');
     const ok = await redeem(code);

@@ -98,9 +98,11 @@ function alertSection(report: ScanReport, alert: AlertId, incidents: ReportIncid
     <h2 id="alert-${alert}">${meta.title} ${severityBadge(meta.severity)}</h2>
     <p class="muted"><code>${alert}</code>. ${meta.description}</p>${verdict}
     ${incidents.map((i) => {
+      // PIM's own incidents have no lifecycle here: pimwatch tracks only what it finds itself.
+      const base = i.classification === 'graphOnly' ? 'not tracked (PIM only)' : stateLabel(i);
       const state = i.suppressed
-        ? `${stateLabel(i)} (${i.suppressed.reason}, by ${i.suppressed.author}, until ${formatTime(i.suppressed.expiresAt)})`
-        : stateLabel(i);
+        ? `${base} (${i.suppressed.reason}, by ${i.suppressed.author}, until ${formatTime(i.suppressed.expiresAt)})`
+        : base;
       return incidentBlock(describeIncident(i, report.tenantId), state);
     })}
     ${(d.unknownItems ?? []).map((u) => html`<p class="muted">Not judged: ${u.subject}: ${u.cause}</p>`)}

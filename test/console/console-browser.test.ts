@@ -178,6 +178,26 @@ describe('the console in a real browser (Chromium), signing in through the emula
     await context.close();
   }, 90_000);
 
+  it('without JavaScript, "scan now" joins a running scan and the page reloads until it ends', async () => {
+    const context = await browser.newContext({ ignoreHTTPSErrors: true, javaScriptEnabled: false });
+    context.on('response', (r) => {
+      if (r.url().startsWith(base)) consoleResponses.push(r);
+    });
+    const page = await context.newPage();
+    await signIn(page, operator.upn);
+    await page.goto(`${base}/tenants/${tenantId}`);
+    const csrf = await page.locator('form[action$="/scan"] input[name="csrf"]').getAttribute('value');
+    const ask = () =>
+      context.request.post(`${base}/tenants/${tenantId}/scan`, { form: { csrf: csrf! }, maxRedirects: 0 });
+    const [first, second] = [await ask(), await ask()];
+    expect(first.status()).toBe(303);
+    // One scan per tenant at a time: the second press gets the scan already waiting or running.
+    expect(second.headers().location).toBe(first.headers().location);
+    await page.goto(`${base}${first.headers().location}`);
+    await page.waitForSelector('h2:text("Changes")', { timeout: 45_000 });
+    await context.close();
+  }, 60_000);
+
   it('a user without the app role is refused, with their name escaped', async () => {
     const context = await newContext();
     const page = await context.newPage();

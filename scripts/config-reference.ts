@@ -86,7 +86,8 @@ function sourceFiles(root: string): string[] {
       else if (entry.name.endsWith('.ts')) out.push(path);
     }
   };
-  for (const dir of ['config', 'detectors', 'notifiers', 'jobs', 'api', 'reconcile']) walk(join(root, dir));
+  for (const dir of ['config', 'detectors', 'notifiers', 'jobs', 'api', 'reconcile', 'console'])
+    walk(join(root, dir));
   return out;
 }
 

@@ -33,7 +33,7 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
     .option('--now <iso-time>', "the detectors' clock (default: now)")
     .addOption(
       new Option('--format <format>', 'output format')
-        .choices(['table', 'json', 'markdown'])
+        .choices(['table', 'json', 'markdown', 'html'])
         .default('table'),
     )
     .option('--out <file>', 'write the report to a file instead of standard output')

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRepl
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { PimwatchConfig } from '../config/schema.js';
+import { isConsoleRoute, registerConsole } from '../console/routes.js';
 import { formatIssues } from '../errors.js';
 import { liveWorkers } from '../jobs/heartbeat.js';
 import type { MetricsRecorder } from '../jobs/metrics-recorder.js';
@@ -78,7 +79,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const tenantById = (id: string) => config.tenants.find((t) => t.id.toLowerCase() === id.toLowerCase());
 
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url === '/healthz' || request.url === '/readyz') return;
+    if (request.url === '/healthz' || request.url === '/readyz' || isConsoleRoute(request)) return;
     const caller = authenticate(request.headers.authorization, deps.apiKeys);
     if (!caller) {
       return reply
@@ -209,5 +210,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     };
   });
 
+  await registerConsole(app, deps);
   return app;
 }

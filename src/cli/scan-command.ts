@@ -11,6 +11,7 @@ import { type Severity, severityRank } from '../model/alerts.js';
 import type { Transition } from '../model/lifecycle.js';
 import { describeOutbox, writeOutbox } from '../notifiers/outbox.js';
 import { startEmulatedTenant } from '../scan/emulated-tenant.js';
+import { formatHtml } from '../scan/format-html.js';
 import { formatMarkdown, formatTable } from '../scan/format-text.js';
 import type { ScanReport } from '../scan/report.js';
 import { runScan } from '../scan/run-scan.js';
@@ -24,7 +25,7 @@ export interface ScanCommandOptions {
   tenant?: string;
   config?: string;
   now?: string;
-  format: 'table' | 'json' | 'markdown';
+  format: 'table' | 'json' | 'markdown' | 'html';
   out?: string;
   failOn?: Severity;
   state?: 'redis' | 'memory';
@@ -34,6 +35,8 @@ export interface ScanCommandOptions {
 
 /** Where `--demo` writes its outbox unless told otherwise (relative to the working directory). */
 export const DEMO_OUTBOX_DIR = 'outbox';
+/** The HTML report an outbox holds beside the notifications, for people without a console. */
+export const OUTBOX_REPORT_FILE = 'report.html';
 
 /** The bundled demo's own configuration (its break-glass exclusions), next to its fixture. */
 export function demoConfigPath(): string {
@@ -76,6 +79,7 @@ export function scanExitCode(report: ScanReport, failOn: Severity | undefined): 
 export function renderReport(report: ScanReport, format: ScanCommandOptions['format']): string {
   if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
   if (format === 'markdown') return formatMarkdown(report);
+  if (format === 'html') return formatHtml(report);
   return formatTable(report);
 }
 
@@ -164,7 +168,10 @@ export async function runScanCommand(
         transitions,
         notifiers: config.notifiers,
       });
+      const reportFile = join(summary.dir, OUTBOX_REPORT_FILE);
+      await writeFile(reportFile, formatHtml(report));
       const note = options.format === 'json' && !options.out ? writeError : write;
+      note(`HTML report written to ${reportFile}\n`);
       note(`${describeOutbox(summary)}\n`);
     }
     return scanExitCode(report, options.failOn);

@@ -1,6 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import { apiConfigSchema } from '../api/config-schema.js';
+import { consoleConfigSchema } from '../console/config-schema.js';
 import { detectorsConfigSchema, detectorsOverrideSchema } from '../detectors/config-schema.js';
 import { workerConfigSchema } from '../jobs/config-schema.js';
 import { notifiersConfigSchema, tenantNotificationsSchema } from '../notifiers/config-schema.js';
@@ -166,6 +167,8 @@ export const configSchema = z
     notifiers: notifiersConfigSchema.prefault({}),
     worker: workerConfigSchema.prefault({}),
     api: apiConfigSchema.prefault({}),
+    /** The operator console `pimwatch serve` shows under `/`; absent: no console, only the API. */
+    console: consoleConfigSchema.optional(),
     log: z
       .object({
         /** Log level; logs are JSON lines (pino) with secrets redacted. @defaultValue `info` */

@@ -1,5 +1,7 @@
 import { constants, randomUUID, verify, X509Certificate } from 'node:crypto';
+import { handleAuthorize, redeemAuthorizationCode } from './entra-sign-in.js';
 import type { TenantFixture } from './fixture-schema.js';
+import type { OidcIssuer, SignInDirectory } from './oidc-sign-in.js';
 import type { TokenRegistry } from './token-registry.js';
 import { TOKEN_LIFETIME_SECONDS } from './token-registry.js';
 
@@ -10,11 +12,15 @@ export interface EntraTenant {
   tenantId: string;
   /** Absent: any client id and secret are accepted. */
   applications: readonly Application[] | undefined;
+  /** The people who can sign in through the authorize endpoint; absent: nobody. */
+  signIn?: SignInDirectory;
 }
 
 export interface EntraContext {
   baseUrl: string;
   tokens: TokenRegistry;
+  /** Signs ID tokens and keeps authorization codes (browser sign-in). */
+  oidc: OidcIssuer;
   /** The directory a path's tenant segment names (case-insensitively), or undefined when there is none. */
   findTenant(tenant: string): EntraTenant | undefined;
 }
@@ -23,6 +29,8 @@ export interface EntraResponse {
   status: number;
   headers: Record<string, string>;
   body: unknown;
+  /** An HTML page instead of a JSON body (the authorize endpoint's sign-in form). */
+  text?: string;
 }
 
 const ENTRA_JSON = 'application/json; charset=utf-8';
@@ -40,6 +48,7 @@ export function handleEntraRequest(
   segments: readonly string[],
   body: string,
   authorization: string | undefined,
+  query: URLSearchParams = new URLSearchParams(),
 ): EntraResponse | undefined {
   const [tenant, ...rest] = segments;
   if (tenant === undefined) return undefined;
@@ -51,7 +60,8 @@ export function handleEntraRequest(
     route === 'v2.0/.well-known/openid-configuration' ||
     route === '.well-known/openid-configuration' ||
     route === 'discovery/v2.0/keys' ||
-    route === 'oauth2/v2.0/token';
+    route === 'oauth2/v2.0/token' ||
+    route === 'oauth2/v2.0/authorize';
   if (!isEntraRoute) return undefined;
   const directory = ctx.findTenant(tenant);
   if (!directory) {
@@ -66,7 +76,10 @@ export function handleEntraRequest(
   if (method === 'GET' && route.endsWith('openid-configuration')) {
     return ok(openIdConfiguration(ctx, directory));
   }
-  if (method === 'GET' && route === 'discovery/v2.0/keys') return ok({ keys: [] });
+  if (method === 'GET' && route === 'discovery/v2.0/keys') return ok(ctx.oidc.jwks());
+  if (route === 'oauth2/v2.0/authorize' && (method === 'GET' || method === 'POST')) {
+    return handleAuthorize(ctx, directory, method, query, body);
+  }
   if (method === 'POST' && route === 'oauth2/v2.0/token') {
     return issueToken(ctx, directory, new URLSearchParams(body), authorization);
   }
@@ -122,6 +135,7 @@ function issueToken(
   authorization: string | undefined,
 ): EntraResponse {
   const grantType = form.get('grant_type');
+  if (grantType === 'authorization_code') return redeemAuthorizationCode(ctx, directory, form, authorization);
   if (grantType !== 'client_credentials') {
     return aadError(
       ctx,
@@ -280,7 +294,7 @@ function decodeJsonPart(part: string | undefined): Record<string, unknown> | und
   }
 }
 
-function parseBasicAuthorization(
+export function parseBasicAuthorization(
   header: string | undefined,
 ): { clientId: string; secret: string } | undefined {
   if (!header?.toLowerCase().startsWith('basic ')) return undefined;
@@ -293,7 +307,7 @@ function parseBasicAuthorization(
   };
 }
 
-function ok(body: unknown): EntraResponse {
+export function ok(body: unknown): EntraResponse {
   return {
     status: 200,
     headers: { 'Cache-Control': 'no-store, no-cache', 'Content-Type': ENTRA_JSON },
@@ -302,7 +316,7 @@ function ok(body: unknown): EntraResponse {
 }
 
 /** Entra's error body: the AADSTS code leads the description, followed by trace and correlation ids. */
-function aadError(
+export function aadError(
   ctx: EntraContext,
   status: number,
   error: string,

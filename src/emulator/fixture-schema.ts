@@ -84,6 +84,25 @@ export const fixtureSchema = z
           .strict(),
       )
       .optional(),
+    /**
+     * App roles people hold on applications they sign in to (e.g. the pimwatch console): the
+     * emulator's authorize endpoint puts a user's values for the signing-in client in the ID token's
+     * `roles` claim. Group ids come from the fixture's `groups/{id}/members` collections.
+     */
+    appRoleAssignments: z
+      .array(
+        z
+          .object({
+            /** The application (client) id the role belongs to. */
+            clientId: z.string().min(1),
+            /** The user's object id. */
+            principalId: z.guid(),
+            /** The app role's value, as it appears in the `roles` claim. */
+            value: z.string().min(1),
+          })
+          .strict(),
+      )
+      .optional(),
     faults: z.record(z.string().min(1), z.union([faultSchema, z.array(faultSchema)])).optional(),
     /** Overrides of a collection's maximum page size (default: the emulator's table of Graph's limits). */
     pageSizes: z.record(z.string().min(1), z.number().int().min(1)).optional(),

@@ -19,6 +19,8 @@ export interface GraphResponse {
   status: number;
   headers: Record<string, string>;
   body?: unknown;
+  /** A body sent as it is instead of JSON (the sign-in page). */
+  text?: string;
   /** Milliseconds to hold the answer (fault latency). */
   delayMs?: number;
   /** Send only the first half of the JSON (a truncation fault). */

@@ -12,6 +12,7 @@ import type { Fault, TenantFixture } from './fixture-schema.js';
 import { GraphRequestError, graphErrorBody, newRequestId } from './graph-error.js';
 import type { GraphRequest, GraphResponse } from './graph-request.js';
 import { errorResponse } from './graph-router.js';
+import { OidcIssuer } from './oidc-sign-in.js';
 import { CombinedStats, type EmulatorStats, RequestStats } from './request-stats.js';
 import type { SentMail } from './send-mail.js';
 import { servedResources } from './served-resources.js';
@@ -103,6 +104,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   await writeFile(caCertPath, certificate.cert, { mode: 0o644 });
 
   const tokens = new TokenRegistry();
+  const oidc = new OidcIssuer();
   /** Requests no tenant can be charged with. */
   const unattributed = new RequestStats();
   /** By lower-case tenant id; empty until the server listens (the routers need its URL). */
@@ -138,11 +140,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       response = starting({ requestId: newRequestId(), clientRequestId: undefined });
     } else {
       const entra = handleEntraRequest(
-        { baseUrl: endpoint.baseUrl, tokens, findTenant: (tenant) => hosts.get(tenant.toLowerCase()) },
+        {
+          baseUrl: endpoint.baseUrl,
+          tokens,
+          oidc,
+          findTenant: (tenant) => hosts.get(tenant.toLowerCase()),
+        },
         method,
         segments,
         body,
         req.headers.authorization,
+        url.searchParams,
       );
       if (entra) (hosts.get((version ?? '').toLowerCase())?.stats ?? unattributed).tokenRequests++;
       response = entra ?? {
@@ -316,7 +324,9 @@ function timeShiftMs(options: EmulatorSettings, fixture: TenantFixture): number 
 function sendJson(res: ServerResponse, response: GraphResponse): void {
   const headers: Record<string, string> = { ...response.headers };
   let payload: Buffer = Buffer.alloc(0);
-  if (response.body !== undefined) {
+  if (response.text !== undefined) {
+    payload = Buffer.from(response.text);
+  } else if (response.body !== undefined) {
     payload = Buffer.from(JSON.stringify(response.body));
     // Cut at half: what a dropped proxy connection delivers. Content-Length matches what is sent, so the
     // client sees a complete HTTP response holding broken JSON rather than a socket error.

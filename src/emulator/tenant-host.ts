@@ -3,6 +3,7 @@ import type { EntraTenant } from './entra-endpoints.js';
 import { FaultInjector } from './fault-injector.js';
 import type { Fault, TenantFixture } from './fixture-schema.js';
 import { GraphRouter } from './graph-router.js';
+import { type SignInDirectory, signInDirectoryOf } from './oidc-sign-in.js';
 import { type EmulatorStats, RequestStats } from './request-stats.js';
 import type { SentMail } from './send-mail.js';
 import type { TenantStore } from './tenant-store.js';
@@ -43,6 +44,7 @@ export interface TenantHostSettings {
 export class TenantHost implements EmulatorTenant, EntraTenant {
   readonly tenantId: string;
   readonly applications: TenantFixture['applications'];
+  readonly signIn: SignInDirectory;
   readonly stats = new RequestStats();
   readonly sentMail: SentMail[] = [];
   readonly router: GraphRouter;
@@ -52,6 +54,7 @@ export class TenantHost implements EmulatorTenant, EntraTenant {
   constructor(fixture: TenantFixture, store: TenantStore, settings: TenantHostSettings) {
     this.tenantId = fixture.tenantId;
     this.applications = fixture.applications;
+    this.signIn = signInDirectoryOf(fixture);
     this.tokens = settings.tokens;
     this.faults = new FaultInjector(fixture.faults ?? {});
     const throttle = settings.throttle?.enabled

@@ -133,6 +133,11 @@ const REASON_TEXT: Readonly<Record<ReasonCode, string>> = {
   graphUnavailable: "PIM's alerts could not be read in this scan",
 };
 
+/** Why ours and PIM's disagree, in words (the HTML report and the console say it like the cards). */
+export function reasonText(reason: ReasonCode): string {
+  return REASON_TEXT[reason];
+}
+
 /** The reconciler's own account of a disagreement (`reasonDetail`), when the incident carries one. */
 export function reasonDetailOf(incident: ClassifiedIncident): string | undefined {
   const detail = (incident as ReconciledIncident).reasonDetail;
@@ -161,7 +166,7 @@ export function transitionSentence(transition: Transition): string {
 }
 
 /** The dates that matter for this alert; `null` means "never" for sign-ins and activations. */
-function dateFacts(incident: ClassifiedIncident): Fact[] {
+export function dateFacts(incident: ClassifiedIncident): Fact[] {
   const facts: Fact[] = [];
   const when = (title: string, value: string | null | undefined, nullMeans?: string) => {
     if (value === undefined) return;

@@ -233,6 +233,11 @@ function scanSummary(
     incidentsByAlert,
     unknownAlerts,
     transitions,
+    agreement: {
+      both: report.incidents.filter((i) => i.classification === 'both').length,
+      oursOnly: report.incidents.filter((i) => i.classification === 'oursOnly').length,
+      graphOnly: report.incidents.filter((i) => i.classification === 'graphOnly').length,
+    },
     graphRequests: report.graphRequests,
     failedSources: failedSources.map((source) => ({
       source,

@@ -66,6 +66,8 @@ export interface ScanSummary {
   unknownAlerts: AlertId[];
   /** Transitions the scan produced (suppressed ones included). */
   transitions: number;
+  /** How this scan's incidents compared with PIM's: both report it, only pimwatch, only PIM. */
+  agreement?: { both: number; oursOnly: number; graphOnly: number };
   graphRequests: GraphRequestCounts;
   failedSources: { source: SourceName; cause: string }[];
   /** Why a `failed` scan failed (e.g. the credential was rejected). */

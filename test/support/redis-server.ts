@@ -24,7 +24,7 @@ export interface StartRedisServerOptions {
 
 const LOOPBACK = '127.0.0.1';
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();

@@ -30,6 +30,7 @@ export interface ConfigOptions {
   graph?: Record<string, unknown>;
   detectors?: Record<string, unknown>;
   api?: Record<string, unknown>;
+  console?: Record<string, unknown>;
 }
 
 /**
@@ -88,6 +89,7 @@ export async function startServiceEnv(
         api: { apiKeys: [{ name: 'tests', key: { env: API_KEY_ENV } }], port: 0, ...options.api },
         ...(options.notifiers ? { notifiers: options.notifiers } : {}),
         ...(options.detectors ? { detectors: options.detectors } : {}),
+        ...(options.console ? { console: options.console } : {}),
         log: { level: 'warn' },
       };
       const path = join(dir, `config-${randomUUID().slice(0, 8)}.json`);

@@ -101,9 +101,11 @@ describe('collectSnapshot against the demo tenant (real Graph client, HTTPS, tok
     const ids = snapshot.grants.map((g) => g.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toHaveLength(48);
-    expect(snapshot.scheduleRequests).toHaveLength(
-      fixture.resources['roleManagement/directory/roleAssignmentScheduleRequests']!.length,
+    const selfService = fixture.resources['roleManagement/directory/roleAssignmentScheduleRequests']!.filter(
+      (r) => String(r.action).startsWith('self') && ['Provisioned', 'Granted'].includes(String(r.status)),
     );
+    expect(snapshot.activationHistory.source).toBe('scheduleRequests');
+    expect(snapshot.activationHistory.activations).toHaveLength(selfService.length);
     const incidents = [...snapshot.graphAlerts.alerts.values()].reduce((n, a) => n + a.incidents.length, 0);
     const inFixture = fixture.resources['identityGovernance/roleManagementAlerts/alerts']!.reduce(
       (n, a) => n + ((a.alertIncidents as unknown[]) ?? []).length,

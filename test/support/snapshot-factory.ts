@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { activationsFromScheduleRequests } from '../../src/graph/activation-history.js';
 import { type AlertId, GLOBAL_ADMIN_TEMPLATE_ID, graphAlertObjectId } from '../../src/model/alerts.js';
 import {
+  type ActivationHistory,
   type AuditRecord,
   type GraphAlert,
   type GraphAlertConfiguration,
@@ -167,6 +169,7 @@ export class SnapshotBuilder {
   private readonly grants: RoleGrant[] = [];
   private readonly groupMembers = new Map<string, string[]>();
   private readonly requests: ScheduleRequest[] = [];
+  private history: Partial<Pick<ActivationHistory, 'source' | 'reason' | 'coversFrom'>> = {};
   private readonly policies = new Map<string, RolePolicy>();
   private skus: SubscribedSku[] = [];
   private readonly audits: AuditRecord[] = [];
@@ -482,6 +485,16 @@ export class SnapshotBuilder {
     return this;
   }
 
+  /** Says the activation history came from another source (the activations stay those of `request`). */
+  historyFrom(
+    source: ActivationHistory['source'],
+    reason: string | null = null,
+    coversFrom: string | null = null,
+  ): this {
+    this.history = { source, reason, coversFrom };
+    return this;
+  }
+
   // ---- Graph's own alerts ---------------------------------------------------------------------------
 
   graphDefinition(alert: AlertId, definition: Partial<GraphAlertDefinition> = {}): this {
@@ -578,7 +591,17 @@ export class SnapshotBuilder {
       pimOnboarded: this.pimOnboarded,
       grants: [...this.grants],
       groupMembers: new Map([...this.groupMembers].map(([group, members]) => [group, [...members]])),
-      scheduleRequests: [...this.requests],
+      // Through the graph layer's own filter, so requests that never took effect stay out as in a scan.
+      activationHistory: {
+        source: 'scheduleRequests',
+        reason: null,
+        coversFrom: null,
+        activations: activationsFromScheduleRequests(this.requests).map((a) => ({
+          ...a,
+          roleTemplateId: a.roleDefinitionId,
+        })),
+        ...this.history,
+      },
       policies: new Map(this.policies),
       skus: this.skus.map((sku) => ({ ...sku, servicePlans: [...sku.servicePlans] })),
       audits: [...this.audits],

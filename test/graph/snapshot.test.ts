@@ -26,6 +26,35 @@ async function scan(fixture: TenantFixture, graph: Parameters<typeof startEmulat
 }
 
 describe('collectSnapshot against the demo tenant (real Graph client, HTTPS, token endpoint)', () => {
+  it('falls back to PIM audit records at exactly the lower bound when schedule requests answer 403', async () => {
+    const fixture = await demoFixture({
+      faults: {
+        'roleManagement/directory/roleAssignmentScheduleRequests': {
+          status: 403,
+          code: 'Authorization_RequestDenied',
+        },
+      },
+      // Small audit pages, so the activation records take several.
+      pageSizes: { 'auditLogs/directoryAudits': 20 },
+    });
+    // Counting requests, not pacing: Graph's 5-per-10-seconds audit pace is lifted here.
+    const { snapshot, tenant, now } = await scan(fixture, {
+      graph: { rateLimits: { signInActivityPerMinute: 1000, reportsPer10Seconds: 1000 } },
+    });
+    const budget = requestBudget(fixture, { now, auditLookBackMs: THIRTY_DAYS_MS });
+    expect(snapshot.complete).toBe(true);
+    expect(snapshot.activationHistory.source).toBe('auditLog');
+    expect(budget.bySource.roleAssignmentScheduleRequests).toBe(1);
+    expect(budget.bySource.pimActivationAudits).toBeGreaterThan(1);
+    for (const name of SOURCE_NAMES)
+      expect(snapshot.sources[name].requests, name).toBe(budget.bySource[name] ?? 0);
+    expect(snapshot.graphRequests.logical).toBe(budget.total);
+    expect(tenant.emulator.stats.logicalRequests).toBe(budget.total);
+    expect(snapshot.activationHistory.activations).toHaveLength(
+      budget.sizes['auditLogs/directoryAudits (PIM activations)']!,
+    );
+  });
+
   it('reads every source and makes exactly the lower bound of Graph requests', async () => {
     const fixture = await demoFixture();
     const { snapshot, tenant, now } = await scan(fixture);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type ReadOutcome, readCollection } from '../collection.js';
 import type { GraphHttp } from '../http.js';
+import { principalTargetType } from './directory-audits.js';
 
 /**
  * PIM's own audit record of a completed self-activation: the fallback source of activation history when
@@ -81,10 +82,16 @@ function detail(record: RawPimAudit, key: string): string | null {
   return found?.value?.trim() ? found.value.trim() : null;
 }
 
-function targetOfType(record: RawPimAudit, ...types: string[]) {
-  return (record.targetResources ?? []).find(
-    (t) => types.some((type) => same(t.type ?? t.Type, type)) && t.id,
-  );
+function roleTarget(record: RawPimAudit) {
+  return (record.targetResources ?? []).find((t) => same(t.type ?? t.Type, 'Role') && t.id);
+}
+
+/** The principal the activation is for: a user (or, should PIM write one, a service principal). */
+function principalTarget(record: RawPimAudit) {
+  return (record.targetResources ?? []).find((t) => {
+    const type = principalTargetType(t.type ?? t.Type);
+    return t.id && (type === 'user' || type === 'servicePrincipal');
+  });
 }
 
 /** `modifiedProperties` values are JSON-encoded strings (`"\"62e9...\""`). */
@@ -106,7 +113,7 @@ function isoOrNull(value: string | null): string | null {
 
 /** Which role: the definition id PIM records, else the template id, else the role target's own id. */
 function roleOf(record: RawPimAudit): string | null {
-  const role = targetOfType(record, 'Role');
+  const role = roleTarget(record);
   const property = (name: string) =>
     unquote((role?.modifiedProperties ?? []).find((p) => same(p.displayName, name))?.newValue);
   return (
@@ -137,9 +144,8 @@ export function readPimActivationRecord(record: RawPimAudit): PimAuditReading {
   if (ignored) return { kind: 'ignored', reason: ignored };
   const missing: string[] = [];
   // A self-activation is made by the user it activates; the user target is the authority.
-  const principalId =
-    targetOfType(record, 'User', 'ServicePrincipal')?.id ?? record.initiatedBy?.user?.id ?? null;
-  if (!principalId) missing.push('a User target or initiatedBy.user.id');
+  const principalId = principalTarget(record)?.id ?? record.initiatedBy?.user?.id ?? null;
+  if (!principalId) missing.push('the principal (a User target or initiatedBy.user.id)');
   const roleDefinitionId = roleOf(record);
   if (!roleDefinitionId) missing.push('the role (a Role target, RoleDefinitionOriginId or TemplateId)');
   const start = isoOrNull(detail(record, 'StartTime'));
@@ -147,7 +153,7 @@ export function readPimActivationRecord(record: RawPimAudit): PimAuditReading {
   const end = isoOrNull(detail(record, 'ExpirationTime'));
   if (!end) missing.push('additionalDetails ExpirationTime');
   if (!principalId || !roleDefinitionId || !start || !end)
-    return { kind: 'unreadable', cause: `audit record ${record.id} has no ${missing.join(', no ')}` };
+    return { kind: 'unreadable', cause: `audit record ${record.id} lacks ${missing.join('; ')}` };
   return {
     kind: 'activation',
     activation: {

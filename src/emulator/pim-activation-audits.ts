@@ -52,7 +52,8 @@ function indexById(items: readonly Item[] | undefined, ...keys: string[]): Map<s
 
 /**
  * PIM's audit record of one completed self-activation, in the shape researched for the audit reader
- * (src/graph/readers/pim-activation-audits.ts; what is unconfirmed is in docs/unconfirmed-graph-facts.md).
+ * (src/graph/readers/pim-activation-audits.ts). The `additionalDetails` keys and the order of the targets
+ * are UNCONFIRMED (docs/unconfirmed-graph-facts.md).
  */
 function activationRecord(
   request: Item,

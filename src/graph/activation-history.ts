@@ -98,6 +98,9 @@ export async function readActivationHistory(
       pimActivationAudits: { status: 'skipped' },
     };
   }
+  // The audit log holds 30 days with Entra ID P1/P2
+  // (https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-reports-data-retention);
+  // whether Graph accepts a filter exactly at that edge is UNCONFIRMED (docs/unconfirmed-graph-facts.md).
   const since = new Date(options.now.getTime() - AUDIT_RETENTION_MS);
   const audits = await readPimActivationAudits(http, since);
   const reason = requests

@@ -21,7 +21,10 @@ import { principalTargetType } from './directory-audits.js';
  */
 export const PIM_ACTIVATION_COMPLETED = 'Add member to role completed (PIM activation)';
 
-/** `loggedByService` spellings PIM's records are known by (compared without case). */
+/**
+ * `loggedByService` spellings PIM's records are known by (compared without case). Which one Graph
+ * returns is UNCONFIRMED (docs/unconfirmed-graph-facts.md), so both are accepted.
+ */
 export const PIM_SERVICE_NAMES = ['PIM', 'Privileged Identity Management'] as const;
 
 /** How long Entra keeps audit records with Entra ID P1/P2 (Free: 7 days). */

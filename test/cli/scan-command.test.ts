@@ -53,6 +53,38 @@ describe('pimwatch scan', () => {
     ).toEqual([]);
   });
 
+  it('scans a fixture whose schedule requests answer 403: complete but degraded, exit 0, each alert says why', async () => {
+    const fixture = await demoFixture({
+      faults: {
+        'roleManagement/directory/roleAssignmentScheduleRequests': {
+          status: 403,
+          code: 'Authorization_RequestDenied',
+        },
+      },
+    });
+    const path = join(dir, 'no-requests.json');
+    writeFileSync(path, JSON.stringify(fixture));
+    const run = await runPimwatch([
+      'scan',
+      '--fixture',
+      path,
+      '--now',
+      NOW,
+      '--config',
+      'fixtures/demo/config.yaml',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const why = 'scheduleRequests: 403 Authorization_RequestDenied, using the audit log';
+    expect(run.stdout).toContain(`complete, degraded (activation history from the audit log: ${why})`);
+    // Once under each of the two alerts that read activation history.
+    expect(run.stdout.split(`  activation history: auditLog (${why})`)).toHaveLength(3);
+    expect(run.stdout).toContain(
+      '  note: lastActivationDateTime is null where the last activation is older than 30 days',
+    );
+    expect(run.stdout).not.toContain('PARTIAL');
+    noStackTrace(run.stderr);
+  });
+
   it('prints the demo as a table by default and exits 0', async () => {
     const run = await runPimwatch(['scan', '--demo', '--no-outbox']);
     expect(run.code, run.stderr).toBe(0);

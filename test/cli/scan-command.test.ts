@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { demoFixture } from '../support/demo-fixture.js';
+import { demoFixture, SCHEDULE_REQUESTS_REFUSED } from '../support/demo-fixture.js';
 import { runPimwatch } from '../support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pimwatch-cli-'));
@@ -55,12 +55,7 @@ describe('pimwatch scan', () => {
 
   it('scans a fixture whose schedule requests answer 403: complete but degraded, exit 0, each alert says why', async () => {
     const fixture = await demoFixture({
-      faults: {
-        'roleManagement/directory/roleAssignmentScheduleRequests': {
-          status: 403,
-          code: 'Authorization_RequestDenied',
-        },
-      },
+      faults: SCHEDULE_REQUESTS_REFUSED,
     });
     const path = join(dir, 'no-requests.json');
     writeFileSync(path, JSON.stringify(fixture));

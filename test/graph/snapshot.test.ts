@@ -4,7 +4,7 @@ import { requestBudget } from '../../src/graph/request-budget.js';
 import { collectSnapshot } from '../../src/graph/snapshot.js';
 import { SOURCE_NAMES } from '../../src/model/snapshot.js';
 import { type EmulatedTenant, startEmulatedTenant } from '../../src/scan/emulated-tenant.js';
-import { demoFixture, demoNow, THIRTY_DAYS_MS } from '../support/demo-fixture.js';
+import { demoFixture, demoNow, SCHEDULE_REQUESTS_REFUSED, THIRTY_DAYS_MS } from '../support/demo-fixture.js';
 
 const open: EmulatedTenant[] = [];
 afterEach(async () => {
@@ -28,12 +28,7 @@ async function scan(fixture: TenantFixture, graph: Parameters<typeof startEmulat
 describe('collectSnapshot against the demo tenant (real Graph client, HTTPS, token endpoint)', () => {
   it('falls back to PIM audit records at exactly the lower bound when schedule requests answer 403', async () => {
     const fixture = await demoFixture({
-      faults: {
-        'roleManagement/directory/roleAssignmentScheduleRequests': {
-          status: 403,
-          code: 'Authorization_RequestDenied',
-        },
-      },
+      faults: SCHEDULE_REQUESTS_REFUSED,
       // Small audit pages, so the activation records take several.
       pageSizes: { 'auditLogs/directoryAudits': 20 },
     });

@@ -5,7 +5,7 @@ import { loadFixture } from '../../src/emulator/load-fixture.js';
 import { generateTenant } from '../../src/fixtures/generate-tenant.js';
 import { alertHistoryReport } from '../../src/scan/activation-history-report.js';
 import type { ReportIncident } from '../../src/scan/report.js';
-import { demoFixture } from '../support/demo-fixture.js';
+import { demoFixture, SCHEDULE_REQUESTS_REFUSED } from '../support/demo-fixture.js';
 import { demoDetectorsConfig, scanFixture } from '../support/scan-harness.js';
 
 /**
@@ -14,13 +14,7 @@ import { demoDetectorsConfig, scanFixture } from '../support/scan-harness.js';
  * activation request. Both must find the same incidents. Counts are never hard-coded: the fixtures are
  * rebuilt from time to time.
  */
-const REFUSED = {
-  'roleManagement/directory/roleAssignmentScheduleRequests': {
-    status: 403,
-    code: 'Authorization_RequestDenied',
-    message: 'Insufficient privileges to complete the operation.',
-  },
-};
+const REFUSED = SCHEDULE_REQUESTS_REFUSED;
 
 const identity = (i: ReportIncident) =>
   `${i.alert}|${i.assigneeId ?? ''}|${i.roleTemplateId ?? ''}|${i.fingerprint}|${i.classification}`;

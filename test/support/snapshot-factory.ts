@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { activationsFromScheduleRequests } from '../../src/graph/activation-history.js';
 import { type AlertId, GLOBAL_ADMIN_TEMPLATE_ID, graphAlertObjectId } from '../../src/model/alerts.js';
 import {
-  type ActivationHistory,
   type AuditRecord,
   type GraphAlert,
   type GraphAlertConfiguration,
@@ -169,7 +168,6 @@ export class SnapshotBuilder {
   private readonly grants: RoleGrant[] = [];
   private readonly groupMembers = new Map<string, string[]>();
   private readonly requests: ScheduleRequest[] = [];
-  private history: Partial<Pick<ActivationHistory, 'source' | 'reason' | 'coversFrom'>> = {};
   private readonly policies = new Map<string, RolePolicy>();
   private skus: SubscribedSku[] = [];
   private readonly audits: AuditRecord[] = [];
@@ -485,16 +483,6 @@ export class SnapshotBuilder {
     return this;
   }
 
-  /** Says the activation history came from another source (the activations stay those of `request`). */
-  historyFrom(
-    source: ActivationHistory['source'],
-    reason: string | null = null,
-    coversFrom: string | null = null,
-  ): this {
-    this.history = { source, reason, coversFrom };
-    return this;
-  }
-
   // ---- Graph's own alerts ---------------------------------------------------------------------------
 
   graphDefinition(alert: AlertId, definition: Partial<GraphAlertDefinition> = {}): this {
@@ -600,7 +588,6 @@ export class SnapshotBuilder {
           ...a,
           roleTemplateId: a.roleDefinitionId,
         })),
-        ...this.history,
       },
       policies: new Map(this.policies),
       skus: this.skus.map((sku) => ({ ...sku, servicePlans: [...sku.servicePlans] })),

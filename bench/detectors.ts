@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const now = new Date(tenant.referenceTime);
   log(
     `snapshot read in ${fmt(collectMs / 1000, 1)} s: ${snapshot.principals.size} principals, ${snapshot.grants.length} grants, ` +
-      `${snapshot.scheduleRequests.length} schedule requests, ${snapshot.audits.length} audit records, ${snapshot.signIns.size} sign-ins`,
+      `${snapshot.activationHistory.activations.length} activations, ${snapshot.audits.length} audit records, ${snapshot.signIns.size} sign-ins`,
   );
 
   // The settings a scan uses: the tenant's own thresholds where PIM has them (thresholds: tenant).
@@ -194,7 +194,7 @@ async function main(): Promise<void> {
       collectMs,
       principals: snapshot.principals.size,
       grants: snapshot.grants.length,
-      scheduleRequests: snapshot.scheduleRequests.length,
+      activations: snapshot.activationHistory.activations.length,
       audits: snapshot.audits.length,
       signIns: snapshot.signIns.size,
     },

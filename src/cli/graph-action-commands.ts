@@ -58,6 +58,7 @@ export async function runRemediateCommand(
       session,
       detectors: mergeDetectorsConfig(config.detectors, tenant.detectors),
       reconcile: config.reconcile,
+      activationHistory: config.graph.activationHistory,
       now: new Date(),
       logger: log,
     });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { apiConfigSchema } from '../api/config-schema.js';
 import { consoleConfigSchema } from '../console/config-schema.js';
 import { detectorsConfigSchema, detectorsOverrideSchema } from '../detectors/config-schema.js';
+import { ACTIVATION_HISTORY_MODES } from '../graph/activation-history.js';
 import { workerConfigSchema } from '../jobs/config-schema.js';
 import { notifiersConfigSchema, tenantNotificationsSchema } from '../notifiers/config-schema.js';
 import { reconcileConfigSchema } from '../reconcile/config-schema.js';
@@ -125,6 +126,13 @@ export const graphConfigSchema = z
      * application permission RoleManagementAlert.ReadWrite.Directory. @defaultValue false
      */
     allowWriteActions: z.boolean().default(false),
+    /**
+     * Where activation history (RedundantAssignment, SequentialActivationRenewals) comes from. `auto`:
+     * the schedule requests when readable (Microsoft lists only write permissions for them), otherwise
+     * PIM's audit records (30 days), and the scan is complete but degraded. `scheduleRequests`: only
+     * them (a failure makes the scan partial). `auditLog`: only PIM's audit records. @defaultValue `auto`
+     */
+    activationHistory: z.enum(ACTIVATION_HISTORY_MODES).default('auto'),
     /** Client-side pacing to stay under Graph's published throttles. */
     rateLimits: z
       .object({

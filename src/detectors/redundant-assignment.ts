@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import type { Evidence, Incident } from '../model/incident.js';
-import type { ScheduleRequest } from '../model/snapshot.js';
+import type { Activation } from '../model/snapshot.js';
 import { durationMs, isoDuration } from '../util/iso-duration.js';
+import {
+  ACTIVATION_HISTORY_SOURCES,
+  activationEvidence,
+  activationsOfKind,
+  principalRoleKey,
+} from './activations.js';
 import { HOLDING_SOURCES, type Holding } from './holdings.js';
 import {
   assigneeFields,
@@ -10,7 +16,6 @@ import {
   incidentIdentity,
   roleFields,
 } from './incident-fields.js';
-import { hasAction, isSuccessfulRequest, principalRoleKey } from './requests.js';
 import { epochMs, isOlderThan, windowEdge } from './time.js';
 import { type DetectorMeta, defineDetector } from './types.js';
 
@@ -35,7 +40,7 @@ const meta: DetectorMeta<z.output<typeof config>> = {
     'Remove the eligibility if it is not, or replace it with a less privileged role.',
     'Put the role under a recurring access review so unused eligibilities are removed as a matter of course.',
   ],
-  sources: [...HOLDING_SOURCES, 'roleAssignmentScheduleRequests'],
+  sources: [...HOLDING_SOURCES, ...ACTIVATION_HISTORY_SOURCES],
   graphConfigurationType: '#microsoft.graph.redundantAssignmentAlertConfiguration',
   thresholdKeys: ['duration'],
 };
@@ -56,14 +61,13 @@ function eligibleSince(holding: Holding): string | null {
   return earliest;
 }
 
-function latestSelfActivations(requests: readonly ScheduleRequest[]): Map<string, ScheduleRequest> {
-  const latest = new Map<string, ScheduleRequest>();
-  for (const request of requests) {
-    if (!isSuccessfulRequest(request) || !hasAction(request, ['selfActivate'])) continue;
-    const key = principalRoleKey(request.principalId, request.roleTemplateId);
+function latestSelfActivations(activations: readonly Activation[]): Map<string, Activation> {
+  const latest = new Map<string, Activation>();
+  for (const activation of activationsOfKind(activations, ['activate'])) {
+    const key = principalRoleKey(activation.principalId, activation.roleTemplateId);
     const previous = latest.get(key);
-    if (!previous || epochMs(request.startDateTime) > epochMs(previous.startDateTime))
-      latest.set(key, request);
+    if (!previous || epochMs(activation.startDateTime) > epochMs(previous.startDateTime))
+      latest.set(key, activation);
   }
   return latest;
 }
@@ -72,11 +76,15 @@ function latestSelfActivations(requests: readonly ScheduleRequest[]): Map<string
  * Eligible users who do not use their role.
  *
  * - fires (one incident per user and role): a user's eligibility, direct or through groups, that started
- *   at least `duration` ago (or has no known start) and whose latest successful `selfActivate` of that
- *   role started strictly before `now - duration`, or never happened.
+ *   at least `duration` ago (or has no known start) and whose latest successful self-activation of that
+ *   role started strictly before `now - duration`, or never happened. Extensions and renewals of an
+ *   assignment are not uses of the role (see SequentialActivationRenewals).
  * - quiet: the eligibility is younger than `duration`, or the user activated within `duration`
  *   (an activation exactly at the edge counts as recent). Service principals are never eligible holders.
- * - unknown: holdings or schedule requests could not be read.
+ * - unknown: holdings could not be read, or activation history could not be read from either source.
+ *   When it came from PIM's audit records (30 days), an activation older than that is not seen, so
+ *   `lastActivationDateTime` is null where the schedule requests would have known it, and a `duration`
+ *   longer than 30 days can fire on a user who did activate within it; the scan report says so.
  */
 export const RedundantAssignmentAlert = defineDetector({
   meta,
@@ -84,7 +92,7 @@ export const RedundantAssignmentAlert = defineDetector({
   detect({ snapshot, config, now, holdings, exclusions }) {
     const windowMs = durationMs(config.duration);
     const edge = windowEdge(now, windowMs);
-    const lastActivation = latestSelfActivations(snapshot.scheduleRequests);
+    const lastActivation = latestSelfActivations(snapshot.activationHistory.activations);
     const incidents: Incident[] = [];
     for (const holding of holdings.all) {
       if (!holding.eligible || holding.principalType !== 'user' || exclusions.has(holding.principalId))
@@ -95,11 +103,7 @@ export const RedundantAssignmentAlert = defineDetector({
       if (activation && !isOlderThan(activation.startDateTime, now, windowMs)) continue;
       const evidence: Evidence[] = holdingEvidence(snapshot, holding);
       if (activation) {
-        evidence.push({
-          kind: 'scheduleRequest',
-          id: activation.id,
-          detail: `last activation ${activation.startDateTime}`,
-        });
+        evidence.push(activationEvidence(activation, `last activation ${activation.startDateTime}`));
       }
       incidents.push({
         ...incidentIdentity(snapshot, meta.alert, meta.severity, {

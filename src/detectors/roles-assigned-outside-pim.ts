@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { Evidence, Incident } from '../model/incident.js';
 import type { AuditRecord } from '../model/snapshot.js';
 import { durationMs, isoDuration } from '../util/iso-duration.js';
+import { principalRoleKey } from './activations.js';
 import { assigneeFields, compareIncidents, incidentIdentity, roleFields } from './incident-fields.js';
-import { principalRoleKey } from './requests.js';
 import { epochMs, isWithinLookBack } from './time.js';
 import { type DetectorMeta, defineDetector } from './types.js';
 

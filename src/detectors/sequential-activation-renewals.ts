@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import type { Incident } from '../model/incident.js';
-import type { ScheduleRequest } from '../model/snapshot.js';
+import type { Activation } from '../model/snapshot.js';
 import { durationMs, isoDuration } from '../util/iso-duration.js';
+import {
+  ACTIVATION_HISTORY_SOURCES,
+  activationEvidence,
+  activationsOfKind,
+  principalRoleKey,
+} from './activations.js';
 import { assigneeFields, compareIncidents, incidentIdentity, roleFields } from './incident-fields.js';
-import { hasAction, isSuccessfulRequest, principalRoleKey } from './requests.js';
 import { epochMs, windowEdge } from './time.js';
 import { type DetectorMeta, defineDetector } from './types.js';
 
@@ -35,22 +40,20 @@ const meta: DetectorMeta<z.output<typeof config>> = {
     "If the work is legitimate, raise the role's maximum activation duration in its PIM settings to fit it.",
     'If the account is shared or the activations were not made by its owner, secure the account and require MFA on activation.',
   ],
-  sources: ['roleAssignmentScheduleRequests'],
+  sources: [...ACTIVATION_HISTORY_SOURCES],
   graphConfigurationType: '#microsoft.graph.sequentialActivationRenewalsAlertConfiguration',
   thresholdKeys: ['sequentialActivationCounterThreshold', 'timeIntervalBetweenActivations'],
 };
 
-const SELF_ACTIONS = ['selfActivate', 'selfExtend'];
-
-/** A request with its times parsed once: sorting and run-splitting compare them many times. */
+/** An activation with its times parsed once: sorting and run-splitting compare them many times. */
 interface Timed {
-  request: ScheduleRequest;
+  request: Activation;
   startMs: number;
   /** Open-ended requests never end: everything after them continues their run. */
   endMs: number;
 }
 
-function timed(request: ScheduleRequest): Timed {
+function timed(request: Activation): Timed {
   return {
     request,
     startMs: epochMs(request.startDateTime),
@@ -62,7 +65,7 @@ function byStartThenEnd(a: Timed, b: Timed): number {
   return (
     a.startMs - b.startMs ||
     a.endMs - b.endMs ||
-    (a.request.id < b.request.id ? -1 : a.request.id > b.request.id ? 1 : 0)
+    (a.request.record.id < b.request.record.id ? -1 : a.request.record.id > b.request.record.id ? 1 : 0)
   );
 }
 
@@ -99,12 +102,24 @@ function runEnd(run: readonly Timed[]): string | null {
 /**
  * Back-to-back activations of one role by one user.
  *
- * - fires (one incident per run): a user's successful `selfActivate` and `selfExtend` requests for one
- *   role that start inside the look-back window (edge inside) and at or before `now`, ordered by start,
- *   form a run while each starts no later than `timeIntervalBetweenActivations` after the run's latest end
- *   (overlaps continue it); a run of at least `sequentialActivationCounterThreshold` is an incident.
+ * - fires (one incident per run): a user's successful self-activations of one role that start inside
+ *   the look-back window (edge inside) and at or before `now`, ordered by start, form a run while each
+ *   starts no later than `timeIntervalBetweenActivations` after the run's latest end (overlaps continue
+ *   it); a run of at least `sequentialActivationCounterThreshold` is an incident.
  * - quiet: every run is shorter than the threshold. Failed, denied and admin-made requests never count.
- * - unknown: schedule requests could not be read.
+ * - unknown: activation history could not be read from either source.
+ *
+ * Self-extensions and self-renewals (`selfExtend`, `selfRenew`) do not count. Graph documents them as a
+ * user's request "to extend their expiring assignments" and "to renew their expired assignments"
+ * (https://learn.microsoft.com/en-us/graph/api/resources/unifiedroleassignmentschedulerequest), and
+ * PIM's page on them says only administrators extend or renew; the user only asks, for an eligible or
+ * active assignment within 14 days of its end, and a group-inherited assignment cannot be extended at
+ * all (https://learn.microsoft.com/en-us/entra/id-governance/privileged-identity-management/pim-how-to-renew-extend).
+ * So an extension prolongs an assignment an administrator approved; it does not raise the user's
+ * privilege again. PIM's alert counts "multiple activations to the same privileged role by the same
+ * user", and its audit log records extensions under other activities (`Update member in PIM approved by
+ * admin (extend/renew)`) than completed activations. Counting them would also make the two sources of
+ * activation history disagree.
  */
 export const SequentialActivationRenewalsAlert = defineDetector({
   meta,
@@ -115,8 +130,7 @@ export const SequentialActivationRenewalsAlert = defineDetector({
     const nowMs = now.getTime();
     const edge = windowEdge(now, lookBackMs);
     const perUserRole = new Map<string, Timed[]>();
-    for (const request of snapshot.scheduleRequests) {
-      if (!isSuccessfulRequest(request) || !hasAction(request, SELF_ACTIONS)) continue;
+    for (const request of activationsOfKind(snapshot.activationHistory.activations, ['activate'])) {
       if (exclusions.has(request.principalId)) continue;
       const entry = timed(request);
       // The window runs from its edge (inside) up to now; activations scheduled for later do not count yet.
@@ -143,11 +157,12 @@ export const SequentialActivationRenewalsAlert = defineDetector({
           activationCount: run.length,
           sequenceStartDateTime: first.startDateTime,
           sequenceEndDateTime: runEnd(run),
-          evidence: run.map(({ request }) => ({
-            kind: 'scheduleRequest' as const,
-            id: request.id,
-            detail: `${request.action} ${request.startDateTime} to ${request.endDateTime ?? 'open-ended'}`,
-          })),
+          evidence: run.map(({ request }) =>
+            activationEvidence(
+              request,
+              `activation ${request.startDateTime} to ${request.endDateTime ?? 'open-ended'}`,
+            ),
+          ),
         });
       }
     }

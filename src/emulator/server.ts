@@ -13,6 +13,7 @@ import { GraphRequestError, graphErrorBody, newRequestId } from './graph-error.j
 import type { GraphRequest, GraphResponse } from './graph-request.js';
 import { errorResponse } from './graph-router.js';
 import { OidcIssuer } from './oidc-sign-in.js';
+import { withPimActivationAudits } from './pim-activation-audits.js';
 import { CombinedStats, type EmulatorStats, RequestStats } from './request-stats.js';
 import type { SentMail } from './send-mail.js';
 import { servedResources } from './served-resources.js';
@@ -96,7 +97,13 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   // The heavy part (copying and indexing each tenant's collections) happens before the server listens.
   const stores = fixtures.map(
     (fixture) =>
-      new TenantStore({ ...fixture, resources: servedResources(fixture, timeShiftMs(options, fixture)) }),
+      new TenantStore({
+        ...fixture,
+        resources: withPimActivationAudits(
+          fixture.tenantId,
+          servedResources(fixture, timeShiftMs(options, fixture)),
+        ),
+      }),
   );
   const certificate = await generateServerCertificate();
   const certDir = await mkdtemp(join(tmpdir(), 'pimwatch-emulator-'));

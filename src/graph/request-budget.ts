@@ -1,8 +1,11 @@
 import type { TenantFixture } from '../emulator/fixture-schema.js';
 import { pagesNeeded } from '../emulator/graph-limits.js';
+import { withPimActivationAudits } from '../emulator/pim-activation-audits.js';
 import { membersThroughGroup } from '../model/group-membership.js';
 import type { SourceName } from '../model/snapshot.js';
+import type { ActivationHistoryMode } from './activation-history.js';
 import { CORE_ADD_MEMBER_TO_ROLE, PIM_OUTSIDE_PREFIX } from './readers/directory-audits.js';
+import { AUDIT_RETENTION_MS, PIM_ACTIVATION_COMPLETED } from './readers/pim-activation-audits.js';
 import { MAX_IN_VALUES } from './readers/users-by-id.js';
 
 type Item = Record<string, unknown>;
@@ -25,9 +28,16 @@ export interface RequestBudget {
  */
 export function requestBudget(
   fixture: TenantFixture,
-  options: { now: Date; auditLookBackMs: number; privilegedRoleTemplateIds?: readonly string[] },
+  options: {
+    now: Date;
+    auditLookBackMs: number;
+    privilegedRoleTemplateIds?: readonly string[];
+    /** `graph.activationHistory` (default auto). */
+    activationHistory?: ActivationHistoryMode;
+  },
 ): RequestBudget {
-  const res = fixture.resources;
+  // The emulator serves PIM's audit record of every activation request, as Entra writes one.
+  const res = withPimActivationAudits(fixture.tenantId, fixture.resources);
   const items = (path: string): Item[] => (res[path] ?? []) as Item[];
   const pageSizes = fixture.pageSizes ?? {};
   const pages = (path: string, n: number, extra: { signInActivity?: boolean } = {}) =>
@@ -44,7 +54,6 @@ export function requestBudget(
   one('roleDefinitions', `${ROLES}/roleDefinitions`);
   one('roleAssignmentScheduleInstances', `${ROLES}/roleAssignmentScheduleInstances`);
   one('roleEligibilityScheduleInstances', `${ROLES}/roleEligibilityScheduleInstances`);
-  one('roleAssignmentScheduleRequests', `${ROLES}/roleAssignmentScheduleRequests`);
   one('roleManagementPolicyAssignments', 'policies/roleManagementPolicyAssignments');
   one('alertDefinitions', `${ALERTS}/alertDefinitions`);
   one('alertConfigurations', `${ALERTS}/alertConfigurations`);
@@ -63,6 +72,8 @@ export function requestBudget(
   sizes['auditLogs/directoryAudits (filtered)'] = coreAdds + pimOutside;
   bySource.directoryAudits =
     pages('auditLogs/directoryAudits', coreAdds) + pages('auditLogs/directoryAudits', pimOutside);
+
+  activationHistoryBudget(fixture, res, options, bySource, sizes);
 
   const alerts = items(`${ALERTS}/alerts`);
   bySource.alerts =
@@ -173,4 +184,36 @@ export function requestBudget(
 
   const total = Object.values(bySource).reduce((a, b) => a + (b ?? 0), 0);
   return { bySource, total, sizes };
+}
+
+/**
+ * Activation history: the schedule requests when they answer; otherwise (a permanent fault on them, or
+ * `auditLog` configured) PIM's activation records of the audit log's 30 days, after the one refused
+ * request `auto` spends finding out.
+ */
+function activationHistoryBudget(
+  fixture: TenantFixture,
+  res: TenantFixture['resources'],
+  options: { now: Date; activationHistory?: ActivationHistoryMode },
+  bySource: Partial<Record<SourceName, number>>,
+  sizes: Record<string, number>,
+): void {
+  const path = `${ROLES}/roleAssignmentScheduleRequests`;
+  const pageSizes = fixture.pageSizes ?? {};
+  const mode = options.activationHistory ?? 'auto';
+  const fault = fixture.faults?.[path];
+  const refused =
+    fault !== undefined && !Array.isArray(fault) && (fault.status ?? 0) >= 400 && !fault.nth && !fault.times;
+  const requests = res[path] ?? [];
+  sizes[path] = requests.length;
+  if (mode !== 'auditLog')
+    bySource.roleAssignmentScheduleRequests = refused ? 1 : pagesNeeded(path, requests.length, { pageSizes });
+  if (mode === 'scheduleRequests' || (mode === 'auto' && !refused)) return;
+  const since = options.now.getTime() - AUDIT_RETENTION_MS;
+  const records = (res['auditLogs/directoryAudits'] ?? []).filter(
+    (a) =>
+      a.activityDisplayName === PIM_ACTIVATION_COMPLETED && Date.parse(String(a.activityDateTime)) >= since,
+  ).length;
+  sizes['auditLogs/directoryAudits (PIM activations)'] = records;
+  bySource.pimActivationAudits = pagesNeeded('auditLogs/directoryAudits', records, { pageSizes });
 }

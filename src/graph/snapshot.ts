@@ -11,15 +11,19 @@ import {
   type RoleDefinition,
   type RoleGrant,
   type RolePolicy,
-  type ScheduleRequest,
   SOURCE_NAMES,
   type SourceName,
   type SourceStatus,
   type SubscribedSku,
   type TenantSnapshot,
 } from '../model/snapshot.js';
+import {
+  type ActivationHistoryMode,
+  type HistorySourceOutcome,
+  readActivationHistory,
+} from './activation-history.js';
 import type { ReadOutcome } from './collection.js';
-import { describeFailure, type GraphFailure } from './errors.js';
+import { describeFailure } from './errors.js';
 import type { GraphHttp } from './http.js';
 import { readRoleAssignmentAudits } from './readers/directory-audits.js';
 import { lookUpPrincipals } from './readers/directory-objects.js';
@@ -38,7 +42,6 @@ import {
   readAlerts,
 } from './readers/role-management-alerts.js';
 import { readRolePolicies } from './readers/role-policies.js';
-import { readScheduleRequests } from './readers/schedule-requests.js';
 import { readSubscribedSkus } from './readers/subscribed-skus.js';
 import { readAllUsersWithSignIn, readUsersWithSignIn } from './readers/users-by-id.js';
 
@@ -54,10 +57,13 @@ export interface CollectOptions {
    * reads every user's, for the benchmark's comparison.
    */
   signInActivityOf?: 'holders' | 'allUsers';
+  /** Where activation history comes from (`graph.activationHistory`). @defaultValue auto */
+  activationHistory?: ActivationHistoryMode;
   logger?: Logger;
 }
 
 type Outcome<T> = ReadOutcome<T> | { status: 'skipped' };
+type SourceOutcome = Outcome<unknown> | HistorySourceOutcome;
 
 /**
  * Reads everything the seven detectors and reconciliation need, once, into pimwatch's own model.
@@ -68,7 +74,7 @@ type Outcome<T> = ReadOutcome<T> | { status: 'skipped' };
 export async function collectSnapshot(http: GraphHttp, options: CollectOptions): Promise<TenantSnapshot> {
   const log = options.logger ?? silentLogger;
   const collectedAt = new Date().toISOString();
-  const outcomes = new Map<SourceName, Outcome<unknown> | { status: 'error'; failure: GraphFailure }>();
+  const outcomes = new Map<SourceName, SourceOutcome>();
 
   // Two branches run side by side. The holders branch leads to the sign-in reads, which Graph paces at
   // 10 a minute and which dominate a large scan, so they start as soon as the holders are known rather
@@ -78,7 +84,7 @@ export async function collectSnapshot(http: GraphHttp, options: CollectOptions):
     Promise.all([
       readOrganization(http),
       readSubscribedSkus(http),
-      readScheduleRequests(http),
+      readActivationHistory(http, { mode: options.activationHistory ?? 'auto', now: options.now }),
       readRolePolicies(http),
       readRoleAssignmentAudits(http, new Date(options.now.getTime() - options.auditLookBackMs)),
       readAlertDefinitions(http),
@@ -86,16 +92,7 @@ export async function collectSnapshot(http: GraphHttp, options: CollectOptions):
       readAlerts(http),
     ]),
   ]);
-  const [
-    organization,
-    skus,
-    scheduleRequests,
-    policies,
-    audits,
-    alertDefinitions,
-    alertConfigurations,
-    alerts,
-  ] = rest;
+  const [organization, skus, history, policies, audits, alertDefinitions, alertConfigurations, alerts] = rest;
   const { roleDefinitions, principals, members, grants, signIn, signInUsers, templateOf } = holders;
   outcomes.set('organization', organization);
   outcomes.set('subscribedSkus', skus);
@@ -103,7 +100,8 @@ export async function collectSnapshot(http: GraphHttp, options: CollectOptions):
   outcomes.set('roleAssignmentScheduleInstances', holders.assignmentInstances);
   outcomes.set('roleEligibilityScheduleInstances', holders.eligibilityInstances);
   outcomes.set('roleAssignments', holders.roleAssignments);
-  outcomes.set('roleAssignmentScheduleRequests', scheduleRequests);
+  outcomes.set('roleAssignmentScheduleRequests', history.scheduleRequests);
+  outcomes.set('pimActivationAudits', history.pimActivationAudits);
   outcomes.set('roleManagementPolicyAssignments', policies);
   outcomes.set('directoryAudits', audits);
   outcomes.set('alertDefinitions', alertDefinitions);
@@ -184,9 +182,13 @@ export async function collectSnapshot(http: GraphHttp, options: CollectOptions):
     pimOnboarded: holders.pimOnboarded,
     grants,
     groupMembers: members.members,
-    scheduleRequests: itemsOf(scheduleRequests)
-      .filter((r): r is NonNullable<typeof r> => r !== undefined)
-      .map((r): ScheduleRequest => ({ ...r, roleTemplateId: templateOf(r.roleDefinitionId) })),
+    activationHistory: {
+      ...history.history,
+      activations: history.history.activations.map((a) => ({
+        ...a,
+        roleTemplateId: templateOf(a.roleDefinitionId),
+      })),
+    },
     policies: new Map(
       itemsOf(policies).map(({ roleDefinitionId, ...p }): [string, RolePolicy] => {
         const roleTemplateId = templateOf(roleDefinitionId);
@@ -283,7 +285,7 @@ function rememberIn(principals: Map<string, Principal>) {
   };
 }
 
-function itemsOf<T>(outcome: Outcome<T> | undefined): T[] {
+function itemsOf<T>(outcome: ReadOutcome<T> | { status: 'skipped' } | undefined): T[] {
   return outcome && outcome.status === 'ok' ? outcome.items : [];
 }
 
@@ -324,7 +326,7 @@ function usersHoldingRoles(
 }
 
 function sourceStatuses(
-  outcomes: Map<SourceName, Outcome<unknown> | { status: 'error'; failure: GraphFailure }>,
+  outcomes: Map<SourceName, SourceOutcome>,
   http: GraphHttp,
 ): Record<SourceName, SourceStatus> {
   const result = {} as Record<SourceName, SourceStatus>;
@@ -337,7 +339,7 @@ function sourceStatuses(
       result[name] = { status: 'ok', requests, items: outcome.items.length };
     } else {
       result[name] = {
-        status: 'failed',
+        status: outcome.status === 'replaced' ? 'replaced' : 'failed',
         requests,
         items: 0,
         cause: describeFailure(outcome.failure),

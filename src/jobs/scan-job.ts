@@ -84,6 +84,7 @@ export function createScanProcessor(deps: ScanJobDeps, worker: WorkerConfig) {
         session,
         detectors: mergeDetectorsConfig(deps.config.detectors, tenant.detectors),
         reconcile: deps.config.reconcile,
+        activationHistory: deps.config.graph.activationHistory,
         store: deps.store,
         now: deps.now?.() ?? new Date(),
         trigger: payload.trigger,

@@ -16,6 +16,7 @@ export const SOURCE_NAMES = [
   'roleAssignmentScheduleRequests',
   'roleManagementPolicyAssignments',
   'directoryAudits',
+  'pimActivationAudits',
   'groupMembers',
   'signInActivity',
   'principalLookup',
@@ -26,8 +27,12 @@ export const SOURCE_NAMES = [
 export type SourceName = (typeof SOURCE_NAMES)[number];
 
 export interface SourceStatus {
-  /** `skipped`: not needed for this tenant (e.g. `roleAssignments` when PIM schedule instances exist). */
-  status: 'ok' | 'failed' | 'skipped';
+  /**
+   * `skipped`: not needed for this tenant (e.g. `roleAssignments` when PIM schedule instances exist).
+   * `replaced`: it failed, but another source stood in for it (schedule requests answered 403 and the
+   * activation history came from PIM's audit records): the scan stays complete, and the cause is kept.
+   */
+  status: 'ok' | 'failed' | 'skipped' | 'replaced';
   /** Logical Graph requests made for this source (inner `$batch` requests count one each). */
   requests: number;
   /** Objects read. */
@@ -85,7 +90,10 @@ export interface RoleGrant {
   roleAssignmentOriginId: string | null;
 }
 
-/** A `roleAssignmentScheduleRequests` item, with its effective schedule worked out. */
+/**
+ * A `roleAssignmentScheduleRequests` item, with its effective schedule worked out. Only the graph layer
+ * sees it: detectors read the activation history below, whichever source fed it.
+ */
 export interface ScheduleRequest {
   id: string;
   /** `selfActivate`, `selfExtend`, `selfRenew`, `adminAssign`, ... */
@@ -102,6 +110,43 @@ export interface ScheduleRequest {
   /** start + `expiration.duration`, or `expiration.endDateTime`; null when open-ended. */
   endDateTime: string | null;
   targetScheduleId: string | null;
+}
+
+/**
+ * What a self-service request did: `activate` an eligibility, or ask to `extend` an expiring or `renew`
+ * an expired assignment (which an administrator then approves; see the Sequential detector's TSDoc).
+ */
+export type ActivationKind = 'activate' | 'extend' | 'renew';
+
+/** One successful self-service activation, extension or renewal of a role. */
+export interface Activation {
+  /** The record it was read from, for evidence. */
+  record: { kind: 'scheduleRequest' | 'auditRecord'; id: string };
+  kind: ActivationKind;
+  principalId: string;
+  /** Normalised like grants: Graph may name the role by its definition id or its template id. */
+  roleTemplateId: string;
+  roleDefinitionId: string;
+  startDateTime: string;
+  /** Null when open-ended. */
+  endDateTime: string | null;
+}
+
+export type ActivationHistorySource = 'scheduleRequests' | 'auditLog';
+
+/**
+ * Who activated which role and when, from the schedule requests when they can be read, otherwise from
+ * PIM's own audit records (design section 7). Detectors read `activations` and never ask where they came
+ * from; the report does.
+ */
+export interface ActivationHistory {
+  /** Null when neither source could be read (the detectors that need it are then unknown). */
+  source: ActivationHistorySource | null;
+  /** Why the audit log was used, e.g. `scheduleRequests: 403 Authorization_RequestDenied, using the audit log`. */
+  reason: string | null;
+  /** The oldest instant the source can hold (the audit log's retention edge); null when unbounded. */
+  coversFrom: string | null;
+  activations: readonly Activation[];
 }
 
 /** The parts of a role's PIM policy (`roleManagementPolicyAssignments`, scope `/`) that matter here. */
@@ -237,8 +282,8 @@ export interface TenantSnapshot {
   grants: readonly RoleGrant[];
   /** Direct members of every group that holds a role, transitively (nested groups included). */
   groupMembers: ReadonlyMap<string, readonly string[]>;
-  /** Activation, extension and assignment requests (all of them; Graph cannot filter by action). */
-  scheduleRequests: readonly ScheduleRequest[];
+  /** Successful self-activations, extensions and renewals, from whichever source could be read. */
+  activationHistory: ActivationHistory;
   /** Keyed by role template id. */
   policies: ReadonlyMap<string, RolePolicy>;
   skus: readonly SubscribedSku[];

@@ -1,6 +1,6 @@
 import type { DetectorsConfig } from '../detectors/config-schema.js';
 import { type HoldingIndex, resolveHoldings } from '../detectors/holdings.js';
-import type { ScheduleRequest, TenantSnapshot } from '../model/snapshot.js';
+import type { Activation, TenantSnapshot } from '../model/snapshot.js';
 
 /** What reconciliation reads besides the incidents themselves, with the costly parts worked out once. */
 export interface ReconcileContext {
@@ -10,7 +10,8 @@ export interface ReconcileContext {
   now: Date;
   /** Who holds which role; undefined when the snapshot's grants cannot be resolved. */
   holdings(): HoldingIndex | undefined;
-  request(id: string): ScheduleRequest | undefined;
+  /** An activation by the id of the record it was read from (a schedule request or an audit record). */
+  activation(id: string): Activation | undefined;
 }
 
 export function reconcileContext(
@@ -20,7 +21,7 @@ export function reconcileContext(
 ): ReconcileContext {
   let holdings: HoldingIndex | undefined;
   let holdingsTried = false;
-  let requests: Map<string, ScheduleRequest> | undefined;
+  let activations: Map<string, Activation> | undefined;
   return {
     snapshot,
     config,
@@ -37,9 +38,9 @@ export function reconcileContext(
       }
       return holdings;
     },
-    request(id) {
-      requests ??= new Map(snapshot.scheduleRequests.map((r) => [r.id, r]));
-      return requests.get(id);
+    activation(id) {
+      activations ??= new Map(snapshot.activationHistory.activations.map((a) => [a.record.id, a]));
+      return activations.get(id);
     },
   };
 }

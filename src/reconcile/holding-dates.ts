@@ -1,4 +1,4 @@
-import { hasAction, isSuccessfulRequest } from '../detectors/requests.js';
+import { activationsOfKind } from '../detectors/activations.js';
 import { lastSignIn } from '../detectors/stale-sign-in.js';
 import type { ReconcileContext } from './context.js';
 
@@ -64,10 +64,9 @@ export function lastSelfActivation(
   roleTemplateId: string,
 ): string | null {
   let latest: string | null = null;
-  for (const request of ctx.snapshot.scheduleRequests) {
+  for (const request of activationsOfKind(ctx.snapshot.activationHistory.activations, ['activate'])) {
     if (!sameId(request.principalId, principalId) || !sameId(request.roleTemplateId, roleTemplateId))
       continue;
-    if (!isSuccessfulRequest(request) || !hasAction(request, ['selfActivate'])) continue;
     if (latest === null || Date.parse(request.startDateTime) > Date.parse(latest))
       latest = request.startDateTime;
   }

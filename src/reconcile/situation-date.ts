@@ -47,11 +47,13 @@ export function situationDate(incident: Incident, ctx: ReconcileContext): Situat
     }
     case 'SequentialActivationRenewalsAlert': {
       const threshold = config.SequentialActivationRenewalsAlert.sequentialActivationCounterThreshold;
-      // Evidence lists the run's requests in order; the run became an incident with the threshold-th.
-      const requestIds = incident.evidence.filter((e) => e.kind === 'scheduleRequest').map((e) => e.id);
-      const reaching = requestIds[threshold - 1] ?? requestIds[requestIds.length - 1];
+      // Evidence lists the run's activations in order; the run became an incident with the threshold-th.
+      const ids = incident.evidence
+        .filter((e) => e.kind === 'scheduleRequest' || e.kind === 'auditRecord')
+        .map((e) => e.id);
+      const reaching = ids[threshold - 1] ?? ids[ids.length - 1];
       const at =
-        (reaching ? ctx.request(reaching)?.startDateTime : undefined) ?? incident.sequenceStartDateTime;
+        (reaching ? ctx.activation(reaching)?.startDateTime : undefined) ?? incident.sequenceStartDateTime;
       return at ? { at, what: `reached ${threshold} back-to-back activations` } : undefined;
     }
     case 'NoMfaOnRoleActivationAlert':

@@ -81,10 +81,29 @@ export function columns(rows: string[][], indent = '  '): string[] {
   );
 }
 
+/** A scan's state in a few words: complete, complete but degraded, or partial. */
+function scanState(report: ScanReport, partial: string): string {
+  if (!report.complete) return partial;
+  return report.degraded
+    ? `complete, degraded (activation history from the audit log: ${report.activationHistory.reason ?? 'configured'})`
+    : 'complete';
+}
+
+/** Where an alert's activation history came from, and what that means, one line each. */
+function historyLines(report: ScanReport, alert: AlertId): string[] {
+  const history = report.detectors[alert].activationHistory;
+  if (!history?.source) return [];
+  const why = history.reason ? ` (${history.reason})` : '';
+  return [
+    `activation history: ${history.source}${why}`,
+    ...(history.notes ?? []).map((note) => `note: ${note}`),
+  ];
+}
+
 /** The human report: grouped by alert, with severity, counts, principal, role and the key dates. */
 export function formatTable(report: ScanReport): string {
   const lines: string[] = [];
-  const status = report.complete ? 'complete' : 'PARTIAL (some sources failed; see below)';
+  const status = scanState(report, 'PARTIAL (some sources failed; see below)');
   lines.push(`pimwatch scan of ${report.tenantName} (${report.tenantId})`);
   lines.push(
     `at ${report.scannedAt} · ${status} · ${report.incidents.length} incident(s) · ${report.graphRequests.logical} Graph requests`,
@@ -105,6 +124,7 @@ export function formatTable(report: ScanReport): string {
           : 'UNKNOWN';
     lines.push(`[${severity}] ${alertTitle(alert)} — ${alert}: ${verdict}`);
     if (detector.status === 'unknown') lines.push(`  cause: ${detector.cause}`);
+    lines.push(...historyLines(report, alert).map((line) => `  ${line}`));
     if (incidents.length > 0) {
       lines.push(
         ...columns([
@@ -152,7 +172,7 @@ export function formatMarkdown(report: ScanReport): string {
   lines.push(`# pimwatch scan: ${md(report.tenantName)}`, '');
   lines.push(`- Tenant: \`${report.tenantId}\``);
   lines.push(`- Scanned at: ${report.scannedAt}`);
-  lines.push(`- Result: ${report.complete ? 'complete' : '**partial** (some sources failed)'}`);
+  lines.push(`- Result: ${md(scanState(report, '**partial** (some sources failed)'))}`);
   lines.push(`- Incidents: ${report.incidents.length}; Graph requests: ${report.graphRequests.logical}`);
   for (const [alert, incidents] of incidentsByAlert(report)) {
     const detector = report.detectors[alert];
@@ -161,6 +181,8 @@ export function formatMarkdown(report: ScanReport): string {
       `## ${md(alertTitle(alert))} (\`${alert}\`, ${DETECTORS_BY_ALERT[alert].meta.severity})`,
       '',
     );
+    const history = historyLines(report, alert);
+    if (history.length > 0) lines.push(...history.map((line) => `- ${md(line)}`), '');
     if (detector.status === 'unknown') {
       lines.push(`**Unknown**: ${md(detector.cause ?? '')}`);
       continue;

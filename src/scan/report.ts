@@ -12,6 +12,7 @@ import type {
 } from '../model/lifecycle.js';
 import type { GraphRequestCounts, SourceName, SourceStatus, TenantSnapshot } from '../model/snapshot.js';
 import type { ThresholdRow } from '../reconcile/report-table.js';
+import type { ActivationHistoryReport, AlertHistoryReport } from './activation-history-report.js';
 
 /** One incident line of a report: ours (with its comparison and lifecycle) or PIM's alone. */
 export interface ReportIncident {
@@ -51,6 +52,8 @@ export interface DetectorReport {
   incidents: number;
   unknownItems?: { subject: string; cause: string }[];
   metrics?: Record<string, number>;
+  /** Alerts that read activation history: which source fed them, why, and what it could not hold. */
+  activationHistory?: AlertHistoryReport;
 }
 
 /** The JSON report of one scan (`scan --format json`), also what the API and history build on. */
@@ -63,6 +66,12 @@ export interface ScanReport {
   startedAt: string;
   finishedAt: string;
   complete: boolean;
+  /**
+   * Complete, but on a fallback: activation history came from PIM's audit records (30 days) instead of
+   * the schedule requests. Not partial: nothing failed that the scan needed.
+   */
+  degraded: boolean;
+  activationHistory: ActivationHistoryReport;
   sources: Record<SourceName, Pick<SourceStatus, 'status' | 'cause' | 'requests' | 'items'>>;
   graphRequests: GraphRequestCounts;
   detectors: Record<AlertId, DetectorReport>;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DetectorsConfig } from '../detectors/config-schema.js';
 import { type DetectorOutcomes, runDetectors } from '../detectors/run.js';
+import type { ActivationHistoryMode } from '../graph/activation-history.js';
 import { CredentialError } from '../graph/errors.js';
 import type { GraphSession } from '../graph/session.js';
 import { collectSnapshot } from '../graph/snapshot.js';
@@ -15,6 +16,7 @@ import { thresholdRows } from '../reconcile/report-table.js';
 import { effectiveDetectorsConfig, type ThresholdProvenance } from '../reconcile/thresholds.js';
 import type { ScanSummary, ScanTrigger, StateStore } from '../store/state-store.js';
 import { durationMs } from '../util/iso-duration.js';
+import { activationHistoryReport, alertHistoryReport, HISTORY_ALERTS } from './activation-history-report.js';
 import {
   detectorReports,
   graphOnlyReportIncident,
@@ -32,6 +34,8 @@ export interface ScanInput {
   detectors: DetectorsConfig;
   /** How PIM's incidents are compared with ours (default: the schema's defaults). */
   reconcile?: ReconcileConfig;
+  /** Where activation history comes from (`graph.activationHistory`; default `auto`). */
+  activationHistory?: ActivationHistoryMode;
   store: StateStore;
   /** The detectors' clock. */
   now: Date;
@@ -96,6 +100,7 @@ export async function assessTenant(
     tenantId: input.tenant.id,
     now: input.now,
     auditLookBackMs: durationMs(input.detectors.RolesAssignedOutsidePimAlert.lookBack),
+    ...(input.activationHistory ? { activationHistory: input.activationHistory } : {}),
     ...(input.detectors.privilegedRoles
       ? { privilegedRoleTemplateIds: input.detectors.privilegedRoles }
       : {}),
@@ -137,7 +142,7 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
   const log = input.logger ?? silentLogger;
   const scanId = input.scanId ?? randomUUID();
   const startedAt = new Date().toISOString();
-  const { snapshot, provenance, outcomes, reconciled } = await assessTenant(input);
+  const { snapshot, config, provenance, outcomes, reconciled } = await assessTenant(input);
 
   await input.onProgress?.('store', 90);
   const resolvableAlerts = new Set<AlertId>(ALERT_IDS.filter((a) => outcomes[a].status === 'ok'));
@@ -176,6 +181,8 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
     startedAt,
     finishedAt,
     complete: snapshot.complete,
+    degraded: snapshot.complete && snapshot.activationHistory.source === 'auditLog',
+    activationHistory: activationHistoryReport(snapshot.activationHistory),
     sources: Object.fromEntries(
       SOURCE_NAMES.map((s) => {
         const { status, cause, requests, items } = snapshot.sources[s];
@@ -183,7 +190,7 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
       }),
     ) as ScanReport['sources'],
     graphRequests: snapshot.graphRequests,
-    detectors: detectorReports(outcomes),
+    detectors: withHistorySources(detectorReports(outcomes), snapshot, config),
     thresholds: thresholdRows(provenance),
     incidents,
     transitions: {
@@ -208,6 +215,20 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
     'scan finished',
   );
   return { report, transitions: applied.transitions, summary, snapshot };
+}
+
+/** Adds to each alert that reads activation history where it came from and what that source could not hold. */
+function withHistorySources(
+  reports: ScanReport['detectors'],
+  snapshot: TenantSnapshot,
+  config: DetectorsConfig,
+): ScanReport['detectors'] {
+  for (const alert of HISTORY_ALERTS) {
+    const report = reports[alert];
+    if (report.status === 'disabled') continue;
+    report.activationHistory = alertHistoryReport(alert, snapshot.activationHistory, config);
+  }
+  return reports;
 }
 
 function scanSummary(

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { demoFixture } from '../support/demo-fixture.js';
+import { demoFixture, SCHEDULE_REQUESTS_REFUSED } from '../support/demo-fixture.js';
 import { runPimwatch } from '../support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pimwatch-cli-'));
@@ -51,6 +51,33 @@ describe('pimwatch scan', () => {
           i.alert === 'RolesAssignedOutsidePimAlert' && i.classification !== 'graphOnly',
       ),
     ).toEqual([]);
+  });
+
+  it('scans a fixture whose schedule requests answer 403: complete but degraded, exit 0, each alert says why', async () => {
+    const fixture = await demoFixture({
+      faults: SCHEDULE_REQUESTS_REFUSED,
+    });
+    const path = join(dir, 'no-requests.json');
+    writeFileSync(path, JSON.stringify(fixture));
+    const run = await runPimwatch([
+      'scan',
+      '--fixture',
+      path,
+      '--now',
+      NOW,
+      '--config',
+      'fixtures/demo/config.yaml',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const why = 'scheduleRequests: 403 Authorization_RequestDenied, using the audit log';
+    expect(run.stdout).toContain(`complete, degraded (activation history from the audit log: ${why})`);
+    // Once under each of the two alerts that read activation history.
+    expect(run.stdout.split(`  activation history: auditLog (${why})`)).toHaveLength(3);
+    expect(run.stdout).toContain(
+      '  note: lastActivationDateTime is null where the last activation is older than 30 days',
+    );
+    expect(run.stdout).not.toContain('PARTIAL');
+    noStackTrace(run.stderr);
   });
 
   it('prints the demo as a table by default and exits 0', async () => {

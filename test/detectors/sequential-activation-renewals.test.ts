@@ -164,16 +164,19 @@ const cases: Case[] = [
   },
   // Which requests count.
   {
-    name: 'self-extensions continue a run of self-activations',
+    name: 'self-extensions and self-renewals are not activations: they neither count nor bridge a gap',
     snapshot: tenant()
       .user('alice')
       .activation('alice', 'userAdmin', START, 'PT1H')
       .activation('alice', 'userAdmin', plus(START, HOUR), 'PT1H', { action: 'selfExtend' })
-      .activation('alice', 'userAdmin', plus(START, 2 * HOUR), 'PT1H', { action: 'selfExtend' })
+      .activation('alice', 'userAdmin', plus(START, 2 * HOUR), 'PT1H', { action: 'selfRenew' })
+      .activation('alice', 'userAdmin', plus(START, 3 * HOUR), 'PT1H')
+      .activation('alice', 'userAdmin', plus(START, 4 * HOUR), 'PT1H')
       .build(),
-    config: {},
+    // Counted, the five would be one run of 5; as activations only, a lone one and a run of 2.
+    config: { [ALERT]: { sequentialActivationCounterThreshold: 2 } },
     now: NOW,
-    expected: ['alice @ userAdmin x3'],
+    expected: ['alice @ userAdmin x2'],
   },
   {
     name: 'denied and admin-made requests do not count',

@@ -79,13 +79,18 @@ describe('Graph failures', () => {
     });
     const { snapshot } = await scan(fixture);
     const source = snapshot.sources.roleAssignmentScheduleRequests;
-    expect(source.status).toBe('failed');
+    // The source's failure is kept; PIM's audit records stand in for it, so the scan stays complete.
+    expect(snapshot.sources.pimActivationAudits.cause).toBeUndefined();
+    expect(source.status).toBe('replaced');
     expect(source.cause).toMatch(
       /^GET v1\.0\/roleManagement\/directory\/roleAssignmentScheduleRequests: 200 response is not valid JSON/,
     );
     expect(source.requests).toBe(4);
-    expect(snapshot.scheduleRequests).toEqual([]);
-    expect(snapshot.complete).toBe(false);
+    expect(snapshot.activationHistory.source).toBe('auditLog');
+    expect(snapshot.activationHistory.reason).toBe(
+      'scheduleRequests: unreadable response, using the audit log',
+    );
+    expect(snapshot.complete).toBe(true);
   });
 
   it('recovers when only one response was truncated', async () => {

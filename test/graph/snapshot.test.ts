@@ -4,7 +4,7 @@ import { requestBudget } from '../../src/graph/request-budget.js';
 import { collectSnapshot } from '../../src/graph/snapshot.js';
 import { SOURCE_NAMES } from '../../src/model/snapshot.js';
 import { type EmulatedTenant, startEmulatedTenant } from '../../src/scan/emulated-tenant.js';
-import { demoFixture, demoNow, THIRTY_DAYS_MS } from '../support/demo-fixture.js';
+import { demoFixture, demoNow, SCHEDULE_REQUESTS_REFUSED, THIRTY_DAYS_MS } from '../support/demo-fixture.js';
 
 const open: EmulatedTenant[] = [];
 afterEach(async () => {
@@ -26,6 +26,30 @@ async function scan(fixture: TenantFixture, graph: Parameters<typeof startEmulat
 }
 
 describe('collectSnapshot against the demo tenant (real Graph client, HTTPS, token endpoint)', () => {
+  it('falls back to PIM audit records at exactly the lower bound when schedule requests answer 403', async () => {
+    const fixture = await demoFixture({
+      faults: SCHEDULE_REQUESTS_REFUSED,
+      // Small audit pages, so the activation records take several.
+      pageSizes: { 'auditLogs/directoryAudits': 20 },
+    });
+    // Counting requests, not pacing: Graph's 5-per-10-seconds audit pace is lifted here.
+    const { snapshot, tenant, now } = await scan(fixture, {
+      graph: { rateLimits: { signInActivityPerMinute: 1000, reportsPer10Seconds: 1000 } },
+    });
+    const budget = requestBudget(fixture, { now, auditLookBackMs: THIRTY_DAYS_MS });
+    expect(snapshot.complete).toBe(true);
+    expect(snapshot.activationHistory.source).toBe('auditLog');
+    expect(budget.bySource.roleAssignmentScheduleRequests).toBe(1);
+    expect(budget.bySource.pimActivationAudits).toBeGreaterThan(1);
+    for (const name of SOURCE_NAMES)
+      expect(snapshot.sources[name].requests, name).toBe(budget.bySource[name] ?? 0);
+    expect(snapshot.graphRequests.logical).toBe(budget.total);
+    expect(tenant.emulator.stats.logicalRequests).toBe(budget.total);
+    expect(snapshot.activationHistory.activations).toHaveLength(
+      budget.sizes['auditLogs/directoryAudits (PIM activations)']!,
+    );
+  });
+
   it('reads every source and makes exactly the lower bound of Graph requests', async () => {
     const fixture = await demoFixture();
     const { snapshot, tenant, now } = await scan(fixture);
@@ -117,9 +141,11 @@ describe('collectSnapshot against the demo tenant (real Graph client, HTTPS, tok
     const ids = snapshot.grants.map((g) => g.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toHaveLength(50);
-    expect(snapshot.scheduleRequests).toHaveLength(
-      fixture.resources['roleManagement/directory/roleAssignmentScheduleRequests']!.length,
+    const selfService = fixture.resources['roleManagement/directory/roleAssignmentScheduleRequests']!.filter(
+      (r) => String(r.action).startsWith('self') && ['Provisioned', 'Granted'].includes(String(r.status)),
     );
+    expect(snapshot.activationHistory.source).toBe('scheduleRequests');
+    expect(snapshot.activationHistory.activations).toHaveLength(selfService.length);
     const incidents = [...snapshot.graphAlerts.alerts.values()].reduce((n, a) => n + a.incidents.length, 0);
     const inFixture = fixture.resources['identityGovernance/roleManagementAlerts/alerts']!.reduce(
       (n, a) => n + ((a.alertIncidents as unknown[]) ?? []).length,

@@ -15,3 +15,15 @@ export async function demoNow(): Promise<Date> {
 }
 
 export const THIRTY_DAYS_MS = 30 * 86_400_000;
+
+/**
+ * Schedule requests answering as on a tenant that granted no write permission (Microsoft lists none
+ * read-only for them): the fault that sends activation history to PIM's audit records.
+ */
+export const SCHEDULE_REQUESTS_REFUSED = {
+  'roleManagement/directory/roleAssignmentScheduleRequests': {
+    status: 403,
+    code: 'Authorization_RequestDenied',
+    message: 'Insufficient privileges to complete the operation.',
+  },
+};

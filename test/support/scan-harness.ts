@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { type DetectorsConfig, detectorsConfigSchema } from '../../src/detectors/config-schema.js';
 import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
+import type { ActivationHistoryMode } from '../../src/graph/activation-history.js';
 import { startEmulatedTenant } from '../../src/scan/emulated-tenant.js';
 import { runScan, type ScanResult } from '../../src/scan/run-scan.js';
 import { MemoryStateStore } from '../../src/store/memory-state-store.js';
@@ -16,7 +17,13 @@ export function demoDetectorsConfig(): DetectorsConfig {
 /** One whole scan of a fixture through the emulator, as the CLI runs it, at a fixed clock. */
 export async function scanFixture(
   fixture: TenantFixture,
-  options: { now: Date; store?: StateStore; detectors?: DetectorsConfig; scanId?: string },
+  options: {
+    now: Date;
+    store?: StateStore;
+    detectors?: DetectorsConfig;
+    scanId?: string;
+    activationHistory?: ActivationHistoryMode;
+  },
 ): Promise<ScanResult> {
   const emulated = await startEmulatedTenant(fixture);
   const session = emulated.openSession();
@@ -30,6 +37,7 @@ export async function scanFixture(
       now: options.now,
       trigger: 'cli',
       ...(options.scanId ? { scanId: options.scanId } : {}),
+      ...(options.activationHistory ? { activationHistory: options.activationHistory } : {}),
     });
   } finally {
     await session.close();

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { activationsFromScheduleRequests } from '../../src/graph/activation-history.js';
 import { type AlertId, GLOBAL_ADMIN_TEMPLATE_ID, graphAlertObjectId } from '../../src/model/alerts.js';
 import {
   type AuditRecord,
@@ -578,7 +579,16 @@ export class SnapshotBuilder {
       pimOnboarded: this.pimOnboarded,
       grants: [...this.grants],
       groupMembers: new Map([...this.groupMembers].map(([group, members]) => [group, [...members]])),
-      scheduleRequests: [...this.requests],
+      // Through the graph layer's own filter, so requests that never took effect stay out as in a scan.
+      activationHistory: {
+        source: 'scheduleRequests',
+        reason: null,
+        coversFrom: null,
+        activations: activationsFromScheduleRequests(this.requests).map((a) => ({
+          ...a,
+          roleTemplateId: a.roleDefinitionId,
+        })),
+      },
       policies: new Map(this.policies),
       skus: this.skus.map((sku) => ({ ...sku, servicePlans: [...sku.servicePlans] })),
       audits: [...this.audits],

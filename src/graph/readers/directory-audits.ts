@@ -41,11 +41,23 @@ const auditSchema = z.object({
     .default([]),
 });
 
-const TARGET_TYPES: Record<string, PrincipalType> = {
+/**
+ * Audit target types that name a principal. Microsoft documents User, Device, Directory, App, Role, Group,
+ * Policy and Other, with `App` for a service principal
+ * (https://learn.microsoft.com/en-us/graph/api/resources/targetresource); real records also write
+ * `ServicePrincipal`. Compared without case: Microsoft's own example even capitalises the key (`Type`).
+ */
+const PRINCIPAL_TARGET_TYPES: Readonly<Record<string, PrincipalType>> = {
   user: 'user',
   group: 'group',
+  app: 'servicePrincipal',
   serviceprincipal: 'servicePrincipal',
 };
+
+/** The principal type an audit target's `type` names, or undefined for roles, policies, the directory... */
+export function principalTargetType(type: string | null | undefined): PrincipalType | undefined {
+  return PRINCIPAL_TARGET_TYPES[(type ?? '').toLowerCase()];
+}
 
 /** `modifiedProperties` values are JSON-encoded strings (`"\"62e9...\""`); unwrap them. */
 function unquote(value: string | null | undefined): string | null {
@@ -65,10 +77,7 @@ function toAuditRecord(a: z.infer<typeof auditSchema>): AuditRecord {
     return p ? (unquote(p.newValue) ?? unquote(p.oldValue)) : null;
   };
   // The principal is the target that is not the role object itself.
-  const target = a.targetResources.find((t) => {
-    const type = (t.type ?? t.Type ?? '').toLowerCase();
-    return type in TARGET_TYPES && t.id;
-  });
+  const target = a.targetResources.find((t) => principalTargetType(t.type ?? t.Type) && t.id);
   return {
     id: a.id,
     activityDisplayName: a.activityDisplayName,
@@ -84,7 +93,7 @@ function toAuditRecord(a: z.infer<typeof auditSchema>): AuditRecord {
     target: target
       ? {
           id: target.id!,
-          type: TARGET_TYPES[(target.type ?? target.Type ?? '').toLowerCase()] ?? 'unknown',
+          type: principalTargetType(target.type ?? target.Type) ?? 'unknown',
           displayName: target.displayName,
           userPrincipalName: target.userPrincipalName,
         }

@@ -1,0 +1,79 @@
+import type { DetectorsConfig } from '../detectors/config-schema.js';
+import { DETECTORS } from '../detectors/registry.js';
+import { AUDIT_RETENTION_DAYS, AUDIT_RETENTION_MS } from '../graph/readers/pim-activation-audits.js';
+import type { AlertId } from '../model/alerts.js';
+import type { ActivationHistory, ActivationHistorySource } from '../model/snapshot.js';
+import { durationMs } from '../util/iso-duration.js';
+
+/** Where one alert's activation history came from, and what that source could not hold. */
+export interface AlertHistoryReport {
+  source: ActivationHistorySource | null;
+  /** Why, when it is not the schedule requests: `scheduleRequests: 403 Authorization_RequestDenied, using the audit log`. */
+  reason?: string;
+  /** What the audit log's retention means for this alert's window. */
+  notes?: string[];
+}
+
+/** The scan-wide view: the report calls a scan whose history came from the audit log degraded, not partial. */
+export interface ActivationHistoryReport {
+  source: ActivationHistorySource | null;
+  reason?: string;
+  /** The oldest instant the source can hold (the audit log's retention edge). */
+  coversFrom?: string;
+  degraded: boolean;
+}
+
+/** The alerts that read activation history: those whose sources include PIM's activation records. */
+export const HISTORY_ALERTS: readonly AlertId[] = DETECTORS.filter((d) =>
+  d.meta.sources.includes('pimActivationAudits'),
+).map((d) => d.meta.alert);
+
+const RETENTION = `the audit log holds ${AUDIT_RETENTION_DAYS} days`;
+
+/** The window (ISO duration) each history alert looks through, from the settings it ran with. */
+function windowOf(alert: AlertId, config: DetectorsConfig): { key: string; value: string } | undefined {
+  if (alert === 'RedundantAssignmentAlert')
+    return { key: 'duration', value: config.RedundantAssignmentAlert.duration };
+  if (alert === 'SequentialActivationRenewalsAlert')
+    return { key: 'lookBack', value: config.SequentialActivationRenewalsAlert.lookBack };
+  return undefined;
+}
+
+function retentionNotes(alert: AlertId, config: DetectorsConfig, coversFrom: string | null): string[] {
+  const notes: string[] = [];
+  const since = coversFrom ? ` (nothing before ${coversFrom})` : '';
+  const window = windowOf(alert, config);
+  if (window && durationMs(window.value) > AUDIT_RETENTION_MS) {
+    notes.push(
+      `its ${window.key} ${window.value} reaches past what ${RETENTION}${since}: activations older than that are not seen`,
+    );
+  }
+  if (alert === 'RedundantAssignmentAlert') {
+    notes.push(
+      `lastActivationDateTime is null where the last activation is older than ${AUDIT_RETENTION_DAYS} days; the schedule requests would have known it`,
+    );
+  }
+  return notes;
+}
+
+export function alertHistoryReport(
+  alert: AlertId,
+  history: ActivationHistory,
+  config: DetectorsConfig,
+): AlertHistoryReport {
+  if (history.source !== 'auditLog') return { source: history.source };
+  return {
+    source: 'auditLog',
+    ...(history.reason ? { reason: history.reason } : {}),
+    notes: retentionNotes(alert, config, history.coversFrom),
+  };
+}
+
+export function activationHistoryReport(history: ActivationHistory): ActivationHistoryReport {
+  return {
+    source: history.source,
+    ...(history.reason ? { reason: history.reason } : {}),
+    ...(history.coversFrom ? { coversFrom: history.coversFrom } : {}),
+    degraded: history.source === 'auditLog',
+  };
+}

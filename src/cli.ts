@@ -178,15 +178,29 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
     .option('--port <n>', 'port to listen on (default: a free port)', intOption('--port'))
     .option('--latency <ms>', 'added latency per request', intOption('--latency'))
     .option('--throttle', "enforce Graph's published throttle limits")
-    .action(async (opts: { fixture: string[]; port?: number; latency?: number; throttle?: boolean }) => {
-      const { runEmulatorCommand } = await import('./emulator/command.js');
-      await runEmulatorCommand({
-        fixture: opts.fixture.length === 1 ? opts.fixture[0]! : opts.fixture,
-        ...(opts.port !== undefined ? { port: opts.port } : {}),
-        ...(opts.latency !== undefined ? { latencyMs: opts.latency } : {}),
-        ...(opts.throttle ? { throttle: true } : {}),
-      });
-    });
+    .option(
+      '--shift-to-now',
+      "move every fixture's timestamps so its reference time is the start of the current hour (default for demo)",
+    )
+    .option('--no-shift-to-now', 'serve the fixture with the timestamps it was written with')
+    .action(
+      async (opts: {
+        fixture: string[];
+        port?: number;
+        latency?: number;
+        throttle?: boolean;
+        shiftToNow?: boolean;
+      }) => {
+        const { runEmulatorCommand } = await import('./emulator/command.js');
+        await runEmulatorCommand({
+          fixture: opts.fixture.length === 1 ? opts.fixture[0]! : opts.fixture,
+          ...(opts.port !== undefined ? { port: opts.port } : {}),
+          ...(opts.latency !== undefined ? { latencyMs: opts.latency } : {}),
+          ...(opts.throttle ? { throttle: true } : {}),
+          ...(opts.shiftToNow !== undefined ? { shiftToNow: opts.shiftToNow } : {}),
+        });
+      },
+    );
 
   program
     .command('generate-fixture')

@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load.js';
 import type { PimwatchConfig } from '../config/schema.js';
 import { mergeDetectorsConfig } from '../detectors/config-schema.js';
 import { loadFixture, resolveFixtureArg } from '../emulator/load-fixture.js';
+import { stableShiftTarget } from '../emulator/time-shift.js';
 import { UsageError } from '../errors.js';
 import { openGraphSession } from '../graph/session.js';
 import { createLogger } from '../log.js';
@@ -127,10 +128,11 @@ export async function runScanCommand(
       }
     } else {
       const fixture = await loadFixture(resolveFixtureArg(options.demo ? 'demo' : options.fixture!));
-      // The bundled demo is written for one day; served shifted to "now" it looks the same whenever it runs.
+      // The bundled demo is written for one day; served shifted to the current hour it looks the same
+      // whenever it runs, and identical to every other demo scan within that hour.
       const emulated = await startEmulatedTenant(fixture, {
         graph: config.graph,
-        ...(options.demo && fixture.referenceTime ? { timeShiftTo: now } : {}),
+        ...(options.demo && fixture.referenceTime ? { timeShiftTo: stableShiftTarget(now) } : {}),
       });
       const session = emulated.openSession({ logger: log });
       scanned = emulated.tenant;

@@ -2,6 +2,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXIT, reportError } from './cli/exit.js';
 import type { ScanCommandOptions } from './cli/scan-command.js';
 import { loadConfig } from './config/load.js';
+import { LOG_LEVELS, type LogLevel, overrideLogLevel } from './log.js';
+import { packageVersion } from './package-info.js';
 
 /** Parses a whole number option, naming the option when it is not one. */
 export function intOption(name: string, min = 0) {
@@ -20,8 +22,19 @@ export function intOption(name: string, min = 0) {
 export function buildProgram(setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command('pimwatch')
     .description('Watches Microsoft Entra ID for the seven PIM security alerts for Entra roles.')
+    .version(packageVersion(), '-V, --version', "print pimwatch's version")
+    .addOption(
+      new Option('--log-level <level>', 'log level for this run (beats log.level in the configuration)')
+        .choices(LOG_LEVELS)
+        .env('PIMWATCH_LOG_LEVEL'),
+    )
+    .option('-q, --quiet', 'on standard error, errors only: log level error and no progress')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', () => {
+      const { logLevel, quiet } = program.opts<{ logLevel?: LogLevel; quiet?: boolean }>();
+      overrideLogLevel(quiet ? 'error' : logLevel);
+    });
 
   program
     .command('scan')
@@ -143,6 +156,22 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
     .action(async (opts: { config?: string }) => {
       const { runWorkerCommand } = await import('./cli/service-commands.js');
       setExitCode(await runWorkerCommand(opts));
+    });
+
+  program
+    .command('health')
+    .description(
+      "Container health check for a worker: exit 0 when this host's worker reported to Redis lately, 1 otherwise",
+    )
+    .addOption(configOption())
+    .option(
+      '--max-age <seconds>',
+      'how old the last report may be (default: api.workerStaleAfterMs)',
+      intOption('--max-age', 1),
+    )
+    .action(async (opts: { config?: string; maxAge?: number }) => {
+      const { runHealthCommand } = await import('./cli/health-command.js');
+      setExitCode(await runHealthCommand(opts));
     });
 
   program

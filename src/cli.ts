@@ -161,7 +161,7 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
   program
     .command('health')
     .description(
-      "Container health check for a worker: exit 0 when this host's worker reported to Redis lately, 1 otherwise",
+      "Container health check: exit 0 when this host's worker reported to Redis lately (or, with --api, the API answers), 1 otherwise",
     )
     .addOption(configOption())
     .option(
@@ -169,7 +169,9 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
       'how old the last report may be (default: api.workerStaleAfterMs)',
       intOption('--max-age', 1),
     )
-    .action(async (opts: { config?: string; maxAge?: number }) => {
+    .option('--api', "check this host's API (serve) instead: GET /healthz must answer 200")
+    .option('--port <n>', 'with --api: the port (default: api.port)', intOption('--port', 1))
+    .action(async (opts: { config?: string; maxAge?: number; api?: boolean; port?: number }) => {
       const { runHealthCommand } = await import('./cli/health-command.js');
       setExitCode(await runHealthCommand(opts));
     });

@@ -3,6 +3,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiServer } from '../../src/api/server.js';
+import { apiHealthUrl } from '../../src/cli/health-command.js';
 import { configSchema } from '../../src/config/schema.js';
 import { heartbeatKey } from '../../src/jobs/heartbeat.js';
 import { startWorker } from '../../src/jobs/worker.js';
@@ -86,5 +88,34 @@ describe('pimwatch health (the worker container health check)', () => {
       healthy: false,
       message: 'no worker on host worker has reported to Redis',
     });
+  });
+
+  it('--api exits 0 while the API answers /healthz, 1 once it is gone', async () => {
+    const config = configSchema.parse({
+      redis: { url: redis.url, keyPrefix: 'health-api' },
+      api: { port: 0, apiKeys: [{ name: 'probe', key: { env: 'PIMWATCH_HEALTH_TEST_KEY' } }] },
+    });
+    process.env.PIMWATCH_HEALTH_TEST_KEY = 'health-test-key-0123456789';
+    const api = await startApiServer(config, silentLogger);
+    const port = new URL(api.url).port;
+    try {
+      const up = await runPimwatch(['health', '--api', '--port', port, '--config', configFile('health-api')]);
+      expect(up.code, up.stderr).toBe(0);
+      expect(up.stdout).toBe(`pimwatch health: healthy: http://127.0.0.1:${port}/healthz answered 200\n`);
+    } finally {
+      await api.close();
+    }
+    const down = await runPimwatch(['health', '--api', '--port', port, '--config', configFile('health-api')]);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toBe(
+      `pimwatch health: unhealthy: http://127.0.0.1:${port}/healthz did not answer (ECONNREFUSED)\n`,
+    );
+  }, 60_000);
+
+  it('reaches a wildcard-bound API on loopback', () => {
+    expect(apiHealthUrl('0.0.0.0', 8080)).toBe('http://127.0.0.1:8080/healthz');
+    expect(apiHealthUrl('::', 8080)).toBe('http://127.0.0.1:8080/healthz');
+    expect(apiHealthUrl('10.1.2.3', 9000)).toBe('http://10.1.2.3:9000/healthz');
+    expect(apiHealthUrl('::1', 9000)).toBe('http://[::1]:9000/healthz');
   });
 });

@@ -214,6 +214,7 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
       "move every fixture's timestamps so its reference time is the start of the current hour (default for demo)",
     )
     .option('--no-shift-to-now', 'serve the fixture with the timestamps it was written with')
+    .option('--ca-out <file>', "also write the emulator's CA certificate to this file (removed on stop)")
     .action(
       async (opts: {
         fixture: string[];
@@ -221,6 +222,7 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
         latency?: number;
         throttle?: boolean;
         shiftToNow?: boolean;
+        caOut?: string;
       }) => {
         const { runEmulatorCommand } = await import('./emulator/command.js');
         await runEmulatorCommand({
@@ -229,6 +231,7 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
           ...(opts.latency !== undefined ? { latencyMs: opts.latency } : {}),
           ...(opts.throttle ? { throttle: true } : {}),
           ...(opts.shiftToNow !== undefined ? { shiftToNow: opts.shiftToNow } : {}),
+          ...(opts.caOut !== undefined ? { caOut: opts.caOut } : {}),
         });
       },
     );

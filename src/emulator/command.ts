@@ -1,3 +1,4 @@
+import { rm, writeFile } from 'node:fs/promises';
 import { FixtureError } from '../errors.js';
 import type { TenantFixture } from './fixture-schema.js';
 import { loadFixture, resolveFixtureArg } from './load-fixture.js';
@@ -19,6 +20,11 @@ export interface EmulatorCommandOptions {
   shiftToNow?: boolean;
   /** The clock the shift is read from. @defaultValue the system clock */
   now?: Date;
+  /**
+   * Also write the emulator's CA certificate here (removed again on stop), for pimwatch processes in
+   * other containers that share a volume with it (the compose demo).
+   */
+  caOut?: string;
 }
 
 export interface EmulatorCommandIo {
@@ -59,6 +65,9 @@ export async function runEmulatorCommand(
     ...(throttle ? { throttle } : {}),
   });
 
+  const caFile = options.caOut ?? emulator.caCertPath;
+  if (options.caOut) await writeFile(options.caOut, emulator.caCertPem, { mode: 0o644 });
+
   const single = tenants.length === 1 ? tenants[0] : undefined;
   if (single) {
     print(`Graph emulator serving ${single.path} (tenant ${single.fixture.tenantId})`);
@@ -70,7 +79,7 @@ export async function runEmulatorCommand(
     }
   }
   print(`  base URL:        ${emulator.baseUrl}`);
-  print(`  CA certificate:  ${emulator.caCertPath}`);
+  print(`  CA certificate:  ${caFile}`);
   print(`  throttling:      ${throttle?.enabled ? 'Graph limits enforced' : 'off'}`);
   print(
     `  time:            ${shiftTo ? `shifted so each fixture's reference time is ${shiftTo.toISOString()}` : 'as written in the fixture (--shift-to-now moves it to this hour)'}`,
@@ -82,7 +91,7 @@ export async function runEmulatorCommand(
   );
   print(`  graph.baseUrl: ${emulator.baseUrl}`);
   print(`  graph.authorityHost: ${emulator.authorityHost}`);
-  print(`  graph.caFile: ${emulator.caCertPath}`);
+  print(`  graph.caFile: ${caFile}`);
   print(
     !single
       ? "  credential: clientSecret with one of the tenant's applications listed above (any: any client id and secret)"
@@ -105,6 +114,7 @@ export async function runEmulatorCommand(
     else io.signal?.addEventListener('abort', stop, { once: true });
   });
   await emulator.close();
+  if (options.caOut) await rm(options.caOut, { force: true });
   print('Graph emulator stopped.');
 }
 

@@ -123,6 +123,22 @@ describe('pimwatch emulator command', () => {
     expect(lines.join('\n')).toContain(`time:            ${time}`);
   });
 
+  it('--ca-out writes the CA certificate where another container can read it, and removes it on stop', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pimwatch-command-test-'));
+    try {
+      const caOut = join(dir, 'emulator-ca.pem');
+      let whileRunning = '';
+      const lines = await printedLines({ fixture: 'demo', caOut }, async () => {
+        whileRunning = await readFile(caOut, 'utf8');
+      });
+      expect(whileRunning).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      expect(lines).toContain(`  graph.caFile: ${caOut}`);
+      expect(existsSync(caOut)).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('leaves other fixtures unshifted unless --shift-to-now is given', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'pimwatch-command-test-'));
     try {
@@ -141,7 +157,10 @@ describe('pimwatch emulator command', () => {
 });
 
 /** Runs the emulator command until it has printed its instructions, then stops it. */
-async function printedLines(options: Parameters<typeof runEmulatorCommand>[0]): Promise<string[]> {
+async function printedLines(
+  options: Parameters<typeof runEmulatorCommand>[0],
+  whileRunning?: () => Promise<void>,
+): Promise<string[]> {
   const lines: string[] = [];
   const stop = new AbortController();
   let running: Promise<void> | undefined;
@@ -155,6 +174,7 @@ async function printedLines(options: Parameters<typeof runEmulatorCommand>[0]): 
     });
     running.catch(reject);
   });
+  await whileRunning?.();
   stop.abort();
   await running;
   return lines;

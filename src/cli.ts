@@ -68,9 +68,11 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
         'where incident lifecycle is kept (default: redis when configured)',
       ).choices(['redis', 'memory']),
     )
+    .option('--progress', 'show progress on standard error even when it is not a terminal')
     .action(async (opts: ScanCommandOptions) => {
       const { runScanCommand } = await import('./cli/scan-command.js');
-      setExitCode(await runScanCommand(opts));
+      const { quiet } = program.opts<{ quiet?: boolean }>();
+      setExitCode(await runScanCommand({ ...opts, ...(quiet ? { quiet } : {}) }));
     });
 
   const configOption = () =>

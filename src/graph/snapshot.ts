@@ -55,9 +55,39 @@ export interface CollectOptions {
    */
   signInActivityOf?: 'holders' | 'allUsers';
   logger?: Logger;
+  /** Called as sources finish reading (`done` of `total`, the sources in SOURCE_NAMES): for a progress line. */
+  onSourcesDone?: (done: number, total: number) => void;
 }
 
 type Outcome<T> = ReadOutcome<T> | { status: 'skipped' };
+
+/** What the holders branch settles at once: role definitions, grants, group members, sign-in activity. */
+const HOLDER_SOURCES: readonly SourceName[] = [
+  'roleDefinitions',
+  'roleAssignments',
+  'roleAssignmentScheduleInstances',
+  'roleEligibilityScheduleInstances',
+  'groupMembers',
+  'signInActivity',
+];
+
+/**
+ * A pass-through for reads that counts how many sources have finished, never beyond the total (the
+ * last call settles whatever is left, e.g. the principal lookup, which only some tenants need).
+ */
+function countFinishedSources(report: CollectOptions['onSourcesDone']) {
+  let done = 0;
+  const total = SOURCE_NAMES.length;
+  return (sources: number) =>
+    <T>(value: T): T => {
+      const next = Math.min(total, done + sources);
+      if (next !== done) {
+        done = next;
+        report?.(done, total);
+      }
+      return value;
+    };
+}
 
 /**
  * Reads everything the seven detectors and reconciliation need, once, into pimwatch's own model.
@@ -73,17 +103,19 @@ export async function collectSnapshot(http: GraphHttp, options: CollectOptions):
   // Two branches run side by side. The holders branch leads to the sign-in reads, which Graph paces at
   // 10 a minute and which dominate a large scan, so they start as soon as the holders are known rather
   // than after everything else (the audit pages alone wait on a 5-per-10-seconds throttle).
+  const finished = countFinishedSources(options.onSourcesDone);
+  const oneMore = finished(1);
   const [holders, rest] = await Promise.all([
-    readHolders(http, options),
+    readHolders(http, options).then(finished(HOLDER_SOURCES.length)),
     Promise.all([
-      readOrganization(http),
-      readSubscribedSkus(http),
-      readScheduleRequests(http),
-      readRolePolicies(http),
-      readRoleAssignmentAudits(http, new Date(options.now.getTime() - options.auditLookBackMs)),
-      readAlertDefinitions(http),
-      readAlertConfigurations(http),
-      readAlerts(http),
+      readOrganization(http).then(oneMore),
+      readSubscribedSkus(http).then(oneMore),
+      readScheduleRequests(http).then(oneMore),
+      readRolePolicies(http).then(oneMore),
+      readRoleAssignmentAudits(http, new Date(options.now.getTime() - options.auditLookBackMs)).then(oneMore),
+      readAlertDefinitions(http).then(oneMore),
+      readAlertConfigurations(http).then(oneMore),
+      readAlerts(http).then(oneMore),
     ]),
   ]);
   const [
@@ -166,6 +198,7 @@ export async function collectSnapshot(http: GraphHttp, options: CollectOptions):
     }
   }
 
+  finished(SOURCE_NAMES.length)(undefined);
   const sources = sourceStatuses(outcomes, http);
   for (const [name, status] of Object.entries(sources)) {
     if (status.status === 'failed')

@@ -57,7 +57,7 @@ describe('command-line conventions', () => {
       );
     }
     expect(quiet.stderr).toBe('');
-  });
+  }, 90_000);
 
   it('refuses an unknown level, from the option or the environment, with exit 2', async () => {
     const [option, env] = await Promise.all([
@@ -69,6 +69,33 @@ describe('command-line conventions', () => {
     expect(env.code).toBe(2);
     expect(env.stderr).toContain("value 'chatty' from env 'PIMWATCH_LOG_LEVEL' is invalid");
   });
+
+  it('shows progress on standard error for a slow scan with --progress, and never with --quiet', async () => {
+    // Graph throttles the first organization read for 3 s: the scan outlasts the quiet first seconds.
+    const path = join(dir, 'throttled.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        tenantId: '5f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
+        resources: {},
+        faults: { organization: { status: 429, retryAfter: 3, times: 1 } },
+      }),
+    );
+    const scan = ['scan', '--fixture', path, '--format', 'json', '--out', join(dir, 'throttled-report.json')];
+    const [shown, notATerminal, quiet] = await Promise.all([
+      runPimwatch([...scan, '--progress']),
+      runPimwatch(scan),
+      runPimwatch(['--quiet', ...scan, '--progress']),
+    ]);
+    for (const run of [shown, notATerminal, quiet]) expect(run.code, run.stderr).toBe(0);
+    const lines = shown.stderr.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line).toMatch(/^scan: \d+ s · sources \d+\/15/);
+    expect(shown.stderr).toContain('Graph throttled the scan (429): waiting 3 s');
+    expect(lines.at(-1)).toMatch(/sources 15\/15/);
+    expect(notATerminal.stderr).toBe('');
+    expect(quiet.stderr).toBe('');
+  }, 90_000);
 
   it('regression guard: generate-fixture into a closed pipe (`| head`) stops quietly, without an EPIPE stack trace', async () => {
     const out = join(dir, 'generated.json');

@@ -37,7 +37,7 @@ describe('command-line conventions', () => {
       expect(run.code).toBe(0);
       expect(run.stdout).toBe(`${version}\n`);
     }
-  });
+  }, 60_000);
 
   it('--log-level, PIMWATCH_LOG_LEVEL and --quiet set what reaches standard error', async () => {
     const fixture = faultedFixture();
@@ -68,7 +68,7 @@ describe('command-line conventions', () => {
     expect(option.stderr).toContain("argument 'loud' is invalid");
     expect(env.code).toBe(2);
     expect(env.stderr).toContain("value 'chatty' from env 'PIMWATCH_LOG_LEVEL' is invalid");
-  });
+  }, 60_000);
 
   it('shows progress on standard error for a slow scan with --progress, and never with --quiet', async () => {
     // Graph throttles the first organization read for 3 s: the scan outlasts the quiet first seconds.
@@ -126,7 +126,7 @@ describe('command-line conventions', () => {
     expect(stderr).not.toMatch(STACK_FRAME);
     expect(code).toBe(0);
     expect(existsSync(out)).toBe(true);
-  });
+  }, 60_000);
 
   it('ships a LICENSE that matches package.json', () => {
     const { license } = JSON.parse(readFileSync('package.json', 'utf8')) as { license: string };

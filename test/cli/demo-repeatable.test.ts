@@ -36,5 +36,5 @@ describe('scan --demo is repeatable', () => {
     expect(second.transitions).toMatchObject({ opened: 0, resolved: 0, reopened: 0 });
     const prints = (r: Report) => r.incidents.map((i) => i.fingerprint).sort();
     expect(prints(second)).toEqual(prints(first));
-  }, 60_000);
+  }, 120_000);
 });

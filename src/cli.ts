@@ -2,6 +2,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXIT, reportError } from './cli/exit.js';
 import type { ScanCommandOptions } from './cli/scan-command.js';
 import { loadConfig } from './config/load.js';
+import { LOG_LEVELS, type LogLevel, overrideLogLevel } from './log.js';
+import { packageVersion } from './package-info.js';
 
 /** Parses a whole number option, naming the option when it is not one. */
 export function intOption(name: string, min = 0) {
@@ -20,8 +22,19 @@ export function intOption(name: string, min = 0) {
 export function buildProgram(setExitCode: (code: number) => void = () => {}): Command {
   const program = new Command('pimwatch')
     .description('Watches Microsoft Entra ID for the seven PIM security alerts for Entra roles.')
+    .version(packageVersion(), '-V, --version', "print pimwatch's version")
+    .addOption(
+      new Option('--log-level <level>', 'log level for this run (beats log.level in the configuration)')
+        .choices(LOG_LEVELS)
+        .env('PIMWATCH_LOG_LEVEL'),
+    )
+    .option('-q, --quiet', 'on standard error, errors only: log level error and no progress')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    .hook('preAction', () => {
+      const { logLevel, quiet } = program.opts<{ logLevel?: LogLevel; quiet?: boolean }>();
+      overrideLogLevel(quiet ? 'error' : logLevel);
+    });
 
   program
     .command('scan')
@@ -55,9 +68,11 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
         'where incident lifecycle is kept (default: redis when configured)',
       ).choices(['redis', 'memory']),
     )
+    .option('--progress', 'show progress on standard error even when it is not a terminal')
     .action(async (opts: ScanCommandOptions) => {
       const { runScanCommand } = await import('./cli/scan-command.js');
-      setExitCode(await runScanCommand(opts));
+      const { quiet } = program.opts<{ quiet?: boolean }>();
+      setExitCode(await runScanCommand({ ...opts, ...(quiet ? { quiet } : {}) }));
     });
 
   const configOption = () =>
@@ -146,6 +161,24 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
     });
 
   program
+    .command('health')
+    .description(
+      "Container health check: exit 0 when this host's worker reported to Redis lately (or, with --api, the API answers), 1 otherwise",
+    )
+    .addOption(configOption())
+    .option(
+      '--max-age <seconds>',
+      'how old the last report may be (default: api.workerStaleAfterMs)',
+      intOption('--max-age', 1),
+    )
+    .option('--api', "check this host's API (serve) instead: GET /healthz must answer 200")
+    .option('--port <n>', 'with --api: the port (default: api.port)', intOption('--port', 1))
+    .action(async (opts: { config?: string; maxAge?: number; api?: boolean; port?: number }) => {
+      const { runHealthCommand } = await import('./cli/health-command.js');
+      setExitCode(await runHealthCommand(opts));
+    });
+
+  program
     .command('serve')
     .description('Run the HTTP API (trigger scans, incidents, SOC feed, health, metrics)')
     .addOption(configOption())
@@ -178,15 +211,32 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
     .option('--port <n>', 'port to listen on (default: a free port)', intOption('--port'))
     .option('--latency <ms>', 'added latency per request', intOption('--latency'))
     .option('--throttle', "enforce Graph's published throttle limits")
-    .action(async (opts: { fixture: string[]; port?: number; latency?: number; throttle?: boolean }) => {
-      const { runEmulatorCommand } = await import('./emulator/command.js');
-      await runEmulatorCommand({
-        fixture: opts.fixture.length === 1 ? opts.fixture[0]! : opts.fixture,
-        ...(opts.port !== undefined ? { port: opts.port } : {}),
-        ...(opts.latency !== undefined ? { latencyMs: opts.latency } : {}),
-        ...(opts.throttle ? { throttle: true } : {}),
-      });
-    });
+    .option(
+      '--shift-to-now',
+      "move every fixture's timestamps so its reference time is the start of the current hour (default for demo)",
+    )
+    .option('--no-shift-to-now', 'serve the fixture with the timestamps it was written with')
+    .option('--ca-out <file>', "also write the emulator's CA certificate to this file (removed on stop)")
+    .action(
+      async (opts: {
+        fixture: string[];
+        port?: number;
+        latency?: number;
+        throttle?: boolean;
+        shiftToNow?: boolean;
+        caOut?: string;
+      }) => {
+        const { runEmulatorCommand } = await import('./emulator/command.js');
+        await runEmulatorCommand({
+          fixture: opts.fixture.length === 1 ? opts.fixture[0]! : opts.fixture,
+          ...(opts.port !== undefined ? { port: opts.port } : {}),
+          ...(opts.latency !== undefined ? { latencyMs: opts.latency } : {}),
+          ...(opts.throttle ? { throttle: true } : {}),
+          ...(opts.shiftToNow !== undefined ? { shiftToNow: opts.shiftToNow } : {}),
+          ...(opts.caOut !== undefined ? { caOut: opts.caOut } : {}),
+        });
+      },
+    );
 
   program
     .command('generate-fixture')

@@ -31,6 +31,20 @@ export const REDACT_PATHS = [
   '*.password',
 ];
 
+/** pino's levels, quietest last; `log.level`, `--log-level` and `PIMWATCH_LOG_LEVEL` take these. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+let levelOverride: LogLevel | undefined;
+
+/**
+ * The command line's `--log-level` (or `--quiet`): beats `PIMWATCH_LOG_LEVEL`, which beats the
+ * configuration's `log.level` and each command's own default. `undefined` clears it.
+ */
+export function overrideLogLevel(level: LogLevel | undefined): void {
+  levelOverride = level;
+}
+
 export function createLogger(
   options: {
     level?: LoggerOptions['level'];
@@ -41,12 +55,18 @@ export function createLogger(
   return pino(
     {
       name: options.name ?? 'pimwatch',
-      level: process.env.PIMWATCH_LOG_LEVEL ?? options.level ?? 'info',
+      level: levelOverride ?? envLogLevel() ?? options.level ?? 'info',
       redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
       base: { pid: process.pid },
     },
     pino.destination({ fd: options.fd ?? 1, sync: false }),
   );
+}
+
+/** `PIMWATCH_LOG_LEVEL` when it names a level (the command line refuses any other value before this runs). */
+function envLogLevel(): LogLevel | undefined {
+  const value = process.env.PIMWATCH_LOG_LEVEL?.trim().toLowerCase();
+  return (LOG_LEVELS as readonly string[]).includes(value ?? '') ? (value as LogLevel) : undefined;
 }
 
 /** A logger that drops everything: the default inside library code and tests. */

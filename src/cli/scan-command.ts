@@ -4,7 +4,9 @@ import { loadConfig } from '../config/load.js';
 import type { PimwatchConfig } from '../config/schema.js';
 import { mergeDetectorsConfig } from '../detectors/config-schema.js';
 import { loadFixture, resolveFixtureArg } from '../emulator/load-fixture.js';
+import { stableShiftTarget } from '../emulator/time-shift.js';
 import { UsageError } from '../errors.js';
+import type { GraphWait } from '../graph/http.js';
 import { openGraphSession } from '../graph/session.js';
 import { createLogger } from '../log.js';
 import { type Severity, severityRank } from '../model/alerts.js';
@@ -18,6 +20,7 @@ import { runScan } from '../scan/run-scan.js';
 import { createStateStore } from '../store/create-state-store.js';
 import type { StateStore } from '../store/state-store.js';
 import { EXIT } from './exit.js';
+import { createScanProgress } from './scan-progress.js';
 
 export interface ScanCommandOptions {
   demo?: boolean;
@@ -31,6 +34,10 @@ export interface ScanCommandOptions {
   state?: 'redis' | 'memory';
   /** Render the scan's notifications into this folder; `false` (`--no-outbox`): not even for the demo. */
   outbox?: string | false;
+  /** `--progress`: show progress on standard error even when it is not a terminal. */
+  progress?: boolean;
+  /** `--quiet`: no progress at all. */
+  quiet?: boolean;
 }
 
 /** Where `--demo` writes its outbox unless told otherwise (relative to the working directory). */
@@ -103,6 +110,13 @@ export async function runScanCommand(
   const outboxDir =
     options.outbox === false ? undefined : (options.outbox ?? (options.demo ? DEMO_OUTBOX_DIR : undefined));
   const store = openStore(config, options.state);
+  const progress =
+    !options.quiet && (options.progress || process.stderr.isTTY)
+      ? createScanProgress({ write: writeError, interactive: process.stderr.isTTY === true })
+      : undefined;
+  const watch = progress
+    ? { onWait: (wait: GraphWait) => progress.waiting(wait), onSourcesDone: progress.sourcesDone }
+    : {};
   try {
     let report: ScanReport;
     let transitions: Transition[];
@@ -113,7 +127,11 @@ export async function runScanCommand(
         const known = config.tenants.map((t) => `${t.id} (${t.name})`).join(', ') || 'none configured';
         throw new UsageError(`tenant ${options.tenant} is not in the configuration; known tenants: ${known}`);
       }
-      const session = openGraphSession(tenant, config.graph, { logger: log, priority: 'Normal' });
+      const session = openGraphSession(tenant, config.graph, {
+        logger: log,
+        priority: 'Normal',
+        ...(watch.onWait ? { onWait: watch.onWait } : {}),
+      });
       scanned = tenant;
       try {
         ({ report, transitions } = await runScan({
@@ -126,18 +144,23 @@ export async function runScanCommand(
           now,
           trigger: 'cli',
           logger: log,
+          ...(watch.onSourcesDone ? { onSourcesDone: watch.onSourcesDone } : {}),
         }));
       } finally {
         await session.close();
       }
     } else {
       const fixture = await loadFixture(resolveFixtureArg(options.demo ? 'demo' : options.fixture!));
-      // The bundled demo is written for one day; served shifted to "now" it looks the same whenever it runs.
+      // The bundled demo is written for one day; served shifted to the current hour it looks the same
+      // whenever it runs, and identical to every other demo scan within that hour.
       const emulated = await startEmulatedTenant(fixture, {
         graph: config.graph,
-        ...(options.demo && fixture.referenceTime ? { timeShiftTo: now } : {}),
+        ...(options.demo && fixture.referenceTime ? { timeShiftTo: stableShiftTarget(now) } : {}),
       });
-      const session = emulated.openSession({ logger: log });
+      const session = emulated.openSession({
+        logger: log,
+        ...(watch.onWait ? { onWait: watch.onWait } : {}),
+      });
       scanned = emulated.tenant;
       try {
         ({ report, transitions } = await runScan({
@@ -150,12 +173,14 @@ export async function runScanCommand(
           now,
           trigger: 'cli',
           logger: log,
+          ...(watch.onSourcesDone ? { onSourcesDone: watch.onSourcesDone } : {}),
         }));
       } finally {
         await session.close();
         await emulated.close();
       }
     }
+    progress?.stop();
     const text = renderReport(report, options.format);
     if (options.out) {
       await writeFile(options.out, text);
@@ -178,6 +203,7 @@ export async function runScanCommand(
     }
     return scanExitCode(report, options.failOn);
   } finally {
+    progress?.stop();
     await store.close();
     log.flush();
   }

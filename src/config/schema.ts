@@ -5,6 +5,7 @@ import { consoleConfigSchema } from '../console/config-schema.js';
 import { detectorsConfigSchema, detectorsOverrideSchema } from '../detectors/config-schema.js';
 import { ACTIVATION_HISTORY_MODES } from '../graph/activation-history.js';
 import { workerConfigSchema } from '../jobs/config-schema.js';
+import { LOG_LEVELS } from '../log.js';
 import { notifiersConfigSchema, tenantNotificationsSchema } from '../notifiers/config-schema.js';
 import { reconcileConfigSchema } from '../reconcile/config-schema.js';
 import { secretRefSchema } from './secret.js';
@@ -180,7 +181,7 @@ export const configSchema = z
     log: z
       .object({
         /** Log level; logs are JSON lines (pino) with secrets redacted. @defaultValue `info` */
-        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+        level: z.enum(LOG_LEVELS).default('info'),
       })
       .strict()
       .prefault({}),

@@ -1,8 +1,10 @@
+import { rm, writeFile } from 'node:fs/promises';
 import { FixtureError } from '../errors.js';
 import type { TenantFixture } from './fixture-schema.js';
 import { loadFixture, resolveFixtureArg } from './load-fixture.js';
 import { startEmulator } from './server.js';
 import type { ThrottleOptions } from './throttle.js';
+import { stableShiftTarget } from './time-shift.js';
 
 export interface EmulatorCommandOptions {
   /** A fixture file, or `demo`; several serve several tenants from one emulator (tenant ids distinct). */
@@ -11,6 +13,18 @@ export interface EmulatorCommandOptions {
   latencyMs?: number;
   /** `true` enforces Graph's limits in real time. */
   throttle?: boolean | ThrottleOptions;
+  /**
+   * Serve each fixture with its reference time moved to the start of the current hour, as `scan --demo`
+   * does. @defaultValue true when only the bundled demo is served, false otherwise
+   */
+  shiftToNow?: boolean;
+  /** The clock the shift is read from. @defaultValue the system clock */
+  now?: Date;
+  /**
+   * Also write the emulator's CA certificate here (removed again on stop), for pimwatch processes in
+   * other containers that share a volume with it (the compose demo).
+   */
+  caOut?: string;
 }
 
 export interface EmulatorCommandIo {
@@ -37,12 +51,22 @@ export async function runEmulatorCommand(
   const tenants = fixtures.map((fixture, i) => ({ fixture, path: fixturePaths[i]! }));
   refuseDuplicateTenants(tenants);
   const throttle = typeof options.throttle === 'boolean' ? { enabled: options.throttle } : options.throttle;
+  // Unshifted, the demo's "yesterday" is a fixed day in the past, so a worker pointed at it would see far
+  // more incidents than the demo describes (every activation long expired, every sign-in stale).
+  const shiftToNow =
+    options.shiftToNow ??
+    (typeof options.fixture === 'string' ? [options.fixture] : options.fixture).every((f) => f === 'demo');
+  const shiftTo = shiftToNow ? stableShiftTarget(options.now ?? new Date()) : undefined;
   const emulator = await startEmulator({
     fixtures,
+    ...(shiftTo ? { timeShiftTo: shiftTo } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.latencyMs !== undefined ? { latencyMs: options.latencyMs } : {}),
     ...(throttle ? { throttle } : {}),
   });
+
+  const caFile = options.caOut ?? emulator.caCertPath;
+  if (options.caOut) await writeFile(options.caOut, emulator.caCertPem, { mode: 0o644 });
 
   const single = tenants.length === 1 ? tenants[0] : undefined;
   if (single) {
@@ -55,8 +79,11 @@ export async function runEmulatorCommand(
     }
   }
   print(`  base URL:        ${emulator.baseUrl}`);
-  print(`  CA certificate:  ${emulator.caCertPath}`);
+  print(`  CA certificate:  ${caFile}`);
   print(`  throttling:      ${throttle?.enabled ? 'Graph limits enforced' : 'off'}`);
+  print(
+    `  time:            ${shiftTo ? `shifted so each fixture's reference time is ${shiftTo.toISOString()}` : 'as written in the fixture (--shift-to-now moves it to this hour)'}`,
+  );
   print(
     single
       ? 'Point pimwatch at it with, in the tenant configuration:'
@@ -64,7 +91,7 @@ export async function runEmulatorCommand(
   );
   print(`  graph.baseUrl: ${emulator.baseUrl}`);
   print(`  graph.authorityHost: ${emulator.authorityHost}`);
-  print(`  graph.caFile: ${emulator.caCertPath}`);
+  print(`  graph.caFile: ${caFile}`);
   print(
     !single
       ? "  credential: clientSecret with one of the tenant's applications listed above (any: any client id and secret)"
@@ -87,6 +114,7 @@ export async function runEmulatorCommand(
     else io.signal?.addEventListener('abort', stop, { once: true });
   });
   await emulator.close();
+  if (options.caOut) await rm(options.caOut, { force: true });
   print('Graph emulator stopped.');
 }
 

@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { FixtureError, formatIssues } from '../errors.js';
 import { fixtureViolations } from './fixture-rules.js';
+import { packageRoot } from '../package-info.js';
 import { fixtureSchema, type TenantFixture } from './fixture-schema.js';
 import { jsonErrorPosition, lineAndColumn } from './json-error-position.js';
 
@@ -100,16 +99,12 @@ function describeJsonError(error: unknown, text: string): string {
  * and from `dist/`); anything else is a path.
  */
 export function resolveFixtureArg(arg: string): string {
-  if (arg === 'demo') return join(packageRoot(), 'fixtures', 'demo', 'tenant.json');
-  return resolve(arg);
-}
-
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) throw new FixtureError('cannot find the pimwatch package root for the demo fixture');
-    dir = parent;
+  if (arg !== 'demo') return resolve(arg);
+  let root: string;
+  try {
+    root = packageRoot();
+  } catch {
+    throw new FixtureError('cannot find the pimwatch package root for the demo fixture');
   }
+  return join(root, 'fixtures', 'demo', 'tenant.json');
 }

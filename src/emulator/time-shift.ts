@@ -4,6 +4,18 @@
  * it is served. Graph's "never" date (`0001-01-01...`) stays as it is.
  */
 
+/**
+ * Where a bundled tenant's reference time is moved to when it is served "now": the start of the current
+ * UTC hour. Shifting to the exact millisecond made every demo scan see a slightly different tenant (an
+ * activation run starting a few seconds later is a new incident), so two scans with a kept state
+ * disagreed; with a whole-hour anchor every scan within the same hour sees the same tenant.
+ */
+export function stableShiftTarget(now: Date): Date {
+  return new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
+}
+
+const HOUR_MS = 3_600_000;
+
 const ISO_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/i;
 

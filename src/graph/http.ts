@@ -49,7 +49,21 @@ export interface GraphHttpOptions {
   /** Background scans ask Graph to throttle them before interactive traffic. */
   priority?: 'Low' | 'Normal' | 'High';
   logger?: Logger;
+  /** Told about every wait worth showing a person: a retry's delay, or pacing under a throttle. */
+  onWait?: (wait: GraphWait) => void;
 }
+
+/**
+ * A wait the HTTP layer is about to make (`retry`: Graph answered 429, 503 or 504, or did not answer;
+ * `delayMs` known) or is already making (`pacing`: a request has waited over a second for a throttle's
+ * budget, `delayMs` unknown).
+ */
+export type GraphWait =
+  | { reason: 'retry'; delayMs: number; throttled: boolean }
+  | { reason: 'pacing'; throttle: ThrottleClass };
+
+/** A request held back this long by pacing is worth a word on the progress line. */
+const PACING_NOTICE_MS = 1000;
 
 const RETRYABLE_STATUS = new Set([429, 503, 504]);
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
@@ -100,7 +114,7 @@ export class GraphHttp {
   async send(spec: GraphRequestSpec): Promise<GraphResult<GraphResponse>> {
     let attempt = 0;
     for (;;) {
-      await this.limiter.take(spec.throttle, 1);
+      await this.paced(spec.throttle, 1);
       this.count(spec.tag, 1);
       const result = await this.slots.run(() => this.sendOnce(spec));
       const retry = this.retryDecision(result, attempt);
@@ -110,6 +124,7 @@ export class GraphHttp {
       attempt += 1;
       this.counts.retried += 1;
       this.log.debug({ path: describePath(spec), attempt, delayMs: retry.delayMs }, 'graph request retried');
+      this.retryWait(retry);
       await sleep(retry.delayMs);
     }
   }
@@ -154,7 +169,7 @@ export class GraphHttp {
     while (pending.length > 0) {
       // Inner requests draw on their own throttles one by one, as Graph counts them.
       for (const cls of new Set(pending.map((i) => specs[i]!.throttle))) {
-        await this.limiter.take(cls, pending.filter((i) => specs[i]!.throttle === cls).length);
+        await this.paced(cls, pending.filter((i) => specs[i]!.throttle === cls).length);
       }
       for (const i of pending) this.count(specs[i]!.tag, 1);
       const body = {
@@ -175,6 +190,7 @@ export class GraphHttp {
         }
         attempt += 1;
         this.counts.retried += pending.length;
+        this.retryWait(retry);
         await sleep(retry.delayMs);
         continue;
       }
@@ -221,12 +237,29 @@ export class GraphHttp {
         { version, retrying: stillPending.length, attempt, delayMs },
         'graph batch requests retried',
       );
+      this.retryWait({ delayMs, throttled });
       await sleep(delayMs);
       pending = stillPending;
     }
     return results.map(
       (r, i) => r ?? { ok: false, failure: failureOf(specs[i]!, 'invalidResponse', 'no answer from $batch') },
     );
+  }
+
+  /** Takes throttle budget, saying so when that holds the request back for a while. */
+  private async paced(cls: ThrottleClass, count: number): Promise<void> {
+    const onWait = this.options.onWait;
+    if (!onWait) return this.limiter.take(cls, count);
+    const notice = setTimeout(() => onWait({ reason: 'pacing', throttle: cls }), PACING_NOTICE_MS);
+    try {
+      await this.limiter.take(cls, count);
+    } finally {
+      clearTimeout(notice);
+    }
+  }
+
+  private retryWait(retry: { delayMs: number; throttled: boolean }): void {
+    this.options.onWait?.({ reason: 'retry', delayMs: retry.delayMs, throttled: retry.throttled });
   }
 
   private count(tag: string | undefined, n: number): void {

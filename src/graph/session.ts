@@ -5,7 +5,7 @@ import type { resolveSecret } from '../config/secret.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createCredential } from './credential.js';
-import { GraphHttp } from './http.js';
+import { GraphHttp, type GraphHttpOptions } from './http.js';
 import { createTrust, type Trust } from './trust.js';
 
 export interface GraphSession {
@@ -22,6 +22,8 @@ export interface SessionOptions {
   priority?: 'Low' | 'Normal' | 'High';
   /** How secret references become values (default: environment variables and files). */
   readSecret?: typeof resolveSecret;
+  /** Waits (retries, throttle pacing) as they start: for a progress line. */
+  onWait?: GraphHttpOptions['onWait'];
 }
 
 /** Everything needed to talk to one tenant's Graph: trust, credential and the HTTP layer. */
@@ -50,6 +52,7 @@ export function openGraphSession(
     rateLimits: graph.rateLimits,
     ...(options.priority ? { priority: options.priority } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.onWait ? { onWait: options.onWait } : {}),
   });
   return { http, close: () => closeTrust(trust) };
 }

@@ -60,10 +60,40 @@ export interface CollectOptions {
   /** Where activation history comes from (`graph.activationHistory`). @defaultValue auto */
   activationHistory?: ActivationHistoryMode;
   logger?: Logger;
+  /** Called as sources finish reading (`done` of `total`, the sources in SOURCE_NAMES): for a progress line. */
+  onSourcesDone?: (done: number, total: number) => void;
 }
 
 type Outcome<T> = ReadOutcome<T> | { status: 'skipped' };
 type SourceOutcome = Outcome<unknown> | HistorySourceOutcome;
+
+/** What the holders branch settles at once: role definitions, grants, group members, sign-in activity. */
+const HOLDER_SOURCES: readonly SourceName[] = [
+  'roleDefinitions',
+  'roleAssignments',
+  'roleAssignmentScheduleInstances',
+  'roleEligibilityScheduleInstances',
+  'groupMembers',
+  'signInActivity',
+];
+
+/**
+ * A pass-through for reads that counts how many sources have finished, never beyond the total (the
+ * last call settles whatever is left, e.g. the principal lookup, which only some tenants need).
+ */
+function countFinishedSources(report: CollectOptions['onSourcesDone']) {
+  let done = 0;
+  const total = SOURCE_NAMES.length;
+  return (sources: number) =>
+    <T>(value: T): T => {
+      const next = Math.min(total, done + sources);
+      if (next !== done) {
+        done = next;
+        report?.(done, total);
+      }
+      return value;
+    };
+}
 
 /**
  * Reads everything the seven detectors and reconciliation need, once, into pimwatch's own model.
@@ -79,17 +109,22 @@ export async function collectSnapshot(http: GraphHttp, options: CollectOptions):
   // Two branches run side by side. The holders branch leads to the sign-in reads, which Graph paces at
   // 10 a minute and which dominate a large scan, so they start as soon as the holders are known rather
   // than after everything else (the audit pages alone wait on a 5-per-10-seconds throttle).
+  const finished = countFinishedSources(options.onSourcesDone);
+  const oneMore = finished(1);
   const [holders, rest] = await Promise.all([
-    readHolders(http, options),
+    readHolders(http, options).then(finished(HOLDER_SOURCES.length)),
     Promise.all([
-      readOrganization(http),
-      readSubscribedSkus(http),
-      readActivationHistory(http, { mode: options.activationHistory ?? 'auto', now: options.now }),
-      readRolePolicies(http),
-      readRoleAssignmentAudits(http, new Date(options.now.getTime() - options.auditLookBackMs)),
-      readAlertDefinitions(http),
-      readAlertConfigurations(http),
-      readAlerts(http),
+      readOrganization(http).then(oneMore),
+      readSubscribedSkus(http).then(oneMore),
+      // Two sources: the schedule requests and, when they are refused, PIM's audit records.
+      readActivationHistory(http, { mode: options.activationHistory ?? 'auto', now: options.now }).then(
+        finished(2),
+      ),
+      readRolePolicies(http).then(oneMore),
+      readRoleAssignmentAudits(http, new Date(options.now.getTime() - options.auditLookBackMs)).then(oneMore),
+      readAlertDefinitions(http).then(oneMore),
+      readAlertConfigurations(http).then(oneMore),
+      readAlerts(http).then(oneMore),
     ]),
   ]);
   const [organization, skus, history, policies, audits, alertDefinitions, alertConfigurations, alerts] = rest;
@@ -164,6 +199,7 @@ export async function collectSnapshot(http: GraphHttp, options: CollectOptions):
     }
   }
 
+  finished(SOURCE_NAMES.length)(undefined);
   const sources = sourceStatuses(outcomes, http);
   for (const [name, status] of Object.entries(sources)) {
     if (status.status === 'failed')

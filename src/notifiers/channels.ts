@@ -19,6 +19,7 @@ import { sendSmtpMail, smtpDeadlineMs } from './send-smtp.js';
 import { sendTeamsMessage } from './send-teams.js';
 import { sendSignedWebhook } from './send-webhook.js';
 import { renderTeamsCard, renderTeamsDigest, type TeamsMessage } from './teams-card.js';
+import type { AddressLookup, WebhookTargetPolicy } from './webhook-url.js';
 
 /**
  * Named channels built from `notifiers`, each with a pure `render` and an I/O-only `send`, so the notify
@@ -82,6 +83,8 @@ export interface ChannelDependencies {
   graphSessionFor?: (tenantId: string) => GraphMailClient | Promise<GraphMailClient>;
   /** For webhook and Teams posts, e.g. a dispatcher trusting an extra CA. @defaultValue undici's global one */
   dispatcher?: Dispatcher;
+  /** How webhook and Teams host names are resolved for the private-network check. @defaultValue the system resolver */
+  lookup?: AddressLookup;
   /** Outcomes are logged here, with channel names only: never a URL or a secret. */
   logger?: Logger;
   /** @defaultValue the system clock */
@@ -108,7 +111,7 @@ function base(channel: string, transitions: readonly Transition[]): RenderedBase
 interface Shared {
   deps: ChannelDependencies;
   readSecret: (ref: SecretRef, what: string) => string;
-  allowLoopback: boolean;
+  target: WebhookTargetPolicy;
   timeoutMs: number;
 }
 
@@ -163,7 +166,7 @@ function teamsChannel(config: TeamsChannelConfig, shared: Shared): NotificationC
           webhookUrl,
           message: rendered.message,
           timeoutMs: config.timeoutMs ?? shared.timeoutMs,
-          allowLoopback: shared.allowLoopback,
+          ...shared.target,
           ...(shared.deps.dispatcher ? { dispatcher: shared.deps.dispatcher } : {}),
           ...(shared.deps.now ? { now: shared.deps.now } : {}),
         }),
@@ -270,7 +273,7 @@ function webhookChannel(config: WebhookChannelConfig, shared: Shared): Notificat
             body: rendered.body,
             eventId: rendered.eventId,
             timeoutMs: config.timeoutMs ?? shared.timeoutMs,
-            allowLoopback: shared.allowLoopback,
+            ...shared.target,
             ...(shared.deps.dispatcher ? { dispatcher: shared.deps.dispatcher } : {}),
             ...(shared.deps.now ? { now: shared.deps.now } : {}),
           }),
@@ -333,7 +336,11 @@ export function buildChannels(
   const shared: Shared = {
     deps,
     readSecret: deps.readSecret ?? ((ref, what) => resolveSecret(ref, what)),
-    allowLoopback: config.allowLoopbackWebhooks,
+    target: {
+      allowLoopback: config.allowLoopbackWebhooks,
+      allowPrivateNetwork: config.allowPrivateNetworkTargets,
+      ...(deps.lookup ? { lookup: deps.lookup } : {}),
+    },
     timeoutMs: config.delivery.timeoutMs,
   };
   const channels = [

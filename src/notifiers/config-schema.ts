@@ -143,6 +143,12 @@ export const notifiersConfigSchema = z
      */
     allowLoopbackWebhooks: z.boolean().default(false),
     /**
+     * Lets https webhook and Teams targets resolve to private (10/8, 172.16/12, 192.168/16, fc00::/7),
+     * link-local (169.254/16, fe80::/10) or loopback addresses, e.g. a SIEM inside your own network.
+     * Off, such targets are refused at send time, whatever name they are reached by. @defaultValue false
+     */
+    allowPrivateNetworkTargets: z.boolean().default(false),
+    /**
      * A page listing a tenant's incidents, linked from a digest's "and N more"; `{tenantId}` is replaced.
      * @defaultValue the Entra admin center's PIM alerts page of the tenant
      */

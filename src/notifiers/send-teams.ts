@@ -2,17 +2,15 @@ import type { Dispatcher } from 'undici';
 import { type DeliveryOutcome, permanent } from './delivery.js';
 import { postJson } from './http-post.js';
 import { TEAMS_MAX_BYTES, type TeamsMessage } from './teams-card.js';
-import { checkWebhookUrl } from './webhook-url.js';
+import { checkWebhookTarget, type WebhookTargetPolicy } from './webhook-url.js';
 
-export interface TeamsDelivery {
+export interface TeamsDelivery extends WebhookTargetPolicy {
   /** The channel's name, the only way it is named in reasons and logs. */
   channel: string;
   /** The resolved Workflows webhook URL: a secret. */
   webhookUrl: string;
   message: TeamsMessage;
   timeoutMs: number;
-  /** `notifiers.allowLoopbackWebhooks`. */
-  allowLoopback: boolean;
   dispatcher?: Dispatcher;
   now?: () => Date;
 }
@@ -22,11 +20,8 @@ export interface TeamsDelivery {
  * over Teams' size limit is refused here, as Teams would refuse it: resending cannot help.
  */
 export async function sendTeamsMessage(delivery: TeamsDelivery): Promise<DeliveryOutcome> {
-  const checked = checkWebhookUrl(delivery.webhookUrl, {
-    allowLoopback: delivery.allowLoopback,
-    channel: delivery.channel,
-  });
-  if (!checked.ok) return permanent(checked.reason);
+  const checked = await checkWebhookTarget(delivery.webhookUrl, delivery);
+  if (!checked.ok) return checked.outcome;
   const body = JSON.stringify(delivery.message);
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > TEAMS_MAX_BYTES) {

@@ -1,10 +1,10 @@
 import type { Dispatcher } from 'undici';
-import { type DeliveryOutcome, permanent } from './delivery.js';
+import type { DeliveryOutcome } from './delivery.js';
 import { postJson } from './http-post.js';
 import { EVENT_ID_HEADER, signWebhook } from './webhook-signature.js';
-import { checkWebhookUrl } from './webhook-url.js';
+import { checkWebhookTarget, type WebhookTargetPolicy } from './webhook-url.js';
 
-export interface WebhookDelivery {
+export interface WebhookDelivery extends WebhookTargetPolicy {
   channel: string;
   /** The resolved URL: a secret. */
   url: string;
@@ -15,7 +15,6 @@ export interface WebhookDelivery {
   /** Sent as `X-Pimwatch-Event-Id` so a receiver can drop a redelivery before parsing. */
   eventId: string;
   timeoutMs: number;
-  allowLoopback: boolean;
   dispatcher?: Dispatcher;
   /** The clock the signature's timestamp is read from. @defaultValue the system clock */
   now?: () => Date;
@@ -23,11 +22,8 @@ export interface WebhookDelivery {
 
 /** POSTs one signed event. A retry signs again with a fresh timestamp; the body and event id stay the same. */
 export async function sendSignedWebhook(delivery: WebhookDelivery): Promise<DeliveryOutcome> {
-  const checked = checkWebhookUrl(delivery.url, {
-    allowLoopback: delivery.allowLoopback,
-    channel: delivery.channel,
-  });
-  if (!checked.ok) return permanent(checked.reason);
+  const checked = await checkWebhookTarget(delivery.url, delivery);
+  if (!checked.ok) return checked.outcome;
   const now = delivery.now ?? (() => new Date());
   const headers = {
     ...signWebhook({

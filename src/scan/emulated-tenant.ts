@@ -7,15 +7,14 @@ import {
   type RunningEmulator,
   startEmulator,
 } from '../emulator/server.js';
-import { type GraphSession, openGraphSession } from '../graph/session.js';
-import type { Logger } from '../log.js';
+import { type GraphSession, openGraphSession, type SessionOptions } from '../graph/session.js';
 
 export interface EmulatedTenant {
   emulator: RunningEmulator;
   tenant: Pick<TenantConfig, 'id' | 'name' | 'credential'>;
   graph: GraphConfig;
   /** A Graph session for the tenant: the real client and credential, over HTTPS, trusting only the emulator's CA. */
-  openSession(options?: { logger?: Logger; priority?: 'Low' | 'Normal' | 'High' }): GraphSession;
+  openSession(options?: Pick<SessionOptions, 'logger' | 'priority' | 'onWait'>): GraphSession;
   close(): Promise<void>;
 }
 

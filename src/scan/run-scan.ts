@@ -4,7 +4,7 @@ import { type DetectorOutcomes, runDetectors } from '../detectors/run.js';
 import type { ActivationHistoryMode } from '../graph/activation-history.js';
 import { CredentialError } from '../graph/errors.js';
 import type { GraphSession } from '../graph/session.js';
-import { collectSnapshot } from '../graph/snapshot.js';
+import { type CollectOptions, collectSnapshot } from '../graph/snapshot.js';
 import type { Logger } from '../log.js';
 import { silentLogger } from '../log.js';
 import { ALERT_IDS, type AlertId } from '../model/alerts.js';
@@ -44,6 +44,8 @@ export interface ScanInput {
   scanId?: string;
   logger?: Logger;
   onProgress?: (phase: ScanPhase, percent: number) => void | Promise<void>;
+  /** Sources read so far, for a progress line (see `collectSnapshot`). */
+  onSourcesDone?: CollectOptions['onSourcesDone'];
   /**
    * When the snapshot is incomplete only because of transient failures (throttling, 5xx, timeouts),
    * throw `TransientScanError` before anything is stored, so the job can try the whole scan again.
@@ -105,6 +107,7 @@ export async function assessTenant(
       ? { privilegedRoleTemplateIds: input.detectors.privilegedRoles }
       : {}),
     logger: log,
+    ...(input.onSourcesDone ? { onSourcesDone: input.onSourcesDone } : {}),
   });
 
   if (input.retryTransientFailures && !snapshot.complete) {

@@ -100,4 +100,82 @@ describe('pimwatch emulator command', () => {
       runEmulatorCommand({ fixture: '/nonexistent/tenant.json' }, { print: () => {} }),
     ).rejects.toThrow(FixtureError);
   });
+
+  it.each([
+    {
+      name: 'the demo is shifted to the start of the current hour by default',
+      fixture: 'demo',
+      shiftToNow: undefined,
+      time: "shifted so each fixture's reference time is 2026-12-06T10:00:00.000Z",
+    },
+    {
+      name: '--no-shift-to-now serves the demo as written',
+      fixture: 'demo',
+      shiftToNow: false,
+      time: 'as written in the fixture',
+    },
+  ])('$name', async ({ fixture, shiftToNow, time }) => {
+    const lines = await printedLines({
+      fixture,
+      now: new Date('2026-12-06T10:41:07.123Z'),
+      ...(shiftToNow !== undefined ? { shiftToNow } : {}),
+    });
+    expect(lines.join('\n')).toContain(`time:            ${time}`);
+  });
+
+  it('--ca-out writes the CA certificate where another container can read it, and removes it on stop', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pimwatch-command-test-'));
+    try {
+      const caOut = join(dir, 'emulator-ca.pem');
+      let whileRunning = '';
+      const lines = await printedLines({ fixture: 'demo', caOut }, async () => {
+        whileRunning = await readFile(caOut, 'utf8');
+      });
+      expect(whileRunning).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      expect(lines).toContain(`  graph.caFile: ${caOut}`);
+      expect(existsSync(caOut)).toBe(false);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves other fixtures unshifted unless --shift-to-now is given', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pimwatch-command-test-'));
+    try {
+      const path = join(dir, 'tenant.json');
+      const written = { tenantId: TENANT_ID, referenceTime: '2026-01-01T00:00:00Z', resources: {} };
+      await writeFile(path, JSON.stringify(written));
+      const now = new Date('2026-12-06T23:59:59Z');
+      expect((await printedLines({ fixture: path, now })).join('\n')).toContain('as written in the fixture');
+      expect((await printedLines({ fixture: path, now, shiftToNow: true })).join('\n')).toContain(
+        'reference time is 2026-12-06T23:00:00.000Z',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+/** Runs the emulator command until it has printed its instructions, then stops it. */
+async function printedLines(
+  options: Parameters<typeof runEmulatorCommand>[0],
+  whileRunning?: () => Promise<void>,
+): Promise<string[]> {
+  const lines: string[] = [];
+  const stop = new AbortController();
+  let running: Promise<void> | undefined;
+  await new Promise<void>((resolve, reject) => {
+    running = runEmulatorCommand(options, {
+      print: (line) => {
+        lines.push(line);
+        if (line.startsWith('Press Ctrl+C')) resolve();
+      },
+      signal: stop.signal,
+    });
+    running.catch(reject);
+  });
+  await whileRunning?.();
+  stop.abort();
+  await running;
+  return lines;
+}

@@ -1,7 +1,7 @@
 import { constants, randomUUID, verify, X509Certificate } from 'node:crypto';
 import type { TenantFixture } from './fixture-schema.js';
 import type { TokenRegistry } from './token-registry.js';
-import { TOKEN_LIFETIME_SECONDS } from './token-registry.js';
+import { audienceOfScope, TOKEN_LIFETIME_SECONDS } from './token-registry.js';
 
 type Application = NonNullable<TenantFixture['applications']>[number];
 
@@ -196,10 +196,12 @@ function issueToken(
       "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
     );
   }
+  const audience = audienceOfScope(scope);
   const accessToken = ctx.tokens.issue({
     clientId,
     tenantId: directory.tenantId,
     permissions: app?.permissions,
+    ...(audience !== undefined ? { audience } : {}),
   });
   return ok({
     token_type: 'Bearer',

@@ -22,6 +22,7 @@ import { type HttpSink, startHttpSink } from '../support/http-sink.js';
 import { type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
 import { waitFor } from '../support/wait-for.js';
+import { newWebhookSecret } from '../support/webhook-secret.js';
 
 /**
  * Two scans of the demo tenant with a change between them, through the worker, to real sinks: the
@@ -35,7 +36,7 @@ const TENANT_NAME = 'Harbourline Freight';
 const SEQUENTIAL_USER = 'ec2d5843-e103-4e05-beb5-9ae9e7398329';
 /** Demo: a service principal given a role by an automation app, outside PIM (RolesAssignedOutsidePimAlert). */
 const OUTSIDE_PIM_PRINCIPAL = 'dca61bda-d83e-4e9a-b4c8-b91445356de6';
-const SIGNING_SECRET = 'whsec_e2e_6a0c51d7';
+const SIGNING_SECRET = newWebhookSecret();
 
 let env: ServiceEnv;
 let tenantId: string;
@@ -67,7 +68,11 @@ beforeAll(async () => {
       allowLoopbackWebhooks: true,
       teams: [{ name: 'ops', webhookUrl: { env: 'PIMWATCH_E2E_TEAMS_URL' } }],
       webhooks: [
-        { name: 'siem', url: { env: 'PIMWATCH_E2E_SIEM_URL' }, secret: { env: 'PIMWATCH_E2E_SIEM_SECRET' } },
+        {
+          name: 'siem',
+          url: { env: 'PIMWATCH_E2E_SIEM_URL' },
+          secrets: [{ env: 'PIMWATCH_E2E_SIEM_SECRET' }],
+        },
       ],
       email: [
         {
@@ -123,7 +128,7 @@ async function settledNotifyJobs(count: number): Promise<Job[]> {
 const ctx = () => renderContextFor({ id: tenantId, name: TENANT_NAME }, {});
 const sortedJson = (values: unknown[]) => values.map((v) => JSON.stringify(v)).sort();
 const eventIdsOf = (requests: HttpSink['requests']) =>
-  requests.map((r) => String(r.headers['x-pimwatch-event-id'])).sort();
+  requests.map((r) => String(r.headers['webhook-id'])).sort();
 const ids = (transitions: Transition[]) => transitions.map((t) => t.eventId).sort();
 const what = (t: Transition) =>
   `${t.type} ${t.alert} ${t.incident.assigneeId ?? t.incident.roleTemplateId ?? ''}`;

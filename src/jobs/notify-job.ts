@@ -186,7 +186,7 @@ export function createNotifyProcessor(deps: NotifyJobDeps): NotifyProcessor {
       const session = sessionFor(tenantId, 'Sentinel credential');
       return {
         credential: session.credential,
-        ...(session.trust.identityPolicy ? { trustPolicy: session.trust.identityPolicy } : {}),
+        ...(session.trust.httpsAgent ? { agent: session.trust.httpsAgent } : {}),
       };
     },
   });

@@ -1,4 +1,4 @@
-import type { PipelinePolicy } from '@azure/core-rest-pipeline';
+import type { Agent } from 'node:https';
 import type { TokenCredential } from '@azure/identity';
 import { isAggregateLogsUploadError, LogsIngestionClient } from '@azure/monitor-ingestion';
 import {
@@ -22,13 +22,14 @@ import type { SentinelRecord } from './sentinel-record.js';
  *
  * The client's own retries are switched off: the notify job retries, on the channel's schedule, and
  * honours `Retry-After`. TLS trust comes from the tenant's Graph trust (an extra CA for the emulator or a
- * proxy, for pimwatch's connections only), passed as a pipeline policy like @azure/identity's.
+ * proxy, for pimwatch's connections only), passed as the client's https `agent`: its pipeline ignores
+ * `additionalPolicies`, which is how @azure/identity gets the same trust.
  */
 
 export interface AzureAccess {
   credential: TokenCredential;
-  /** A pipeline policy that trusts an extra CA (`Trust.identityPolicy`); none: the system roots. */
-  trustPolicy?: PipelinePolicy;
+  /** An https agent trusting an extra CA (`Trust.httpsAgent`); none: the system roots. */
+  agent?: Agent;
 }
 
 export interface SentinelTarget {
@@ -50,9 +51,7 @@ export function sentinelClient(target: SentinelTarget, access: AzureAccess): Log
     audience: target.audience,
     retryOptions: { maxRetries: 0 },
     userAgentOptions: { userAgentPrefix: 'pimwatch' },
-    ...(access.trustPolicy
-      ? { additionalPolicies: [{ policy: access.trustPolicy, position: 'perCall' as const }] }
-      : {}),
+    ...(access.agent ? { agent: access.agent } : {}),
   });
 }
 

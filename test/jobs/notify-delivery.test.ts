@@ -538,7 +538,12 @@ describe('logs', () => {
       {
         teams: [{ name: 'ops', webhookUrl: secretRef(urls.teams) }],
         webhooks: [
-          { name: 'siem', url: secretRef(urls.hook), secrets: [secretRef(SIGNING_SECRET)] },
+          {
+            name: 'siem',
+            url: secretRef(urls.hook),
+            secrets: [secretRef(SIGNING_SECRET)],
+            retry: { schedule: ['PT0.1S'] },
+          },
           {
             name: 'siem-down',
             url: secretRef(urls.gone),

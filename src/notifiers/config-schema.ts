@@ -5,7 +5,7 @@ import { retrySchema, STANDARD_WEBHOOKS_SCHEDULE } from './retry-policy.js';
 import { parseWebhookSecret } from './webhook-signature.js';
 
 /**
- * The `notifiers` section: named channels (Teams, email, signed webhooks), the rules that route incident
+ * The `notifiers` section: named channels (Teams, email, signed webhooks, Sentinel, Splunk), the rules that route incident
  * transitions to them, and delivery settings for the notify job. Defaults live here and only here.
  *
  * Webhook URLs and secrets are secret references (`{ env }` or `{ file }`): a Teams Workflows URL carries
@@ -221,7 +221,7 @@ export const notifiersConfigSchema = z
      */
     routing: routingSchema.default([]),
     /**
-     * Lets webhook and Teams URLs use plain `http://` to a loopback address (127.0.0.0/8, ::1, localhost).
+     * Lets webhook, Teams and Splunk URLs use plain `http://` to a loopback address (127.0.0.0/8, ::1, localhost).
      * For tests and local sinks only: anywhere else a webhook URL must be https. @defaultValue false
      */
     allowLoopbackWebhooks: z.boolean().default(false),
@@ -239,9 +239,9 @@ export const notifiersConfigSchema = z
       .prefault({}),
     delivery: z
       .object({
-        /** Attempts per notification, the first included. @defaultValue 6 */
+        /** Attempts per notification, the first included, on a channel without `retry`. @defaultValue 6 */
         attempts: z.number().int().min(1).max(50).default(6),
-        /** First retry delay; doubles with each attempt. @defaultValue 10000 */
+        /** First retry delay on a channel without `retry`; doubles with each attempt. @defaultValue 10000 */
         backoffMs: z.number().int().min(100).max(3_600_000).default(10_000),
         /** Longest wait between attempts, whatever the backoff or `Retry-After` say. @defaultValue 900000 */
         maxDelayMs: z.number().int().min(1000).max(86_400_000).default(900_000),

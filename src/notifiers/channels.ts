@@ -167,11 +167,33 @@ function withSecret(
   return use(value);
 }
 
-/** A payload rendered by another channel: a bug in the caller, recorded rather than sent. */
-function misdirected(name: string, kind: ChannelKind, rendered: RenderedNotification): DeliveryOutcome {
-  return permanent(
-    `a ${rendered.kind} payload for channel ${rendered.channel} was given to ${kind} channel ${name}`,
-  );
+type RenderedOf<K extends ChannelKind> = Extract<RenderedNotification, { kind: K }>;
+
+/**
+ * A channel's `send`, given only payloads this channel rendered. One rendered by another channel is a bug
+ * in the caller, recorded as a permanent failure rather than sent.
+ */
+function sendOwn<K extends ChannelKind>(
+  name: string,
+  kind: K,
+  send: (rendered: RenderedOf<K>) => Promise<DeliveryOutcome>,
+): (rendered: RenderedNotification) => Promise<DeliveryOutcome> {
+  return (rendered) =>
+    rendered.kind === kind && rendered.channel === name
+      ? send(rendered as RenderedOf<K>)
+      : Promise.resolve(
+          permanent(
+            `a ${rendered.kind} payload for channel ${rendered.channel} was given to ${kind} channel ${name}`,
+          ),
+        );
+}
+
+/** The HTTP senders' optional dependencies, passed on only when set. */
+function httpOptions(shared: Shared): { dispatcher?: Dispatcher; now?: () => Date } {
+  return {
+    ...(shared.deps.dispatcher ? { dispatcher: shared.deps.dispatcher } : {}),
+    ...(shared.deps.now ? { now: shared.deps.now } : {}),
+  };
 }
 
 function teamsChannel(
@@ -191,22 +213,18 @@ function teamsChannel(
           : renderTeamsDigest(transitions, ctx);
       return { ...base(name, transitions), kind: 'teams', message };
     },
-    send(rendered) {
-      if (rendered.kind !== 'teams' || rendered.channel !== name) {
-        return Promise.resolve(misdirected(name, 'teams', rendered));
-      }
-      return withSecret(shared, config.webhookUrl, `webhook URL for channel ${name}`, (webhookUrl) =>
+    send: sendOwn(name, 'teams', (rendered) =>
+      withSecret(shared, config.webhookUrl, `webhook URL for channel ${name}`, (webhookUrl) =>
         sendTeamsMessage({
           channel: name,
           webhookUrl,
           message: rendered.message,
           timeoutMs: config.timeoutMs ?? shared.timeoutMs,
           allowLoopback: shared.allowLoopback,
-          ...(shared.deps.dispatcher ? { dispatcher: shared.deps.dispatcher } : {}),
-          ...(shared.deps.now ? { now: shared.deps.now } : {}),
+          ...httpOptions(shared),
         }),
-      );
-    },
+      ),
+    ),
   };
 }
 
@@ -229,8 +247,7 @@ function emailChannel(
       const email = renderEmail(transitions, ctx, { subjectPrefix: config.subjectPrefix });
       return { ...rendered, kind: 'email', email, messageId: `<${rendered.deliveryKey}@pimwatch>` };
     },
-    async send(rendered) {
-      if (rendered.kind !== 'email' || rendered.channel !== name) return misdirected(name, 'email', rendered);
+    send: sendOwn(name, 'email', async (rendered) => {
       if (transport.type === 'graph') {
         let http: GraphMailClient;
         try {
@@ -271,7 +288,7 @@ function emailChannel(
       return transport.password
         ? withSecret(shared, transport.password, `SMTP password for channel ${name}`, send)
         : send();
-    },
+    }),
   };
 }
 
@@ -299,11 +316,8 @@ function webhookChannel(
         body: JSON.stringify(payload),
       };
     },
-    send(rendered) {
-      if (rendered.kind !== 'webhook' || rendered.channel !== name) {
-        return Promise.resolve(misdirected(name, 'webhook', rendered));
-      }
-      return withSecret(shared, config.url, `webhook URL for channel ${name}`, (url) =>
+    send: sendOwn(name, 'webhook', (rendered) =>
+      withSecret(shared, config.url, `webhook URL for channel ${name}`, (url) =>
         withSecrets(shared, config.secrets, `webhook channel ${name}`, (secrets) =>
           sendSignedWebhook({
             channel: name,
@@ -313,12 +327,11 @@ function webhookChannel(
             eventId: rendered.eventId,
             timeoutMs: config.timeoutMs ?? shared.timeoutMs,
             allowLoopback: shared.allowLoopback,
-            ...(shared.deps.dispatcher ? { dispatcher: shared.deps.dispatcher } : {}),
-            ...(shared.deps.now ? { now: shared.deps.now } : {}),
+            ...httpOptions(shared),
           }),
         ),
-      );
-    },
+      ),
+    ),
   };
 }
 
@@ -362,10 +375,7 @@ function sentinelChannel(
       const records = feedEvents(transitions, ctx).map(renderSentinelRecord);
       return { ...base(name, transitions), kind: 'sentinel', records };
     },
-    async send(rendered) {
-      if (rendered.kind !== 'sentinel' || rendered.channel !== name) {
-        return misdirected(name, 'sentinel', rendered);
-      }
+    send: sendOwn(name, 'sentinel', async (rendered) => {
       client ??= Promise.resolve(accessFor(config.tenantId)).then((access) => sentinelClient(target, access));
       let ready: LogsIngestionClient;
       try {
@@ -377,7 +387,7 @@ function sentinelChannel(
         );
       }
       return sendToSentinel(ready, { ...target, records: rendered.records, timeoutMs });
-    },
+    }),
   };
 }
 
@@ -403,11 +413,8 @@ function splunkChannel(
       const envelopes = feedEvents(transitions, ctx).map((event) => renderSplunkEnvelope(event, metadata));
       return { ...base(name, transitions), kind: 'splunk', body: splunkBatchBody(envelopes) };
     },
-    send(rendered) {
-      if (rendered.kind !== 'splunk' || rendered.channel !== name) {
-        return Promise.resolve(misdirected(name, 'splunk', rendered));
-      }
-      return withSecret(shared, config.token, `HEC token for channel ${name}`, (token) =>
+    send: sendOwn(name, 'splunk', (rendered) =>
+      withSecret(shared, config.token, `HEC token for channel ${name}`, (token) =>
         sendToSplunk({
           channel: name,
           url: config.url,
@@ -416,11 +423,10 @@ function splunkChannel(
           timeoutMs,
           allowLoopback: shared.allowLoopback,
           acknowledgement: ack,
-          ...(shared.deps.dispatcher ? { dispatcher: shared.deps.dispatcher } : {}),
-          ...(shared.deps.now ? { now: shared.deps.now } : {}),
+          ...httpOptions(shared),
         }),
-      );
-    },
+      ),
+    ),
   };
 }
 

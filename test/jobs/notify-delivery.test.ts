@@ -1,11 +1,10 @@
-import { type Job, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../src/api/server.js';
 import type { PimwatchConfig } from '../../src/config/schema.js';
-import { bullPrefix } from '../../src/jobs/connection.js';
 import { MetricsRecorder } from '../../src/jobs/metrics-recorder.js';
 import {
   createNotificationEnqueuer,
@@ -13,9 +12,7 @@ import {
   NOTIFY_JOB,
   RetryableDeliveryError,
 } from '../../src/jobs/notify-job.js';
-import { NOTIFY_QUEUE, SCAN_QUEUE } from '../../src/jobs/queues.js';
 import { enqueueScan } from '../../src/jobs/scan-trigger.js';
-import { startWorker } from '../../src/jobs/worker.js';
 import { type Logger, silentLogger } from '../../src/log.js';
 import type { Transition } from '../../src/model/lifecycle.js';
 import { deliveryKey } from '../../src/notifiers/channels.js';
@@ -23,7 +20,6 @@ import { renderEmail } from '../../src/notifiers/email.js';
 import { renderFeedEvent } from '../../src/notifiers/feed-event.js';
 import { renderContextFor } from '../../src/notifiers/links.js';
 import { renderTeamsCard, renderTeamsDigest, type TeamsMessage } from '../../src/notifiers/teams-card.js';
-import { createStateStore } from '../../src/store/create-state-store.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import { adaptiveCardProblems } from '../notifiers/adaptive-card.js';
 import { demoFixture } from '../support/demo-fixture.js';
@@ -32,6 +28,7 @@ import { API_KEY, type ServiceEnv, startServiceEnv } from '../support/service-ha
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
 import { waitFor } from '../support/wait-for.js';
 import { newWebhookSecret } from '../support/webhook-secret.js';
+import { startWorkerHarness } from '../support/worker-harness.js';
 
 /**
  * The notify path end to end inside one worker: a real scan of the demo tenant (through the emulator)
@@ -98,23 +95,9 @@ async function startService(
     tenants: [{ id: tenantId, name: TENANT_NAME }],
     notifiers: { allowLoopbackWebhooks: true, ...notifiers },
   });
-  const redis = new Redis(config.redis.url!, { maxRetriesPerRequest: null });
-  const prefix = bullPrefix(config.redis.keyPrefix);
-  const scanQueue = new Queue(SCAN_QUEUE, { connection: redis, prefix });
-  const notifyQueue = new Queue(NOTIFY_QUEUE, { connection: redis, prefix });
-  const store = createStateStore({
-    redisUrl: config.redis.url,
-    keyPrefix: config.redis.keyPrefix,
-    feedMaxLength: 1000,
-  });
-  open.push({
-    close: async () => {
-      await Promise.all([scanQueue.close(), notifyQueue.close(), store.close()]);
-      await redis.quit();
-    },
-  });
-  const worker = await startWorker({ config, logger });
-  open.push(worker);
+  const harness = await startWorkerHarness(config, logger);
+  open.push(harness);
+  const { store, scanQueue, notifyQueue, redis } = harness;
   return {
     config,
     store,

@@ -1,28 +1,21 @@
-import { type Job, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PimwatchConfig } from '../../src/config/schema.js';
 import { mergeDetectorsConfig } from '../../src/detectors/config-schema.js';
 import { planRemediation, remediateIncident } from '../../src/graph/alert-actions.js';
 import { openGraphSession } from '../../src/graph/session.js';
-import { bullPrefix } from '../../src/jobs/connection.js';
-import { NOTIFY_QUEUE, SCAN_QUEUE } from '../../src/jobs/queues.js';
-import { enqueueScan } from '../../src/jobs/scan-trigger.js';
-import { type RunningWorker, startWorker } from '../../src/jobs/worker.js';
-import { silentLogger } from '../../src/log.js';
 import type { Transition } from '../../src/model/lifecycle.js';
 import { renderFeedEvent } from '../../src/notifiers/feed-event.js';
 import { renderContextFor } from '../../src/notifiers/links.js';
 import { renderTeamsCard } from '../../src/notifiers/teams-card.js';
 import { assessTenant } from '../../src/scan/run-scan.js';
-import { createStateStore } from '../../src/store/create-state-store.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import { demoFixture } from '../support/demo-fixture.js';
 import { type HttpSink, startHttpSink } from '../support/http-sink.js';
 import { type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
-import { waitFor } from '../support/wait-for.js';
 import { newWebhookSecret } from '../support/webhook-secret.js';
+import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness.js';
 
 /**
  * Two scans of the demo tenant with a change between them, through the worker, to real sinks: the
@@ -44,10 +37,7 @@ let config: PimwatchConfig;
 let teams: HttpSink;
 let siem: HttpSink;
 let smtp: SmtpSink;
-let worker: RunningWorker;
-let redis: Redis;
-let scanQueue: Queue;
-let notifyQueue: Queue;
+let harness: WorkerHarness;
 let store: StateStore;
 
 beforeAll(async () => {
@@ -85,45 +75,18 @@ beforeAll(async () => {
       routing: [{ name: 'everything', channels: ['ops', 'siem', 'soc-mail'] }],
     },
   }));
-  redis = new Redis(config.redis.url!, { maxRetriesPerRequest: null });
-  const prefix = bullPrefix(config.redis.keyPrefix);
-  scanQueue = new Queue(SCAN_QUEUE, { connection: redis, prefix });
-  notifyQueue = new Queue(NOTIFY_QUEUE, { connection: redis, prefix });
-  store = createStateStore({
-    redisUrl: config.redis.url,
-    keyPrefix: config.redis.keyPrefix,
-    feedMaxLength: 1000,
-  });
-  worker = await startWorker({ config, logger: silentLogger });
+  harness = await startWorkerHarness(config);
+  store = harness.store;
 }, 60_000);
 
 afterAll(async () => {
-  await worker?.close();
-  await Promise.all([scanQueue?.close(), notifyQueue?.close(), store?.close()]);
-  await redis?.quit();
+  await harness?.close();
   await Promise.all([teams?.close(), siem?.close(), smtp?.close()]);
   await env?.stop();
 });
 
-async function scan(): Promise<Transition[]> {
-  const { scanId } = await enqueueScan(scanQueue, config.worker, { tenantId, trigger: 'api' });
-  await waitFor('the scan to complete', async () => {
-    const job = await scanQueue.getJob(scanId);
-    const state = await job?.getState();
-    if (state === 'failed') throw new Error(`scan failed: ${job?.failedReason}`);
-    return state === 'completed' ? true : undefined;
-  });
-  return (await store.getAppliedTransitions(tenantId, scanId)) ?? [];
-}
-
-/** Every notify job so far, once `count` have finished and nothing is waiting, running or delayed. */
-async function settledNotifyJobs(count: number): Promise<Job[]> {
-  return waitFor(`${count} finished notify jobs`, async () => {
-    const unfinished = await notifyQueue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized');
-    const finished = await notifyQueue.getJobs(['completed', 'failed']);
-    return unfinished === 0 && finished.length >= count ? finished : undefined;
-  });
-}
+const scan = (): Promise<Transition[]> => harness.scan(tenantId);
+const settledNotifyJobs = (count: number): Promise<Job[]> => harness.settledNotifyJobs(count);
 
 const ctx = () => renderContextFor({ id: tenantId, name: TENANT_NAME }, {});
 const sortedJson = (values: unknown[]) => values.map((v) => JSON.stringify(v)).sort();

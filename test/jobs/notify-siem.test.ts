@@ -1,20 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Job, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PimwatchConfig } from '../../src/config/schema.js';
-import { bullPrefix } from '../../src/jobs/connection.js';
-import { NOTIFY_QUEUE, SCAN_QUEUE } from '../../src/jobs/queues.js';
-import { enqueueScan } from '../../src/jobs/scan-trigger.js';
-import { type RunningWorker, startWorker } from '../../src/jobs/worker.js';
-import { silentLogger } from '../../src/log.js';
 import type { Transition } from '../../src/model/lifecycle.js';
 import { renderFeedEvent } from '../../src/notifiers/feed-event.js';
 import { renderContextFor } from '../../src/notifiers/links.js';
 import { renderSentinelRecord, SENTINEL_COLUMNS } from '../../src/notifiers/sentinel-record.js';
-import { createStateStore } from '../../src/store/create-state-store.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import { demoFixture } from '../support/demo-fixture.js';
 import { type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
@@ -25,6 +18,7 @@ import {
   startSplunkReceiver,
 } from '../support/siem-receivers.js';
 import { waitFor } from '../support/wait-for.js';
+import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness.js';
 
 /**
  * A scan of the demo tenant through the worker, with a Sentinel and two Splunk channels, against local
@@ -44,11 +38,8 @@ let config: PimwatchConfig;
 let sentinel: SentinelReceiver;
 let splunk: SplunkReceiver;
 let locked: SplunkReceiver;
-let worker: RunningWorker;
-let redis: Redis;
-let scanQueue: Queue;
-let notifyQueue: Queue;
-let store: StateStore;
+let harness: WorkerHarness;
+let _store: StateStore;
 
 beforeAll(async () => {
   const fixture = await demoFixture();
@@ -87,45 +78,19 @@ beforeAll(async () => {
       delivery: { backoffMs: 200, attempts: 3, maxDelayMs: 5000 },
     },
   }));
-  redis = new Redis(config.redis.url!, { maxRetriesPerRequest: null });
-  const prefix = bullPrefix(config.redis.keyPrefix);
-  scanQueue = new Queue(SCAN_QUEUE, { connection: redis, prefix });
-  notifyQueue = new Queue(NOTIFY_QUEUE, { connection: redis, prefix });
-  store = createStateStore({
-    redisUrl: config.redis.url,
-    keyPrefix: config.redis.keyPrefix,
-    feedMaxLength: 1000,
-  });
-  worker = await startWorker({ config, logger: silentLogger });
+  harness = await startWorkerHarness(config);
+  _store = harness.store;
 }, 60_000);
 
 afterAll(async () => {
-  await worker?.close();
-  await Promise.all([scanQueue?.close(), notifyQueue?.close(), store?.close()]);
-  await redis?.quit();
+  await harness?.close();
   await Promise.all([sentinel?.close(), splunk?.close(), locked?.close()]);
   await env?.stop();
   delete process.env.PIMWATCH_SIEM_HEC_TOKEN;
 });
 
-async function scan(): Promise<Transition[]> {
-  const { scanId } = await enqueueScan(scanQueue, config.worker, { tenantId, trigger: 'api' });
-  await waitFor('the scan to complete', async () => {
-    const job = await scanQueue.getJob(scanId);
-    const state = await job?.getState();
-    if (state === 'failed') throw new Error(`scan failed: ${job?.failedReason}`);
-    return state === 'completed' ? true : undefined;
-  });
-  return (await store.getAppliedTransitions(tenantId, scanId)) ?? [];
-}
-
-async function settledNotifyJobs(count: number): Promise<Job[]> {
-  return waitFor(`${count} finished notify jobs`, async () => {
-    const unfinished = await notifyQueue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized');
-    const finished = await notifyQueue.getJobs(['completed', 'failed']);
-    return unfinished === 0 && finished.length >= count ? finished : undefined;
-  });
-}
+const scan = (): Promise<Transition[]> => harness.scan(tenantId);
+const settledNotifyJobs = (count: number): Promise<Job[]> => harness.settledNotifyJobs(count);
 
 describe('a demo scan with Sentinel and Splunk channels', () => {
   it('delivers each transition once to each receiver; 429 is retried after Retry-After, 401 fails at once', async () => {

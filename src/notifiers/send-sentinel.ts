@@ -17,8 +17,9 @@ import type { SentinelRecord } from './sentinel-record.js';
  * `@azure/monitor-ingestion` client: `POST {endpoint}/dataCollectionRules/{ruleId}/streams/{stream}
  * ?api-version=2023-01-01`, a JSON array of rows, gzip-compressed, with a bearer token for the audience
  * `https://monitor.azure.com`. The client splits the rows into calls under the API's 1 MB limit per call
- * (https://learn.microsoft.com/azure/azure-monitor/service-limits#logs-ingestion-api) and the service
- * answers 204 once it has accepted a call.
+ * (https://learn.microsoft.com/azure/azure-monitor/service-limits#logs-ingestion-api; the exact limit and
+ * the api-version are UNCONFIRMED (docs/unconfirmed-graph-facts.md)) and the service answers 204 once it
+ * has accepted a call.
  *
  * The client's own retries are switched off: the notify job retries, on the channel's schedule, and
  * honours `Retry-After`. TLS trust comes from the tenant's Graph trust (an extra CA for the emulator or a

@@ -20,7 +20,7 @@ export const TIMESTAMP_HEADER = 'webhook-timestamp';
 export const SIGNATURE_HEADER = 'webhook-signature';
 
 const SECRET_PREFIX = 'whsec_';
-/** The specification asks for keys of 24 to 64 random bytes. */
+/** The specification asks for keys of 24 to 64 random bytes. UNCONFIRMED (docs/unconfirmed-graph-facts.md) */
 export const MIN_KEY_BYTES = 24;
 export const MAX_KEY_BYTES = 64;
 

@@ -214,7 +214,10 @@ export interface SentinelReceiver extends Listening {
   respondWith(...answers: ScriptedAnswer[]): void;
 }
 
-/** The documented API version (https://learn.microsoft.com/rest/api/monitor/data-collection-rules). */
+/**
+ * The API version the Logs Ingestion API documents (https://learn.microsoft.com/azure/azure-monitor/logs/
+ * logs-ingestion-api-overview). UNCONFIRMED (docs/unconfirmed-graph-facts.md)
+ */
 export const LOGS_INGESTION_API_VERSION = '2023-01-01';
 const ONE_MB = 1024 * 1024;
 
@@ -222,8 +225,9 @@ const ONE_MB = 1024 * 1024;
  * `POST /dataCollectionRules/{ruleId}/streams/{stream}?api-version=2023-01-01` over HTTPS, as the Logs
  * Ingestion API takes it: a bearer token whose audience is Azure Monitor (checked with the emulator that
  * issued it), `Content-Type: application/json`, a body (gzip allowed) that is a JSON array of rows whose
- * columns are exactly the stream's declared ones with the declared types, at most 1 MB per call; 204 on
- * success.
+ * columns are the stream's declared ones with the declared types, at most 1 MB per call; 204 on success.
+ * Stricter than the service in one way: every declared column must be present (the service leaves a
+ * missing one empty), so a column pimwatch forgot to send fails the test.
  */
 export async function startSentinelReceiver(options: {
   ruleId: string;

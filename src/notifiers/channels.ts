@@ -367,7 +367,13 @@ function sentinelChannel(
     throw new Error(`Sentinel channel ${name} needs a tenant credential, but none was provided`);
   }
   let client: Promise<LogsIngestionClient> | undefined;
-  const target = { channel: name, ...config };
+  const target = {
+    channel: name,
+    endpoint: config.endpoint,
+    ruleId: config.ruleId,
+    stream: config.stream,
+    audience: config.audience,
+  };
   return {
     ...description,
     sendTimeoutMs: timeoutMs,
@@ -376,7 +382,10 @@ function sentinelChannel(
       return { ...base(name, transitions), kind: 'sentinel', records };
     },
     send: sendOwn(name, 'sentinel', async (rendered) => {
-      client ??= Promise.resolve(accessFor(config.tenantId)).then((access) => sentinelClient(target, access));
+      // Asked for lazily, and again after a failure: the tenant's session may not open at first.
+      client ??= Promise.resolve()
+        .then(() => accessFor(config.tenantId))
+        .then((access) => sentinelClient(target, access));
       let ready: LogsIngestionClient;
       try {
         ready = await client;

@@ -149,6 +149,36 @@ describe('Sentinel channel (Logs Ingestion API)', () => {
     });
   });
 
+  it('records a tenant whose credential cannot be had as a permanent failure, and asks again next time', async () => {
+    let calls = 0;
+    const channel = buildChannels(
+      notifiersConfigSchema.parse({
+        sentinel: [
+          {
+            name: 'sentinel',
+            tenantId: emulated.tenant.id,
+            endpoint: receiver.origin,
+            ruleId: RULE_ID,
+            stream: STREAM,
+          },
+        ],
+      }),
+      {
+        azureAccessFor: (tenantId) => {
+          calls++;
+          throw new Error(`Sentinel credential tenant ${tenantId} is not configured`);
+        },
+      },
+    ).get('sentinel')!;
+    const rendered = channel.render(oneTransitionPerAlert('opened'), CTX);
+    expect(await channel.send(rendered)).toEqual({
+      status: 'permanent',
+      reason: `no credential for tenant ${emulated.tenant.id}: Sentinel credential tenant ${emulated.tenant.id} is not configured`,
+    });
+    await channel.send(rendered);
+    expect(calls).toBe(2);
+  });
+
   it('does not trust a receiver whose CA is not configured, and says so as retryable', async () => {
     const untrusted = await startSentinelReceiver({
       ruleId: RULE_ID,

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, formatIssues } from '../errors.js';
-import { notificationConfigIssues } from '../notifiers/config-schema.js';
+import { notificationConfigIssues, webhookSecretIssues } from '../notifiers/config-schema.js';
 import { configSchema, type PimwatchConfig } from './schema.js';
+import { resolveSecret, type SecretRef } from './secret.js';
 
 const ENV_PREFIX = 'PIMWATCH__';
 
@@ -24,9 +25,21 @@ export function loadConfig(options: { file?: string; env?: NodeJS.ProcessEnv } =
   const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new ConfigError(source, formatIssues(parsed.error.issues));
   // Checks that span sections (a tenant's routing naming a channel defined at the top level).
-  const crossIssues = notificationConfigIssues(parsed.data);
+  const crossIssues = [
+    ...notificationConfigIssues(parsed.data),
+    ...webhookSecretIssues(parsed.data.notifiers, (ref) => readableSecret(ref, env)),
+  ];
   if (crossIssues.length > 0) throw new ConfigError(source, formatIssues(crossIssues));
   return parsed.data;
+}
+
+/** A secret's value when it can be read now; checks that need it skip it otherwise. */
+function readableSecret(ref: SecretRef, env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return resolveSecret(ref, 'secret', env);
+  } catch {
+    return undefined;
+  }
 }
 
 function readConfigFile(file: string): Record<string, unknown> {

@@ -9,11 +9,15 @@ export interface ServerCertificate {
 /**
  * A fresh self-signed certificate for 127.0.0.1 and localhost. The Graph client only attaches tokens
  * for https hosts, so the emulator needs TLS; clients trust exactly this certificate (never by turning
- * verification off). EC keys keep generation at a few milliseconds.
+ * verification off). EC keys keep generation at a few milliseconds. Other local test servers take their
+ * own `commonName`: certificates that trust themselves must differ in subject to sit in one CA bundle.
  */
-export async function generateServerCertificate(now: Date = new Date()): Promise<ServerCertificate> {
+export async function generateServerCertificate(
+  now: Date = new Date(),
+  commonName = 'pimwatch Graph emulator',
+): Promise<ServerCertificate> {
   const day = 24 * 60 * 60 * 1000;
-  const pems = await generate([{ name: 'commonName', value: 'pimwatch Graph emulator' }], {
+  const pems = await generate([{ name: 'commonName', value: commonName }], {
     keyType: 'ec',
     curve: 'P-256',
     algorithm: 'sha256',

@@ -3,7 +3,7 @@ import { handleAuthorize, redeemAuthorizationCode } from './entra-sign-in.js';
 import type { TenantFixture } from './fixture-schema.js';
 import type { OidcIssuer, SignInDirectory } from './oidc-sign-in.js';
 import type { TokenRegistry } from './token-registry.js';
-import { TOKEN_LIFETIME_SECONDS } from './token-registry.js';
+import { audienceOfScope, TOKEN_LIFETIME_SECONDS } from './token-registry.js';
 
 type Application = NonNullable<TenantFixture['applications']>[number];
 
@@ -210,10 +210,12 @@ function issueToken(
       "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
     );
   }
+  const audience = audienceOfScope(scope);
   const accessToken = ctx.tokens.issue({
     clientId,
     tenantId: directory.tenantId,
     permissions: app?.permissions,
+    ...(audience !== undefined ? { audience } : {}),
   });
   return ok({
     token_type: 'Bearer',

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FixtureError, formatIssues } from '../errors.js';
-import { fixtureViolations } from './fixture-rules.js';
 import { packageRoot } from '../package-info.js';
+import { fixtureViolations } from './fixture-rules.js';
 import { fixtureSchema, type TenantFixture } from './fixture-schema.js';
 import { jsonErrorPosition, lineAndColumn } from './json-error-position.js';
 

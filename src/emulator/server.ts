@@ -20,7 +20,7 @@ import { servedResources } from './served-resources.js';
 import { type EmulatorTenant, TenantHost } from './tenant-host.js';
 import { TenantStore } from './tenant-store.js';
 import type { ThrottleOptions } from './throttle.js';
-import { authenticateBearer, TokenRegistry } from './token-registry.js';
+import { authenticateBearer, type TokenCheck, TokenRegistry } from './token-registry.js';
 
 export { EMULATOR_DEFAULT_CLIENT_ID, type EmulatorTenant } from './tenant-host.js';
 
@@ -85,6 +85,11 @@ export interface RunningEmulator {
   issueToken(clientId?: string, permissions?: readonly string[]): string;
   /** One tenant by id (case-insensitive); throws for a tenant the emulator does not serve. */
   tenant(tenantId: string): EmulatorTenant;
+  /**
+   * Who a bearer token this emulator issued belongs to and its audience, for test receivers of other
+   * Microsoft APIs (Sentinel's logs ingestion) that must check the token as the real service would.
+   */
+  inspectToken(token: string): TokenCheck;
   close(): Promise<void>;
 }
 
@@ -274,6 +279,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     sentMail: first.sentMail,
     setFault: first.setFault,
     issueToken: first.issueToken,
+    inspectToken: (token) => tokens.check(token),
     tenant(tenantId) {
       const host = hosts.get(tenantId.toLowerCase());
       if (!host) {

@@ -5,11 +5,30 @@ export interface TokenInfo {
   clientId: string;
   tenantId: string;
   permissions: readonly string[] | undefined;
+  /**
+   * The resource the token is for (the `aud` claim of a real one): the scope's resource, e.g.
+   * `https://graph.microsoft.com`. Undefined for tokens handed out without the OAuth round trip.
+   */
+  audience?: string;
   expiresAt: number;
+}
+
+/** Graph accepts its app id URI and its app id as the audience. */
+const GRAPH_AUDIENCES = new Set(['https://graph.microsoft.com', '00000003-0000-0000-c000-000000000000']);
+
+/** The resource of a client-credentials scope (`{resource}/.default`), as Entra puts it in `aud`. */
+export function audienceOfScope(scope: string): string | undefined {
+  const resource = scope
+    .split(' ')
+    .find((s) => s.endsWith('/.default'))
+    ?.slice(0, -'/.default'.length);
+  return resource?.replace(/\/+$/, '');
 }
 
 /** Entra issues tokens valid for about an hour; clients refresh a few minutes before expiry. */
 export const TOKEN_LIFETIME_SECONDS = 3599;
+
+export type TokenCheck = { ok: true; info: TokenInfo } | { ok: false; reason: 'unknown' | 'expired' };
 
 /** Opaque access tokens: random strings remembered by the emulator, which is the only party reading them. */
 export class TokenRegistry {
@@ -24,7 +43,7 @@ export class TokenRegistry {
   }
 
   /** `expired` is told apart from `unknown` because Graph words the two 401s differently. */
-  check(token: string): { ok: true; info: TokenInfo } | { ok: false; reason: 'unknown' | 'expired' } {
+  check(token: string): TokenCheck {
     const info = this.tokens.get(token);
     if (!info) return { ok: false, reason: 'unknown' };
     if (info.expiresAt <= this.now()) return { ok: false, reason: 'expired' };
@@ -40,7 +59,11 @@ export function authenticateBearer(
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   if (!match) return { ok: false, message: 'Access token is empty.' };
   const checked = tokens.check(match[1]!);
-  if (checked.ok) return checked;
+  if (checked.ok) {
+    const audience = checked.info.audience;
+    if (audience === undefined || GRAPH_AUDIENCES.has(audience.toLowerCase())) return checked;
+    return { ok: false, message: 'Access token validation failure. Invalid audience.' };
+  }
   return {
     ok: false,
     message:

@@ -10,6 +10,10 @@ import { createTrust, type Trust } from './trust.js';
 
 export interface GraphSession {
   http: GraphHttp;
+  /** The tenant's credential, for other Microsoft APIs the same app calls (Sentinel's logs ingestion). */
+  credential: TokenCredential;
+  /** The TLS trust the session uses, for those calls too. */
+  trust: Trust;
   close(): Promise<void>;
 }
 
@@ -54,7 +58,7 @@ export function openGraphSession(
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.onWait ? { onWait: options.onWait } : {}),
   });
-  return { http, close: () => closeTrust(trust) };
+  return { http, credential, trust, close: () => closeTrust(trust) };
 }
 
 function readCaFile(path: string | undefined): string | undefined {

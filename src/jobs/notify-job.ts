@@ -78,7 +78,6 @@ const RELEASE_CLAIM = `if redis.call('get', KEYS[1]) == ARGV[1] then return redi
 export function createNotificationEnqueuer(deps: { config: PimwatchConfig; queue: Queue; logger: Logger }) {
   // Names and modes only: queuing needs no senders (and no Graph session for a Graph mail channel).
   const channels = describeChannels(deps.config.notifiers);
-  const { attempts } = deps.config.notifiers.delivery;
   return async (tenant: TenantConfig, scanId: string, transitions: Transition[]): Promise<number> => {
     const rules = routingRulesFor(deps.config.notifiers, tenant);
     const byChannel = new Map<string, Transition[]>();
@@ -100,7 +99,7 @@ export function createNotificationEnqueuer(deps: { config: PimwatchConfig; queue
           data: { tenantId: tenant.id, scanId, channel: name, eventIds: group.map((t) => t.eventId) },
           opts: {
             jobId: jobIdFor(key),
-            attempts,
+            attempts: channel.retry.attempts,
             backoff: { type: 'delivery' },
             ...keepFinished(deps.config.worker),
           },
@@ -122,12 +121,26 @@ export interface NotifyJobDeps {
   openSession?: (tenant: TenantConfig) => GraphSession;
 }
 
-/** BullMQ's custom backoff: the receiver's Retry-After when it gave one, otherwise doubling delays. */
+/**
+ * BullMQ's custom backoff: the retry policy of the job's channel (its schedule, or doubling delays), with
+ * the receiver's Retry-After. A channel no longer configured gets `notifiers.delivery`'s backoff (its
+ * next attempt fails at once as unconfigured anyway).
+ */
 export function deliveryBackoff(config: PimwatchConfig) {
-  return (attemptsMade: number, _type: string | undefined, error: Error | undefined): number => {
+  const channels = describeChannels(config.notifiers);
+  return (
+    attemptsMade: number,
+    _type: string | undefined,
+    error: Error | undefined,
+    job?: { data?: unknown },
+  ): number => {
     const outcome: DeliveryOutcome =
       error instanceof RetryableDeliveryError ? error.outcome : { status: 'retryable', reason: 'error' };
-    return retryDelayMs(outcome, attemptsMade, config.notifiers.delivery);
+    const name = (job?.data as { channel?: unknown } | undefined)?.channel;
+    const channel = typeof name === 'string' ? channels.get(name) : undefined;
+    return channel
+      ? channel.retry.delayMs(outcome, attemptsMade)
+      : retryDelayMs(outcome, attemptsMade, config.notifiers.delivery);
   };
 }
 
@@ -146,8 +159,8 @@ export interface NotifyProcessor {
  * apart by a claim on the delivery, leased for as long as one send can take: the second run does not
  * send but is retried after the lease, and then finds the delivery made. Permanent failures (a 4xx
  * other than 408/429, a bad address) fail the job at once with the reason; transient ones are retried
- * with backoff. A Teams post that timed out after it was sent is not retried: Teams cannot drop a
- * duplicate, and "never twice" wins over "maybe once more".
+ * on the channel's retry schedule. A Teams post that timed out after it was sent is not retried: Teams
+ * cannot drop a duplicate, and "never twice" wins over "maybe once more".
  */
 export function createNotifyProcessor(deps: NotifyJobDeps): NotifyProcessor {
   const openSession =
@@ -156,17 +169,25 @@ export function createNotifyProcessor(deps: NotifyJobDeps): NotifyProcessor {
       // A sendMail retried inside the HTTP layer after a timeout could go out twice: no retries there.
       openGraphSession(tenant, { ...deps.config.graph, maxRetries: 0 }));
   const sessions = new Map<string, GraphSession>();
+  const sessionFor = (tenantId: string, use: string): GraphSession => {
+    const tenant = deps.config.tenants.find((t) => t.id.toLowerCase() === tenantId.toLowerCase());
+    if (!tenant) throw new Error(`${use} tenant ${tenantId} is not configured`);
+    let session = sessions.get(tenant.id);
+    if (!session) {
+      session = openSession(tenant);
+      sessions.set(tenant.id, session);
+    }
+    return session;
+  };
   const channels = buildChannels(deps.config.notifiers, {
     logger: deps.logger,
-    graphSessionFor: (tenantId) => {
-      const tenant = deps.config.tenants.find((t) => t.id.toLowerCase() === tenantId.toLowerCase());
-      if (!tenant) throw new Error(`mail transport tenant ${tenantId} is not configured`);
-      let session = sessions.get(tenant.id);
-      if (!session) {
-        session = openSession(tenant);
-        sessions.set(tenant.id, session);
-      }
-      return session.http;
+    graphSessionFor: (tenantId) => sessionFor(tenantId, 'mail transport').http,
+    azureAccessFor: (tenantId) => {
+      const session = sessionFor(tenantId, 'Sentinel credential');
+      return {
+        credential: session.credential,
+        ...(session.trust.httpsAgent ? { agent: session.trust.httpsAgent } : {}),
+      };
     },
   });
   const { keyPrefix } = deps.config.redis;
@@ -192,11 +213,11 @@ export function createNotifyProcessor(deps: NotifyJobDeps): NotifyProcessor {
       log.warn({ reason: outcome.reason }, 'notification failed permanently');
       throw new UnrecoverableError(`permanent delivery failure: ${outcome.reason}`);
     }
-    if (outcome.maybeDelivered && channel.kind === 'teams') {
+    if (outcome.maybeDelivered && !channel.retryWhenMaybeDelivered) {
       await deps.redis.set(marker, 'uncertain', 'EX', DELIVERED_TTL_SECONDS);
-      log.warn({ reason: outcome.reason }, 'Teams post may have arrived; not retried to avoid a duplicate');
+      log.warn({ reason: outcome.reason }, 'notification may have arrived; not retried to avoid a duplicate');
       throw new UnrecoverableError(
-        `delivery uncertain, not retried (Teams cannot drop duplicates): ${outcome.reason}`,
+        `delivery uncertain, not retried (${channel.kind} cannot drop duplicates): ${outcome.reason}`,
       );
     }
     log.warn({ reason: outcome.reason, attempt: job.attemptsMade + 1 }, 'notification will be retried');

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { LogsIngestionClient } from '@azure/monitor-ingestion';
 import type { Dispatcher } from 'undici';
 import { resolveSecret, type SecretRef } from '../config/secret.js';
 import { type Logger, silentLogger } from '../log.js';
@@ -6,18 +8,25 @@ import type { Transition } from '../model/lifecycle.js';
 import type {
   EmailChannelConfig,
   NotifiersConfig,
+  SentinelChannelConfig,
+  SplunkChannelConfig,
   TeamsChannelConfig,
   WebhookChannelConfig,
 } from './config-schema.js';
 import { type DeliveryOutcome, permanent, sanitizeReason } from './delivery.js';
 import { type RenderedEmail, renderEmail } from './email.js';
-import { renderFeedEvent } from './feed-event.js';
+import { type FeedEvent, renderFeedEvent } from './feed-event.js';
 import type { RenderContext } from './incident-text.js';
 import { toOcsfDetectionFinding } from './ocsf.js';
+import { type RetryConfig, type RetryPolicy, retryPolicyFor } from './retry-policy.js';
 import { type GraphMailClient, sendGraphMail } from './send-graph-mail.js';
+import { type AzureAccess, sendToSentinel, sentinelClient } from './send-sentinel.js';
 import { sendSmtpMail, smtpDeadlineMs } from './send-smtp.js';
+import { sendToSplunk } from './send-splunk.js';
 import { sendTeamsMessage } from './send-teams.js';
 import { sendSignedWebhook } from './send-webhook.js';
+import { renderSentinelRecord, type SentinelRecord } from './sentinel-record.js';
+import { renderSplunkEnvelope, splunkBatchBody } from './splunk-event.js';
 import { renderTeamsCard, renderTeamsDigest, type TeamsMessage } from './teams-card.js';
 import type { AddressLookup, WebhookTargetPolicy } from './webhook-url.js';
 
@@ -29,7 +38,7 @@ import type { AddressLookup, WebhookTargetPolicy } from './webhook-url.js';
  * secret is picked up and nothing secret lives in a channel object or a rendered payload.
  */
 
-export type ChannelKind = 'teams' | 'email' | 'webhook';
+export type ChannelKind = 'teams' | 'email' | 'webhook' | 'sentinel' | 'splunk';
 /** `perTransition`: the job renders each transition alone; `digest`: one render per scan. */
 export type ChannelMode = 'perTransition' | 'digest';
 
@@ -54,14 +63,39 @@ export interface RenderedWebhook extends RenderedBase {
   /** The exact JSON that is signed and sent. */
   body: string;
 }
-export type RenderedNotification = RenderedTeams | RenderedMail | RenderedWebhook;
+export interface RenderedSentinel extends RenderedBase {
+  kind: 'sentinel';
+  records: SentinelRecord[];
+}
+export interface RenderedSplunk extends RenderedBase {
+  kind: 'splunk';
+  /** HEC envelopes, one per line. */
+  body: string;
+}
+export type RenderedNotification =
+  | RenderedTeams
+  | RenderedMail
+  | RenderedWebhook
+  | RenderedSentinel
+  | RenderedSplunk;
 
-/** What the notify job's enqueuer needs to know about a channel: no secrets, no senders. */
+/** What the notify job needs to know about a channel to queue and retry it: no secrets, no senders. */
 export interface ChannelDescription {
   name: string;
   kind: ChannelKind;
-  /** A webhook channel is always `perTransition`: one signed event per request. */
+  /**
+   * A webhook channel is always `perTransition`: one signed event per request. Sentinel and Splunk
+   * are always `digest`: a scan's events go in one batch.
+   */
   mode: ChannelMode;
+  /** Attempts and the waits between them. */
+  retry: RetryPolicy;
+  /**
+   * Whether a failure after which the receiver may have the message anyway (a timeout once sent) is
+   * retried. Not for Teams, which cannot drop a duplicate post; the others carry the event id, which
+   * a receiver (or a SIEM query) deduplicates on.
+   */
+  retryWhenMaybeDelivered: boolean;
 }
 
 export interface NotificationChannel extends ChannelDescription {
@@ -81,6 +115,8 @@ export interface ChannelDependencies {
   readSecret?: (ref: SecretRef, what: string) => string;
   /** The Graph client of a configured tenant, for email channels with a `graph` transport. */
   graphSessionFor?: (tenantId: string) => GraphMailClient | Promise<GraphMailClient>;
+  /** A configured tenant's credential and TLS trust, for Sentinel channels. */
+  azureAccessFor?: (tenantId: string) => AzureAccess | Promise<AzureAccess>;
   /** For webhook and Teams posts, e.g. a dispatcher trusting an extra CA. @defaultValue undici's global one */
   dispatcher?: Dispatcher;
   /** How webhook and Teams host names are resolved for the private-network check. @defaultValue the system resolver */
@@ -134,19 +170,43 @@ function withSecret(
   return use(value);
 }
 
-/** A payload rendered by another channel: a bug in the caller, recorded rather than sent. */
-function misdirected(name: string, kind: ChannelKind, rendered: RenderedNotification): DeliveryOutcome {
-  return permanent(
-    `a ${rendered.kind} payload for channel ${rendered.channel} was given to ${kind} channel ${name}`,
-  );
+type RenderedOf<K extends ChannelKind> = Extract<RenderedNotification, { kind: K }>;
+
+/**
+ * A channel's `send`, given only payloads this channel rendered. One rendered by another channel is a bug
+ * in the caller, recorded as a permanent failure rather than sent.
+ */
+function sendOwn<K extends ChannelKind>(
+  name: string,
+  kind: K,
+  send: (rendered: RenderedOf<K>) => Promise<DeliveryOutcome>,
+): (rendered: RenderedNotification) => Promise<DeliveryOutcome> {
+  return (rendered) =>
+    rendered.kind === kind && rendered.channel === name
+      ? send(rendered as RenderedOf<K>)
+      : Promise.resolve(
+          permanent(
+            `a ${rendered.kind} payload for channel ${rendered.channel} was given to ${kind} channel ${name}`,
+          ),
+        );
 }
 
-function teamsChannel(config: TeamsChannelConfig, shared: Shared): NotificationChannel {
+/** The HTTP senders' optional dependencies, passed on only when set. */
+function httpOptions(shared: Shared): { dispatcher?: Dispatcher; now?: () => Date } {
+  return {
+    ...(shared.deps.dispatcher ? { dispatcher: shared.deps.dispatcher } : {}),
+    ...(shared.deps.now ? { now: shared.deps.now } : {}),
+  };
+}
+
+function teamsChannel(
+  config: TeamsChannelConfig,
+  shared: Shared,
+  description: ChannelDescription,
+): NotificationChannel {
   const name = config.name;
   return {
-    name,
-    kind: 'teams',
-    mode: config.mode,
+    ...description,
     sendTimeoutMs: config.timeoutMs ?? shared.timeoutMs,
     render(transitions, ctx) {
       // One change gets the full card whatever the mode; several make a digest.
@@ -156,26 +216,26 @@ function teamsChannel(config: TeamsChannelConfig, shared: Shared): NotificationC
           : renderTeamsDigest(transitions, ctx);
       return { ...base(name, transitions), kind: 'teams', message };
     },
-    send(rendered) {
-      if (rendered.kind !== 'teams' || rendered.channel !== name) {
-        return Promise.resolve(misdirected(name, 'teams', rendered));
-      }
-      return withSecret(shared, config.webhookUrl, `webhook URL for channel ${name}`, (webhookUrl) =>
+    send: sendOwn(name, 'teams', (rendered) =>
+      withSecret(shared, config.webhookUrl, `webhook URL for channel ${name}`, (webhookUrl) =>
         sendTeamsMessage({
           channel: name,
           webhookUrl,
           message: rendered.message,
           timeoutMs: config.timeoutMs ?? shared.timeoutMs,
           ...shared.target,
-          ...(shared.deps.dispatcher ? { dispatcher: shared.deps.dispatcher } : {}),
-          ...(shared.deps.now ? { now: shared.deps.now } : {}),
+          ...httpOptions(shared),
         }),
-      );
-    },
+      ),
+    ),
   };
 }
 
-function emailChannel(config: EmailChannelConfig, shared: Shared): NotificationChannel {
+function emailChannel(
+  config: EmailChannelConfig,
+  shared: Shared,
+  description: ChannelDescription,
+): NotificationChannel {
   const name = config.name;
   const timeoutMs = config.timeoutMs ?? shared.timeoutMs;
   const transport = config.transport;
@@ -183,17 +243,14 @@ function emailChannel(config: EmailChannelConfig, shared: Shared): NotificationC
     throw new Error(`email channel ${name} sends through Graph, but no Graph session was provided`);
   }
   return {
-    name,
-    kind: 'email',
-    mode: config.mode,
+    ...description,
     sendTimeoutMs: transport.type === 'smtp' ? smtpDeadlineMs(timeoutMs) : timeoutMs,
     render(transitions, ctx) {
       const rendered = base(name, transitions);
       const email = renderEmail(transitions, ctx, { subjectPrefix: config.subjectPrefix });
       return { ...rendered, kind: 'email', email, messageId: `<${rendered.deliveryKey}@pimwatch>` };
     },
-    async send(rendered) {
-      if (rendered.kind !== 'email' || rendered.channel !== name) return misdirected(name, 'email', rendered);
+    send: sendOwn(name, 'email', async (rendered) => {
       if (transport.type === 'graph') {
         let http: GraphMailClient;
         try {
@@ -234,16 +291,18 @@ function emailChannel(config: EmailChannelConfig, shared: Shared): NotificationC
       return transport.password
         ? withSecret(shared, transport.password, `SMTP password for channel ${name}`, send)
         : send();
-    },
+    }),
   };
 }
 
-function webhookChannel(config: WebhookChannelConfig, shared: Shared): NotificationChannel {
+function webhookChannel(
+  config: WebhookChannelConfig,
+  shared: Shared,
+  description: ChannelDescription,
+): NotificationChannel {
   const name = config.name;
   return {
-    name,
-    kind: 'webhook',
-    mode: 'perTransition',
+    ...description,
     sendTimeoutMs: config.timeoutMs ?? shared.timeoutMs,
     render(transitions, ctx) {
       if (transitions.length !== 1) {
@@ -260,26 +319,126 @@ function webhookChannel(config: WebhookChannelConfig, shared: Shared): Notificat
         body: JSON.stringify(payload),
       };
     },
-    send(rendered) {
-      if (rendered.kind !== 'webhook' || rendered.channel !== name) {
-        return Promise.resolve(misdirected(name, 'webhook', rendered));
-      }
-      return withSecret(shared, config.url, `webhook URL for channel ${name}`, (url) =>
-        withSecret(shared, config.secret, `signing secret for channel ${name}`, (secret) =>
+    send: sendOwn(name, 'webhook', (rendered) =>
+      withSecret(shared, config.url, `webhook URL for channel ${name}`, (url) =>
+        withSecrets(shared, config.secrets, `webhook channel ${name}`, (secrets) =>
           sendSignedWebhook({
             channel: name,
             url,
-            secret,
+            secrets,
             body: rendered.body,
             eventId: rendered.eventId,
             timeoutMs: config.timeoutMs ?? shared.timeoutMs,
             ...shared.target,
-            ...(shared.deps.dispatcher ? { dispatcher: shared.deps.dispatcher } : {}),
-            ...(shared.deps.now ? { now: shared.deps.now } : {}),
+            ...httpOptions(shared),
           }),
         ),
-      );
+      ),
+    ),
+  };
+}
+
+/** Reads several secrets for a send, each named `secrets[i] of {owner}`; the first missing one fails it. */
+function withSecrets(
+  shared: Shared,
+  refs: readonly SecretRef[],
+  owner: string,
+  use: (values: { value: string; key: string }[]) => Promise<DeliveryOutcome>,
+): Promise<DeliveryOutcome> {
+  const read = (index: number, values: { value: string; key: string }[]): Promise<DeliveryOutcome> => {
+    if (index === refs.length) return use(values);
+    const key = `secrets[${index}] of ${owner}`;
+    return withSecret(shared, refs[index]!, key, (value) => read(index + 1, [...values, { value, key }]));
+  };
+  return read(0, []);
+}
+
+/** Feed events for a batch channel: every transition of the scan routed to it. */
+function feedEvents(transitions: readonly Transition[], ctx: RenderContext): FeedEvent[] {
+  return transitions.map((transition) => renderFeedEvent(transition, ctx));
+}
+
+function sentinelChannel(
+  config: SentinelChannelConfig,
+  shared: Shared,
+  description: ChannelDescription,
+): NotificationChannel {
+  const name = config.name;
+  const timeoutMs = config.timeoutMs ?? shared.timeoutMs;
+  const accessFor = shared.deps.azureAccessFor;
+  if (!accessFor) {
+    throw new Error(`Sentinel channel ${name} needs a tenant credential, but none was provided`);
+  }
+  let client: Promise<LogsIngestionClient> | undefined;
+  const target = {
+    channel: name,
+    endpoint: config.endpoint,
+    ruleId: config.ruleId,
+    stream: config.stream,
+    audience: config.audience,
+  };
+  return {
+    ...description,
+    sendTimeoutMs: timeoutMs,
+    render(transitions, ctx) {
+      const records = feedEvents(transitions, ctx).map(renderSentinelRecord);
+      return { ...base(name, transitions), kind: 'sentinel', records };
     },
+    send: sendOwn(name, 'sentinel', async (rendered) => {
+      // Asked for lazily, and again after a failure: the tenant's session may not open at first.
+      client ??= Promise.resolve()
+        .then(() => accessFor(config.tenantId))
+        .then((access) => sentinelClient(target, access));
+      let ready: LogsIngestionClient;
+      try {
+        ready = await client;
+      } catch (error) {
+        client = undefined;
+        return permanent(
+          `no credential for tenant ${config.tenantId}: ${sanitizeReason(error instanceof Error ? error.message : String(error))}`,
+        );
+      }
+      return sendToSentinel(ready, { ...target, records: rendered.records, timeoutMs });
+    }),
+  };
+}
+
+function splunkChannel(
+  config: SplunkChannelConfig,
+  shared: Shared,
+  description: ChannelDescription,
+): NotificationChannel {
+  const name = config.name;
+  const timeoutMs = config.timeoutMs ?? shared.timeoutMs;
+  const metadata = {
+    host: config.host ?? hostname(),
+    source: config.source,
+    sourcetype: config.sourcetype,
+    ...(config.index !== undefined ? { index: config.index } : {}),
+  };
+  const ack = config.acknowledgement;
+  return {
+    ...description,
+    // The post, then polling for the acknowledgement (each poll bounded by the timeout too).
+    sendTimeoutMs: timeoutMs + (ack.enabled ? ack.timeoutMs + timeoutMs : 0),
+    render(transitions, ctx) {
+      const envelopes = feedEvents(transitions, ctx).map((event) => renderSplunkEnvelope(event, metadata));
+      return { ...base(name, transitions), kind: 'splunk', body: splunkBatchBody(envelopes) };
+    },
+    send: sendOwn(name, 'splunk', (rendered) =>
+      withSecret(shared, config.token, `HEC token for channel ${name}`, (token) =>
+        sendToSplunk({
+          channel: name,
+          url: config.url,
+          token,
+          body: rendered.body,
+          timeoutMs,
+          ...shared.target,
+          acknowledgement: ack,
+          ...httpOptions(shared),
+        }),
+      ),
+    ),
   };
 }
 
@@ -310,24 +469,49 @@ function logged(channel: NotificationChannel, log: Logger): NotificationChannel 
   };
 }
 
+type Builder<C> = (config: C, shared: Shared, description: ChannelDescription) => NotificationChannel;
+
 /**
- * Every configured channel's name, kind and mode, without building senders: enough to decide how a
- * scan's transitions become notify jobs, and safe where no Graph session can be opened.
+ * Every channel kind in one table: where its configurations live, how it groups transitions, whether a
+ * maybe-delivered failure is retried, and how it is built. A new kind is a new row.
  */
-export function describeChannels(config: NotifiersConfig): Map<string, ChannelDescription> {
-  const described: ChannelDescription[] = [
-    ...config.teams.map((c) => ({ name: c.name, kind: 'teams' as const, mode: c.mode })),
-    ...config.email.map((c) => ({ name: c.name, kind: 'email' as const, mode: c.mode })),
-    ...config.webhooks.map((c) => ({
-      name: c.name,
-      kind: 'webhook' as const,
-      mode: 'perTransition' as const,
-    })),
+function channelTable(config: NotifiersConfig) {
+  const row = <C extends { name: string; retry?: RetryConfig | undefined }>(
+    kind: ChannelKind,
+    configs: readonly C[],
+    mode: (c: C) => ChannelMode,
+    retryWhenMaybeDelivered: boolean,
+    build: Builder<C>,
+  ) =>
+    configs.map((c) => ({
+      description: {
+        name: c.name,
+        kind,
+        mode: mode(c),
+        retry: retryPolicyFor(c.retry, config.delivery),
+        retryWhenMaybeDelivered,
+      } satisfies ChannelDescription,
+      build: (shared: Shared, description: ChannelDescription) => build(c, shared, description),
+    }));
+  return [
+    ...row('teams', config.teams, (c) => c.mode, false, teamsChannel),
+    ...row('email', config.email, (c) => c.mode, true, emailChannel),
+    ...row('webhook', config.webhooks, () => 'perTransition', true, webhookChannel),
+    ...row('sentinel', config.sentinel, () => 'digest', true, sentinelChannel),
+    ...row('splunk', config.splunk, () => 'digest', true, splunkChannel),
   ];
-  return new Map(described.map((channel) => [channel.name, channel]));
 }
 
-/** Every configured channel by name. @throws Error when a Graph mail channel has no session provider. */
+/**
+ * Every configured channel's name, kind, mode and retry policy, without building senders: enough to
+ * decide how a scan's transitions become notify jobs and when they are retried, and safe where no
+ * Graph session can be opened.
+ */
+export function describeChannels(config: NotifiersConfig): Map<string, ChannelDescription> {
+  return new Map(channelTable(config).map(({ description }) => [description.name, description]));
+}
+
+/** Every configured channel by name. @throws Error when a Graph mail or Sentinel channel has no session provider. */
 export function buildChannels(
   config: NotifiersConfig,
   deps: ChannelDependencies = {},
@@ -343,10 +527,10 @@ export function buildChannels(
     },
     timeoutMs: config.delivery.timeoutMs,
   };
-  const channels = [
-    ...config.teams.map((c) => teamsChannel(c, shared)),
-    ...config.email.map((c) => emailChannel(c, shared)),
-    ...config.webhooks.map((c) => webhookChannel(c, shared)),
-  ];
-  return new Map(channels.map((channel) => [channel.name, logged(channel, log)]));
+  return new Map(
+    channelTable(config).map(({ description, build }) => [
+      description.name,
+      logged(build(shared, description), log),
+    ]),
+  );
 }

@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import { secretRefSchema } from '../config/secret.js';
+import { describeSecretRef, type SecretRef, secretRefSchema } from '../config/secret.js';
 import { ALERT_IDS, SEVERITIES } from '../model/alerts.js';
+import { retrySchema, STANDARD_WEBHOOKS_SCHEDULE } from './retry-policy.js';
+import { parseWebhookSecret } from './webhook-signature.js';
 
 /**
- * The `notifiers` section: named channels (Teams, email, signed webhooks), the rules that route incident
+ * The `notifiers` section: named channels (Teams, email, signed webhooks, Sentinel, Splunk), the rules that route incident
  * transitions to them, and delivery settings for the notify job. Defaults live here and only here.
  *
  * Webhook URLs and secrets are secret references (`{ env }` or `{ file }`): a Teams Workflows URL carries
@@ -33,6 +35,8 @@ export const teamsChannelSchema = z
     mode: z.enum(['perTransition', 'digest']).default('perTransition'),
     /** @defaultValue `delivery.timeoutMs` */
     timeoutMs: timeoutMs.optional(),
+    /** @defaultValue `delivery.attempts` with doubling delays from `delivery.backoffMs` */
+    retry: retrySchema.optional(),
   })
   .strict();
 
@@ -81,6 +85,8 @@ export const emailChannelSchema = z
     transport: z.discriminatedUnion('type', [smtpTransportSchema, graphTransportSchema]),
     /** @defaultValue `delivery.timeoutMs` */
     timeoutMs: timeoutMs.optional(),
+    /** @defaultValue `delivery.attempts` with doubling delays from `delivery.backoffMs` */
+    retry: retrySchema.optional(),
   })
   .strict()
   .refine((c) => c.transport.type !== 'smtp' || c.from !== undefined, {
@@ -91,14 +97,87 @@ export const emailChannelSchema = z
 export const webhookChannelSchema = z
   .object({
     name: channelName,
-    /** Where each event is POSTed. A secret reference, like the signing secret. */
+    /** Where each event is POSTed. A secret reference, like the signing secrets. */
     url: secretRefSchema,
-    /** Key of the HMAC-SHA256 signature in `X-Pimwatch-Signature`. */
-    secret: secretRefSchema,
+    /**
+     * Standard Webhooks signing secrets (`whsec_` + base64 of 24 to 64 random bytes), each a secret
+     * reference. Every one signs every delivery (`webhook-signature` lists one signature per secret), so
+     * during a key rotation list the old and the new secret, and drop the old one once the receiver has
+     * switched.
+     */
+    secrets: z.array(secretRefSchema).min(1, 'name at least one signing secret').max(4),
     /** `pimwatch`: our event schema; `ocsf`: an OCSF Detection Finding. @defaultValue pimwatch */
     format: z.enum(['pimwatch', 'ocsf']).default('pimwatch'),
     /** @defaultValue `delivery.timeoutMs` */
     timeoutMs: timeoutMs.optional(),
+    /** @defaultValue the Standard Webhooks schedule: PT5S, PT5M, PT30M, PT2H, PT5H, PT10H, PT10H */
+    retry: retrySchema.default({ schedule: STANDARD_WEBHOOKS_SCHEDULE }),
+  })
+  .strict();
+
+/** An http(s) endpoint that is not a secret; plain http only to loopback with `allowLoopbackWebhooks`. */
+const endpointUrl = z.url({ protocol: /^https?$/, error: 'must be an https URL' });
+
+export const sentinelChannelSchema = z
+  .object({
+    name: channelName,
+    /**
+     * The configured tenant whose credential gets the ingestion token (scope `{audience}/.default`); its
+     * app needs the "Monitoring Metrics Publisher" role on the data collection rule.
+     */
+    tenantId: z.guid('must be the id (a GUID) of a configured tenant'),
+    /** The data collection endpoint's (or the rule's own) logs ingestion URL. */
+    endpoint: z.url({ protocol: /^https$/, error: 'must be an https URL' }),
+    /** The data collection rule's immutable id (`dcr-` and 32 hex digits). */
+    ruleId: z.string().regex(/^dcr-[0-9a-f]{32}$/, 'must be a DCR immutable id: dcr- and 32 hex digits'),
+    /** The rule's input stream for pimwatch's records, e.g. `Custom-PimwatchIncidents`. */
+    stream: z
+      .string()
+      .regex(/^Custom-[A-Za-z0-9_]{1,100}$/, 'must be a custom stream name: Custom- and letters, digits, _'),
+    /** The Azure Monitor audience; another for a sovereign cloud. @defaultValue https://monitor.azure.com */
+    audience: z.url({ protocol: /^https$/ }).default('https://monitor.azure.com'),
+    /** @defaultValue `delivery.timeoutMs` */
+    timeoutMs: timeoutMs.optional(),
+    /** @defaultValue `delivery.attempts` with doubling delays from `delivery.backoffMs` */
+    retry: retrySchema.optional(),
+  })
+  .strict();
+
+export const splunkChannelSchema = z
+  .object({
+    name: channelName,
+    /** The HTTP Event Collector's base URL, e.g. `https://splunk.example.com:8088`. */
+    url: endpointUrl,
+    /** The HEC token, sent as `Authorization: Splunk <token>`. */
+    token: secretRefSchema,
+    /** The index events go to. @defaultValue the token's default index */
+    index: z.string().min(1).max(80).optional(),
+    /** @defaultValue pimwatch */
+    source: z.string().min(1).max(200).default('pimwatch'),
+    /** @defaultValue pimwatch:incident */
+    sourcetype: z.string().min(1).max(200).default('pimwatch:incident'),
+    /** The events' `host` field. @defaultValue this machine's host name */
+    host: z.string().min(1).max(200).optional(),
+    /**
+     * Indexer acknowledgement, for tokens that have it switched on: each request names a channel
+     * (`X-Splunk-Request-Channel`), and a delivery only counts once `/services/collector/ack` reports
+     * it indexed.
+     */
+    acknowledgement: z
+      .object({
+        /** @defaultValue false */
+        enabled: z.boolean().default(false),
+        /** How long to wait for the indexers before trying the delivery again. @defaultValue 60000 */
+        timeoutMs: z.number().int().min(100).max(600_000).default(60_000),
+        /** @defaultValue 1000 */
+        pollIntervalMs: z.number().int().min(10).max(60_000).default(1000),
+      })
+      .strict()
+      .prefault({}),
+    /** @defaultValue `delivery.timeoutMs` */
+    timeoutMs: timeoutMs.optional(),
+    /** @defaultValue `delivery.attempts` with doubling delays from `delivery.backoffMs` */
+    retry: retrySchema.optional(),
   })
   .strict();
 
@@ -131,6 +210,10 @@ export const notifiersConfigSchema = z
     email: z.array(emailChannelSchema).default([]),
     /** Signed webhooks carrying SOC feed events (push). @defaultValue [] */
     webhooks: z.array(webhookChannelSchema).default([]),
+    /** Microsoft Sentinel (Log Analytics) through the Logs Ingestion API. @defaultValue [] */
+    sentinel: z.array(sentinelChannelSchema).default([]),
+    /** Splunk through the HTTP Event Collector. @defaultValue [] */
+    splunk: z.array(splunkChannelSchema).default([]),
     /**
      * Which transitions go to which channels, for every tenant without its own `notifications.routing`.
      * A transition goes to the channels of every rule it matches. No rules: nothing is sent (the pull
@@ -138,7 +221,7 @@ export const notifiersConfigSchema = z
      */
     routing: routingSchema.default([]),
     /**
-     * Lets webhook and Teams URLs use plain `http://` to a loopback address (127.0.0.0/8, ::1, localhost).
+     * Lets webhook, Teams and Splunk URLs use plain `http://` to a loopback address (127.0.0.0/8, ::1, localhost).
      * For tests and local sinks only: anywhere else a webhook URL must be https. @defaultValue false
      */
     allowLoopbackWebhooks: z.boolean().default(false),
@@ -162,9 +245,9 @@ export const notifiersConfigSchema = z
       .prefault({}),
     delivery: z
       .object({
-        /** Attempts per notification, the first included. @defaultValue 6 */
+        /** Attempts per notification, the first included, on a channel without `retry`. @defaultValue 6 */
         attempts: z.number().int().min(1).max(50).default(6),
-        /** First retry delay; doubles with each attempt. @defaultValue 10000 */
+        /** First retry delay on a channel without `retry`; doubles with each attempt. @defaultValue 10000 */
         backoffMs: z.number().int().min(100).max(3_600_000).default(10_000),
         /** Longest wait between attempts, whatever the backoff or `Retry-After` say. @defaultValue 900000 */
         maxDelayMs: z.number().int().min(1000).max(86_400_000).default(900_000),
@@ -181,6 +264,8 @@ export const notifiersConfigSchema = z
       ['teams', config.teams],
       ['email', config.email],
       ['webhooks', config.webhooks],
+      ['sentinel', config.sentinel],
+      ['splunk', config.splunk],
     ] as const;
     for (const [kind, channels] of kinds) {
       channels.forEach((channel, index) => {
@@ -205,6 +290,8 @@ export type NotifiersConfigInput = z.input<typeof notifiersConfigSchema>;
 export type TeamsChannelConfig = NotifiersConfig['teams'][number];
 export type EmailChannelConfig = NotifiersConfig['email'][number];
 export type WebhookChannelConfig = NotifiersConfig['webhooks'][number];
+export type SentinelChannelConfig = NotifiersConfig['sentinel'][number];
+export type SplunkChannelConfig = NotifiersConfig['splunk'][number];
 
 /** A tenant's own `notifications`: its routing replaces the top-level `notifiers.routing`. */
 export const tenantNotificationsSchema = z
@@ -245,7 +332,9 @@ export function routingIssues(rules: readonly RoutingRule[], channelNames: Itera
 
 /** Every channel name in the configuration. */
 export function channelNames(config: NotifiersConfig): string[] {
-  return [...config.teams, ...config.email, ...config.webhooks].map((c) => c.name);
+  return [...config.teams, ...config.email, ...config.webhooks, ...config.sentinel, ...config.splunk].map(
+    (c) => c.name,
+  );
 }
 
 /**
@@ -276,6 +365,40 @@ export function notificationConfigIssues(config: {
         message: `email channel "${channel.name}" sends through tenant ${transport.tenantId}, which is not configured`,
       });
     }
+  });
+  config.notifiers.sentinel.forEach((channel, index) => {
+    if (!tenantIds.has(channel.tenantId.toLowerCase())) {
+      issues.push({
+        path: ['notifiers', 'sentinel', index, 'tenantId'],
+        message: `Sentinel channel "${channel.name}" authenticates as tenant ${channel.tenantId}, which is not configured`,
+      });
+    }
+  });
+  return issues;
+}
+
+/**
+ * Webhook signing secrets that can be read now and are not Standard Webhooks secrets. A secret that
+ * cannot be read yet (its variable or file appears later, e.g. a mounted secret) is checked again at
+ * every send. Issues name the config key, never the value.
+ */
+export function webhookSecretIssues(
+  notifiers: Pick<NotifiersConfig, 'webhooks'>,
+  readSecret: (ref: SecretRef) => string | undefined,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  notifiers.webhooks.forEach((channel, index) => {
+    channel.secrets.forEach((ref, secretIndex) => {
+      const value = readSecret(ref);
+      if (value === undefined) return;
+      const parsed = parseWebhookSecret(value);
+      if (!parsed.ok) {
+        issues.push({
+          path: ['notifiers', 'webhooks', index, 'secrets', secretIndex],
+          message: `the signing secret of webhook channel "${channel.name}" (${describeSecretRef(ref)}) ${parsed.reason}`,
+        });
+      }
+    });
   });
   return issues;
 }

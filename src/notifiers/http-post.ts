@@ -74,6 +74,19 @@ function transportOutcome(
 }
 
 export async function postJson(post: JsonPost): Promise<DeliveryOutcome> {
+  return (await postJsonForAnswer(post)).outcome;
+}
+
+/** What a receiver sends back on success, for the few that answer with something to act on. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+/**
+ * `postJson`, keeping the answer's text when it is a success (HEC's `ackId`); `answer` is undefined
+ * for a failure.
+ */
+export async function postJsonForAnswer(
+  post: JsonPost,
+): Promise<{ outcome: DeliveryOutcome; answer?: string }> {
   const signal = AbortSignal.timeout(post.timeoutMs);
   // The URL is a secret: its query (a Workflows `sig=`) and often its path (intake URLs with a token
   // segment) authorise posting. Never let any part of it, not even the host, into a reason: receivers
@@ -99,19 +112,21 @@ export async function postJson(post: JsonPost): Promise<DeliveryOutcome> {
     status = response.statusCode;
     const retryAfter = headerValue(response.headers['retry-after']);
     let detail = '';
+    let answer: string | undefined;
     if (status >= 300) {
       detail = await readSnippet(response.body).catch(() => '');
     } else {
-      // Drain what a success sends (Workflows sends nothing) so the connection can be reused.
-      await response.body.dump().catch(() => undefined);
+      // Read what a success sends (Workflows sends nothing) so the connection can be reused.
+      answer = await readSnippet(response.body, MAX_ANSWER_BYTES).catch(() => '');
     }
-    return outcomeOfStatus(status, post.what, {
+    const outcome = outcomeOfStatus(status, post.what, {
       now: now(),
       ...(retryAfter !== undefined ? { retryAfter } : {}),
       ...(detail ? { detail: sanitizeReason(detail, secrets) } : {}),
     });
+    return answer !== undefined ? { outcome, answer } : { outcome };
   } catch (error) {
-    if (status !== undefined) return outcomeOfStatus(status, post.what, { now: now() });
-    return transportOutcome(error, post, signal.aborted, secrets);
+    if (status !== undefined) return { outcome: outcomeOfStatus(status, post.what, { now: now() }) };
+    return { outcome: transportOutcome(error, post, signal.aborted, secrets) };
   }
 }

@@ -1,18 +1,18 @@
 import type { Dispatcher } from 'undici';
-import type { DeliveryOutcome } from './delivery.js';
+import { type DeliveryOutcome, permanent } from './delivery.js';
 import { postJson } from './http-post.js';
-import { EVENT_ID_HEADER, signWebhook } from './webhook-signature.js';
+import { parseWebhookSecret, signWebhook } from './webhook-signature.js';
 import { checkWebhookTarget, type WebhookTargetPolicy } from './webhook-url.js';
 
 export interface WebhookDelivery extends WebhookTargetPolicy {
   channel: string;
   /** The resolved URL: a secret. */
   url: string;
-  /** The resolved signing secret. */
-  secret: string;
+  /** The resolved `whsec_` signing secrets, each with the config key it came from (for reasons). */
+  secrets: readonly { value: string; key: string }[];
   /** The exact JSON text that is signed and sent. */
   body: string;
-  /** Sent as `X-Pimwatch-Event-Id` so a receiver can drop a redelivery before parsing. */
+  /** Sent, and signed, as `webhook-id` so a receiver can drop a redelivery. */
   eventId: string;
   timeoutMs: number;
   dispatcher?: Dispatcher;
@@ -20,18 +20,28 @@ export interface WebhookDelivery extends WebhookTargetPolicy {
   now?: () => Date;
 }
 
-/** POSTs one signed event. A retry signs again with a fresh timestamp; the body and event id stay the same. */
+/**
+ * POSTs one event signed per Standard Webhooks. A retry signs again with a fresh timestamp; the body and
+ * the `webhook-id` stay the same. A secret that is not a `whsec_` secret (it changed since the config
+ * was loaded) is a permanent failure naming its config key, never its value.
+ */
 export async function sendSignedWebhook(delivery: WebhookDelivery): Promise<DeliveryOutcome> {
   const checked = await checkWebhookTarget(delivery.url, delivery);
   if (!checked.ok) return checked.outcome;
+  const keys: Buffer[] = [];
+  for (const secret of delivery.secrets) {
+    const parsed = parseWebhookSecret(secret.value);
+    if (!parsed.ok) return permanent(`${secret.key}: ${parsed.reason}`);
+    keys.push(parsed.key);
+  }
   const now = delivery.now ?? (() => new Date());
   const headers = {
     ...signWebhook({
+      id: delivery.eventId,
       body: delivery.body,
-      secret: delivery.secret,
+      keys,
       timestamp: Math.floor(now().getTime() / 1000),
     }),
-    [EVENT_ID_HEADER]: delivery.eventId,
     'user-agent': 'pimwatch',
   };
   return postJson({
@@ -40,7 +50,7 @@ export async function sendSignedWebhook(delivery: WebhookDelivery): Promise<Deli
     headers,
     timeoutMs: delivery.timeoutMs,
     what: `webhook for channel ${delivery.channel}`,
-    redact: [delivery.secret],
+    redact: delivery.secrets.map((s) => s.value),
     now,
     ...(delivery.dispatcher ? { dispatcher: delivery.dispatcher } : {}),
   });

@@ -181,3 +181,37 @@ describe('loadConfig cross-section checks', () => {
     expect(problems[0]).toContain('soc-teams');
   });
 });
+
+describe('loadConfig webhook signing secrets', () => {
+  const config = (secrets: string) =>
+    file(
+      `webhook-${secrets.length}.yaml`,
+      [
+        'notifiers:',
+        '  webhooks:',
+        '    - name: soc',
+        '      url: { env: SOC_URL }',
+        `      secrets: ${secrets}`,
+      ].join('\n'),
+    );
+  const good = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+
+  it('refuses a readable secret that is not whsec_ and base64 of 24 to 64 bytes, naming the key only', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        file: config('[{ env: OLD }, { env: NEW }, { env: SHORT }]'),
+        env: { OLD: 'hunter2-shared-secret', NEW: good, SHORT: 'whsec_c2hvcnQ=' },
+      }),
+    );
+    expect(problems).toEqual([
+      'notifiers.webhooks[0].secrets[0]: the signing secret of webhook channel "soc" (env:OLD) must start with "whsec_" (a Standard Webhooks secret)',
+      'notifiers.webhooks[0].secrets[2]: the signing secret of webhook channel "soc" (env:SHORT) must encode 24 to 64 random bytes (it encodes 5)',
+    ]);
+    expect(problems.join('\n')).not.toContain('hunter2');
+  });
+
+  it('accepts valid secrets, and leaves one that cannot be read yet to be checked when sending', () => {
+    const loaded = loadConfig({ file: config('[{ env: NEW }, { env: LATER }]'), env: { NEW: good } });
+    expect(loaded.notifiers.webhooks[0]?.secrets).toEqual([{ env: 'NEW' }, { env: 'LATER' }]);
+  });
+});

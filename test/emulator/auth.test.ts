@@ -96,6 +96,25 @@ describe('authentication', () => {
     expect(values(reply.json)).toHaveLength(1);
   });
 
+  it('issues a token for another resource with that audience, which Graph refuses as Graph does', async () => {
+    const credential = secretCredential('reader-app', 'PIMWATCH_TEST_SECRET_GOOD');
+    const monitor = await credential.getToken('https://monitor.azure.com/.default');
+    const checked = t.emu.inspectToken(monitor!.token);
+    expect(checked).toMatchObject({ ok: true, info: { audience: 'https://monitor.azure.com' } });
+    const reply = await t.request('GET', '/v1.0/users', { token: monitor!.token });
+    expect(reply.status).toBe(401);
+    expect(reply.json).toMatchObject({
+      error: {
+        code: 'InvalidAuthenticationToken',
+        message: 'Access token validation failure. Invalid audience.',
+      },
+    });
+    const graph = await credential.getToken(SCOPE);
+    expect(t.emu.inspectToken(graph!.token)).toMatchObject({
+      info: { audience: 'https://graph.microsoft.com' },
+    });
+  });
+
   it('refuses a wrong secret with invalid_client AADSTS7000215', async () => {
     await expect(secretCredential('reader-app', 'PIMWATCH_TEST_SECRET_BAD').getToken(SCOPE)).rejects.toThrow(
       /invalid_client.*AADSTS7000215/s,

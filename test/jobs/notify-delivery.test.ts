@@ -1,11 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { type Job, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Job, Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../src/api/server.js';
 import type { PimwatchConfig } from '../../src/config/schema.js';
-import { bullPrefix } from '../../src/jobs/connection.js';
 import { MetricsRecorder } from '../../src/jobs/metrics-recorder.js';
 import {
   createNotificationEnqueuer,
@@ -13,9 +12,7 @@ import {
   NOTIFY_JOB,
   RetryableDeliveryError,
 } from '../../src/jobs/notify-job.js';
-import { NOTIFY_QUEUE, SCAN_QUEUE } from '../../src/jobs/queues.js';
 import { enqueueScan } from '../../src/jobs/scan-trigger.js';
-import { startWorker } from '../../src/jobs/worker.js';
 import { type Logger, silentLogger } from '../../src/log.js';
 import type { Transition } from '../../src/model/lifecycle.js';
 import { deliveryKey } from '../../src/notifiers/channels.js';
@@ -23,7 +20,6 @@ import { renderEmail } from '../../src/notifiers/email.js';
 import { renderFeedEvent } from '../../src/notifiers/feed-event.js';
 import { renderContextFor } from '../../src/notifiers/links.js';
 import { renderTeamsCard, renderTeamsDigest, type TeamsMessage } from '../../src/notifiers/teams-card.js';
-import { createStateStore } from '../../src/store/create-state-store.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import { adaptiveCardProblems } from '../notifiers/adaptive-card.js';
 import { demoFixture } from '../support/demo-fixture.js';
@@ -31,6 +27,8 @@ import { type HttpSink, type RecordedRequest, startHttpSink } from '../support/h
 import { API_KEY, type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
 import { waitFor } from '../support/wait-for.js';
+import { newWebhookSecret } from '../support/webhook-secret.js';
+import { startWorkerHarness } from '../support/worker-harness.js';
 
 /**
  * The notify path end to end inside one worker: a real scan of the demo tenant (through the emulator)
@@ -44,7 +42,7 @@ const TEAMS_PATH =
   '/workflows/4f1c/triggers/manual/paths/invoke?api-version=2016-06-01&sig=TeamsSig0123456789abc';
 /** A webhook URL whose path carries a token, as many SIEM intake URLs do. */
 const HOOK_PATH = '/intake/hook-token-7d1e93ab/pimwatch';
-const SIGNING_SECRET = 'whsec_delivery_1f0e2d3c4b5a';
+const SIGNING_SECRET = newWebhookSecret();
 
 let env: ServiceEnv;
 let tenantId: string;
@@ -97,23 +95,9 @@ async function startService(
     tenants: [{ id: tenantId, name: TENANT_NAME }],
     notifiers: { allowLoopbackWebhooks: true, ...notifiers },
   });
-  const redis = new Redis(config.redis.url!, { maxRetriesPerRequest: null });
-  const prefix = bullPrefix(config.redis.keyPrefix);
-  const scanQueue = new Queue(SCAN_QUEUE, { connection: redis, prefix });
-  const notifyQueue = new Queue(NOTIFY_QUEUE, { connection: redis, prefix });
-  const store = createStateStore({
-    redisUrl: config.redis.url,
-    keyPrefix: config.redis.keyPrefix,
-    feedMaxLength: 1000,
-  });
-  open.push({
-    close: async () => {
-      await Promise.all([scanQueue.close(), notifyQueue.close(), store.close()]);
-      await redis.quit();
-    },
-  });
-  const worker = await startWorker({ config, logger });
-  open.push(worker);
+  const harness = await startWorkerHarness(config, logger);
+  open.push(harness);
+  const { store, scanQueue, notifyQueue, redis } = harness;
   return {
     config,
     store,
@@ -164,14 +148,14 @@ function sortedJson(values: unknown[]): string[] {
   return values.map((v) => JSON.stringify(v)).sort();
 }
 
-/** The receiver's side, written from the documented scheme with node:crypto only. */
-function signatureValid(request: RecordedRequest, secret: string, nowSeconds = Date.now() / 1000): boolean {
-  const timestamp = String(request.headers['x-pimwatch-timestamp'] ?? '');
-  const signature = String(request.headers['x-pimwatch-signature'] ?? '');
-  if (!/^\d+$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > 300) return false;
-  const expected = createHmac('sha256', secret).update(`${timestamp}.`).update(request.body).digest();
-  const given = Buffer.from(signature.replace(/^sha256=/, ''), 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+/** The receiver's side, with the `standardwebhooks` library as a SOC would use it. */
+function signatureValid(request: RecordedRequest, secret: string): boolean {
+  try {
+    new Webhook(secret).verify(request.body, request.headers as Record<string, string>);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 describe('Teams delivery through the notify job', () => {
@@ -316,17 +300,22 @@ describe('webhook URLs', () => {
 });
 
 describe('signed webhook delivery', () => {
-  it('signs what a receiver verifies with node:crypto; the retried delivery carries the same eventId', async () => {
+  it('signs what the standardwebhooks library verifies; the retried delivery carries the same webhook-id', async () => {
     const hook = await sink({ defaultResponse: { status: 200 } });
     const ocsf = await sink({ defaultResponse: { status: 204 } });
     hook.respondWith({ status: 503, body: 'receiver restarting' });
     const service = await startService({
       webhooks: [
-        { name: 'siem', url: secretRef(hook.origin + HOOK_PATH), secret: secretRef(SIGNING_SECRET) },
+        {
+          name: 'siem',
+          url: secretRef(hook.origin + HOOK_PATH),
+          secrets: [secretRef(SIGNING_SECRET)],
+          retry: { schedule: ['PT0.4S', 'PT0.4S'] },
+        },
         {
           name: 'siem-ocsf',
           url: secretRef(ocsf.origin + HOOK_PATH),
-          secret: secretRef(SIGNING_SECRET),
+          secrets: [secretRef(SIGNING_SECRET)],
           format: 'ocsf',
         },
       ],
@@ -345,11 +334,11 @@ describe('signed webhook delivery', () => {
     for (const request of [...hook.requests, ...ocsf.requests]) {
       expect(signatureValid(request, SIGNING_SECRET)).toBe(true);
       expect(signatureValid({ ...request, body: `${request.body} ` }, SIGNING_SECRET)).toBe(false);
-      expect(signatureValid(request, 'another-secret')).toBe(false);
-      expect(request.headers['x-pimwatch-event-id']).toBe(transition!.eventId);
+      expect(signatureValid(request, newWebhookSecret())).toBe(false);
+      expect(request.headers['webhook-id']).toBe(transition!.eventId);
     }
     const [first, redelivery] = hook.requests;
-    // No Retry-After from the receiver: the job's own backoff decided the wait.
+    // No Retry-After from the receiver: the channel's retry schedule decided the wait.
     expect(redelivery!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(400);
     expect(redelivery!.body).toBe(first!.body);
     expect(JSON.parse(redelivery!.body)).toEqual(renderFeedEvent(transition!, ctx()));
@@ -532,8 +521,18 @@ describe('logs', () => {
       {
         teams: [{ name: 'ops', webhookUrl: secretRef(urls.teams) }],
         webhooks: [
-          { name: 'siem', url: secretRef(urls.hook), secret: secretRef(SIGNING_SECRET) },
-          { name: 'siem-down', url: secretRef(urls.gone), secret: secretRef(SIGNING_SECRET) },
+          {
+            name: 'siem',
+            url: secretRef(urls.hook),
+            secrets: [secretRef(SIGNING_SECRET)],
+            retry: { schedule: ['PT0.1S'] },
+          },
+          {
+            name: 'siem-down',
+            url: secretRef(urls.gone),
+            secrets: [secretRef(SIGNING_SECRET)],
+            retry: { schedule: ['PT0.1S'] },
+          },
         ],
         routing: [{ channels: ['ops', 'siem', 'siem-down'], alerts: ['SequentialActivationRenewalsAlert'] }],
         delivery: { backoffMs: 100, attempts: 2 },

@@ -1,27 +1,21 @@
-import { type Job, Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PimwatchConfig } from '../../src/config/schema.js';
 import { mergeDetectorsConfig } from '../../src/detectors/config-schema.js';
 import { planRemediation, remediateIncident } from '../../src/graph/alert-actions.js';
 import { openGraphSession } from '../../src/graph/session.js';
-import { bullPrefix } from '../../src/jobs/connection.js';
-import { NOTIFY_QUEUE, SCAN_QUEUE } from '../../src/jobs/queues.js';
-import { enqueueScan } from '../../src/jobs/scan-trigger.js';
-import { type RunningWorker, startWorker } from '../../src/jobs/worker.js';
-import { silentLogger } from '../../src/log.js';
 import type { Transition } from '../../src/model/lifecycle.js';
 import { renderFeedEvent } from '../../src/notifiers/feed-event.js';
 import { renderContextFor } from '../../src/notifiers/links.js';
 import { renderTeamsCard } from '../../src/notifiers/teams-card.js';
 import { assessTenant } from '../../src/scan/run-scan.js';
-import { createStateStore } from '../../src/store/create-state-store.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import { demoFixture } from '../support/demo-fixture.js';
 import { type HttpSink, startHttpSink } from '../support/http-sink.js';
 import { type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
-import { waitFor } from '../support/wait-for.js';
+import { newWebhookSecret } from '../support/webhook-secret.js';
+import { startWorkerHarness, type WorkerHarness } from '../support/worker-harness.js';
 
 /**
  * Two scans of the demo tenant with a change between them, through the worker, to real sinks: the
@@ -35,7 +29,7 @@ const TENANT_NAME = 'Harbourline Freight';
 const SEQUENTIAL_USER = 'ec2d5843-e103-4e05-beb5-9ae9e7398329';
 /** Demo: a service principal given a role by an automation app, outside PIM (RolesAssignedOutsidePimAlert). */
 const OUTSIDE_PIM_PRINCIPAL = 'dca61bda-d83e-4e9a-b4c8-b91445356de6';
-const SIGNING_SECRET = 'whsec_e2e_6a0c51d7';
+const SIGNING_SECRET = newWebhookSecret();
 
 let env: ServiceEnv;
 let tenantId: string;
@@ -43,10 +37,7 @@ let config: PimwatchConfig;
 let teams: HttpSink;
 let siem: HttpSink;
 let smtp: SmtpSink;
-let worker: RunningWorker;
-let redis: Redis;
-let scanQueue: Queue;
-let notifyQueue: Queue;
+let harness: WorkerHarness;
 let store: StateStore;
 
 beforeAll(async () => {
@@ -67,7 +58,11 @@ beforeAll(async () => {
       allowLoopbackWebhooks: true,
       teams: [{ name: 'ops', webhookUrl: { env: 'PIMWATCH_E2E_TEAMS_URL' } }],
       webhooks: [
-        { name: 'siem', url: { env: 'PIMWATCH_E2E_SIEM_URL' }, secret: { env: 'PIMWATCH_E2E_SIEM_SECRET' } },
+        {
+          name: 'siem',
+          url: { env: 'PIMWATCH_E2E_SIEM_URL' },
+          secrets: [{ env: 'PIMWATCH_E2E_SIEM_SECRET' }],
+        },
       ],
       email: [
         {
@@ -80,50 +75,23 @@ beforeAll(async () => {
       routing: [{ name: 'everything', channels: ['ops', 'siem', 'soc-mail'] }],
     },
   }));
-  redis = new Redis(config.redis.url!, { maxRetriesPerRequest: null });
-  const prefix = bullPrefix(config.redis.keyPrefix);
-  scanQueue = new Queue(SCAN_QUEUE, { connection: redis, prefix });
-  notifyQueue = new Queue(NOTIFY_QUEUE, { connection: redis, prefix });
-  store = createStateStore({
-    redisUrl: config.redis.url,
-    keyPrefix: config.redis.keyPrefix,
-    feedMaxLength: 1000,
-  });
-  worker = await startWorker({ config, logger: silentLogger });
+  harness = await startWorkerHarness(config);
+  store = harness.store;
 }, 60_000);
 
 afterAll(async () => {
-  await worker?.close();
-  await Promise.all([scanQueue?.close(), notifyQueue?.close(), store?.close()]);
-  await redis?.quit();
+  await harness?.close();
   await Promise.all([teams?.close(), siem?.close(), smtp?.close()]);
   await env?.stop();
 });
 
-async function scan(): Promise<Transition[]> {
-  const { scanId } = await enqueueScan(scanQueue, config.worker, { tenantId, trigger: 'api' });
-  await waitFor('the scan to complete', async () => {
-    const job = await scanQueue.getJob(scanId);
-    const state = await job?.getState();
-    if (state === 'failed') throw new Error(`scan failed: ${job?.failedReason}`);
-    return state === 'completed' ? true : undefined;
-  });
-  return (await store.getAppliedTransitions(tenantId, scanId)) ?? [];
-}
-
-/** Every notify job so far, once `count` have finished and nothing is waiting, running or delayed. */
-async function settledNotifyJobs(count: number): Promise<Job[]> {
-  return waitFor(`${count} finished notify jobs`, async () => {
-    const unfinished = await notifyQueue.getJobCountByTypes('waiting', 'active', 'delayed', 'prioritized');
-    const finished = await notifyQueue.getJobs(['completed', 'failed']);
-    return unfinished === 0 && finished.length >= count ? finished : undefined;
-  });
-}
+const scan = (): Promise<Transition[]> => harness.scan(tenantId);
+const settledNotifyJobs = (count: number): Promise<Job[]> => harness.settledNotifyJobs(count);
 
 const ctx = () => renderContextFor({ id: tenantId, name: TENANT_NAME }, {});
 const sortedJson = (values: unknown[]) => values.map((v) => JSON.stringify(v)).sort();
 const eventIdsOf = (requests: HttpSink['requests']) =>
-  requests.map((r) => String(r.headers['x-pimwatch-event-id'])).sort();
+  requests.map((r) => String(r.headers['webhook-id'])).sort();
 const ids = (transitions: Transition[]) => transitions.map((t) => t.eventId).sort();
 const what = (t: Transition) =>
   `${t.type} ${t.alert} ${t.incident.assigneeId ?? t.incident.roleTemplateId ?? ''}`;

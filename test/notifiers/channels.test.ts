@@ -1,17 +1,23 @@
 import { pino } from 'pino';
+import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SecretRef } from '../../src/config/secret.js';
-import { buildChannels, deliveryKey, describeChannels } from '../../src/notifiers/channels.js';
+import {
+  buildChannels,
+  type ChannelDescription,
+  deliveryKey,
+  describeChannels,
+} from '../../src/notifiers/channels.js';
 import { type NotifiersConfigInput, notifiersConfigSchema } from '../../src/notifiers/config-schema.js';
 import { routeTransition } from '../../src/notifiers/routing.js';
 import type { TeamsMessage } from '../../src/notifiers/teams-card.js';
-import { verifyWebhookSignature } from '../../src/notifiers/webhook-signature.js';
 import { type HttpSink, startHttpSink } from '../support/http-sink.js';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.js';
+import { newWebhookSecret } from '../support/webhook-secret.js';
 import { CTX, oneTransitionPerAlert, scanOfTransitions } from './sample-transitions.js';
 
 const TEAMS_SIG = 'sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=Wf7TeamsSignatureSecret0123456789';
-const SIGNING_SECRET = 'whsec_channels_5c0ffee5';
+const SIGNING_SECRET = newWebhookSecret();
 const SMTP_PASSWORD = 'smtp-Pa55word-never-logged';
 
 /** A logger with no redaction at all, so the test proves secrets are never handed to it. */
@@ -60,8 +66,8 @@ describe('buildChannels', () => {
         },
       ],
       webhooks: [
-        { name: 'siem', url: { env: 'SIEM_URL' }, secret: { env: 'SIEM_SECRET' } },
-        { name: 'siem-ocsf', url: { env: 'SIEM_URL' }, secret: { env: 'SIEM_SECRET' }, format: 'ocsf' },
+        { name: 'siem', url: { env: 'SIEM_URL' }, secrets: [{ env: 'SIEM_SECRET' }] },
+        { name: 'siem-ocsf', url: { env: 'SIEM_URL' }, secrets: [{ env: 'SIEM_SECRET' }], format: 'ocsf' },
       ],
       routing: [
         { name: 'SOC feed', channels: ['siem', 'siem-ocsf'] },
@@ -110,14 +116,9 @@ describe('buildChannels', () => {
     expect(smtp.mails.length - before.mails).toBe(high);
 
     const hooks = hookSink.requests.slice(before.hooks);
+    const receiver = new Webhook(SIGNING_SECRET);
     for (const request of hooks) {
-      const check = verifyWebhookSignature({
-        body: request.body,
-        secret: SIGNING_SECRET,
-        timestamp: request.headers['x-pimwatch-timestamp'] as string,
-        signature: request.headers['x-pimwatch-signature'] as string,
-      });
-      expect(check).toEqual({ ok: true });
+      expect(() => receiver.verify(request.body, request.headers as Record<string, string>)).not.toThrow();
     }
     const ocsf = hooks.map((r) => JSON.parse(r.body)).filter((b) => b.class_uid === 2004);
     expect(ocsf).toHaveLength(transitions.length);
@@ -163,7 +164,7 @@ describe('buildChannels', () => {
     const channel = channels.get('siem')!;
     expect(await channel.send(channel.render(oneTransitionPerAlert('opened').slice(0, 1), CTX))).toEqual({
       status: 'permanent',
-      reason: 'signing secret for channel siem: environment variable SIEM_SECRET is not set',
+      reason: 'secrets[0] of webhook channel siem: environment variable SIEM_SECRET is not set',
     });
   });
 
@@ -196,19 +197,33 @@ describe('buildChannels', () => {
       }).get('graph-mail')?.kind,
     ).toBe('email');
     // regression guard: the notify enqueuer built senders, so a Graph mail channel stopped the worker.
-    expect(describeChannels(config).get('graph-mail')).toEqual({
+    expect(describeChannels(config).get('graph-mail')).toMatchObject({
       name: 'graph-mail',
       kind: 'email',
       mode: 'digest',
+      retry: { attempts: 6 },
     });
   });
 
   it('describes every channel as buildChannels builds it, with the longest time one send may take', () => {
     const config = notifiersConfigSchema.parse(input);
     const built = [...buildChannels(config, { readSecret }).values()];
-    expect([...describeChannels(config).values()]).toEqual(
-      built.map(({ name, kind, mode }) => ({ name, kind, mode })),
-    );
+    const summary = (c: ChannelDescription) => [
+      c.name,
+      c.kind,
+      c.mode,
+      c.retry.attempts,
+      c.retryWhenMaybeDelivered,
+    ];
+    expect([...describeChannels(config).values()].map(summary)).toEqual(built.map(summary));
+    // Webhooks retry on the Standard Webhooks schedule (7 retries); the others on `delivery.attempts`.
+    expect(built.map((c) => [c.name, c.retry.attempts, c.retryWhenMaybeDelivered])).toEqual([
+      ['ops', 6, false],
+      ['ops-digest', 6, false],
+      ['soc-mail', 6, true],
+      ['siem', 8, true],
+      ['siem-ocsf', 8, true],
+    ]);
     // SMTP's deadline covers the whole exchange, twice the per-phase timeout.
     expect(built.map((c) => [c.name, c.sendTimeoutMs])).toEqual([
       ['ops', 3000],

@@ -13,7 +13,7 @@ const smtp = {
   to: ['soc@contoso.example'],
   transport: { type: 'smtp', host: 'smtp.contoso.example' },
 } as const;
-const webhook = { name: 'siem', url: { env: 'SIEM_URL' }, secret: { file: '/run/secrets/siem' } };
+const webhook = { name: 'siem', url: { env: 'SIEM_URL' }, secrets: [{ file: '/run/secrets/siem' }] };
 
 function messagesOf(input: unknown): string[] {
   const result = notifiersConfigSchema.safeParse(input);
@@ -27,6 +27,8 @@ describe('notifiersConfigSchema', () => {
       teams: [],
       email: [],
       webhooks: [],
+      sentinel: [],
+      splunk: [],
       routing: [],
       allowLoopbackWebhooks: false,
       allowPrivateNetworkTargets: false,
@@ -43,7 +45,10 @@ describe('notifiersConfigSchema', () => {
       mode: 'digest',
       transport: { type: 'smtp', port: 587, secure: false, requireTls: true },
     });
-    expect(config.webhooks[0]).toMatchObject({ format: 'pimwatch' });
+    expect(config.webhooks[0]).toMatchObject({
+      format: 'pimwatch',
+      retry: { schedule: ['PT5S', 'PT5M', 'PT30M', 'PT2H', 'PT5H', 'PT10H', 'PT10H'] },
+    });
   });
 
   it('accepts a Graph mail transport without a from address', () => {
@@ -116,6 +121,43 @@ describe('notifiersConfigSchema', () => {
         'routing.0.channels.0: letters, digits, dash and underscore only (at most 64)',
         'routing.0.minSeverity: Invalid option: expected one of "low"|"medium"|"high"',
       ],
+    },
+    {
+      name: 'a webhook without a signing secret, and a retry schedule that is not durations',
+      input: { webhooks: [{ ...webhook, secrets: [], retry: { schedule: ['5 minutes'] } }] },
+      expected: [
+        'webhooks.0.secrets: name at least one signing secret',
+        'webhooks.0.retry.schedule.0: must be an ISO-8601 duration such as P30D, PT8H or PT10S',
+      ],
+    },
+    {
+      name: 'a retry schedule longer than the delivered markers last',
+      input: { webhooks: [{ ...webhook, retry: { schedule: ['P5D', 'P3D'] } }] },
+      expected: ['webhooks.0.retry.schedule: the schedule may add up to at most 7 days'],
+    },
+    {
+      name: 'a Sentinel channel with a rule name instead of its immutable id, and a table instead of a stream',
+      input: {
+        sentinel: [
+          {
+            name: 'sentinel',
+            tenantId: '8f6a1d2e-4b7c-4e3a-9d1f-2c5b7a9e0f13',
+            endpoint: 'http://dce.example',
+            ruleId: 'pimwatch-dcr',
+            stream: 'PimwatchIncidents_CL',
+          },
+        ],
+      },
+      expected: [
+        'sentinel.0.endpoint: must be an https URL',
+        'sentinel.0.ruleId: must be a DCR immutable id: dcr- and 32 hex digits',
+        'sentinel.0.stream: must be a custom stream name: Custom- and letters, digits, _',
+      ],
+    },
+    {
+      name: 'a Splunk channel with its token inline',
+      input: { splunk: [{ name: 'splunk', url: 'https://splunk.example:8088', token: 'abc-123' }] },
+      expected: ['splunk.0.token: must be { env: NAME } or { file: PATH }; secrets are never written inline'],
     },
     {
       name: 'a plain-http incident list',

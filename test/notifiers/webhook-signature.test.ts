@@ -1,97 +1,97 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
-import { signWebhook, verifyWebhookSignature } from '../../src/notifiers/webhook-signature.js';
+import { parseWebhookSecret, signWebhook } from '../../src/notifiers/webhook-signature.js';
+import { newWebhookSecret } from '../support/webhook-secret.js';
 
-const SECRET = 'whsec_7d1f0c2a9b8e4d3c';
+const OLD = newWebhookSecret();
+const NEW = newWebhookSecret(48);
 const BODY = JSON.stringify({ eventId: 'e1', type: 'incident.opened', tenantName: 'Contoso – Zürich' });
-const T = 1_781_524_800; // 2026-06-15T12:00:00Z
+const ID = '5b1f0c2a9b8e4d3c7a6e5f4d3c2b1a09';
 
-/**
- * A receiver written from the documented scheme alone (node:crypto, no pimwatch code): what a SOC would
- * put in front of its SIEM.
- */
-function independentReceiverAccepts(
-  headers: Record<string, string>,
-  rawBody: Buffer,
-  nowSeconds: number,
-): boolean {
-  const timestamp = headers['x-pimwatch-timestamp'];
-  const signature = headers['x-pimwatch-signature'];
-  if (!timestamp || !signature?.startsWith('sha256=')) return false;
-  if (Math.abs(nowSeconds - Number(timestamp)) > 300) return false;
-  const expected = createHmac('sha256', SECRET)
-    .update(Buffer.concat([Buffer.from(`${timestamp}.`), rawBody]))
-    .digest();
-  const given = Buffer.from(signature.slice('sha256='.length), 'hex');
-  return given.length === expected.length && timingSafeEqual(given, expected);
+const keyOf = (secret: string) => {
+  const parsed = parseWebhookSecret(secret);
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.key;
+};
+
+function signNow(keys: string[], overrides: { id?: string; body?: string; timestamp?: number } = {}) {
+  return signWebhook({
+    id: overrides.id ?? ID,
+    body: overrides.body ?? BODY,
+    keys: keys.map(keyOf),
+    timestamp: overrides.timestamp ?? Math.floor(Date.now() / 1000),
+  });
 }
 
-const lower = (headers: Record<string, string>) =>
-  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
-
-describe('signWebhook', () => {
-  it('produces headers an independent receiver accepts', () => {
-    const headers = lower(signWebhook({ body: BODY, secret: SECRET, timestamp: T }));
-    expect(headers['x-pimwatch-timestamp']).toBe(String(T));
-    expect(headers['x-pimwatch-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
-    expect(independentReceiverAccepts(headers, Buffer.from(BODY, 'utf8'), T + 10)).toBe(true);
+describe('signWebhook, checked by the standardwebhooks library as a receiver would', () => {
+  it('produces the three Standard Webhooks headers, which verify', () => {
+    const headers = signNow([OLD]);
+    expect(Object.keys(headers).sort()).toEqual(['webhook-id', 'webhook-signature', 'webhook-timestamp']);
+    expect(headers['webhook-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
+    expect(new Webhook(OLD).verify(BODY, headers)).toEqual(JSON.parse(BODY));
   });
 
-  it('is rejected by the receiver for a tampered body, a wrong secret or an old timestamp', () => {
-    const headers = lower(signWebhook({ body: BODY, secret: SECRET, timestamp: T }));
-    expect(independentReceiverAccepts(headers, Buffer.from(BODY.replace('opened', 'resolved')), T)).toBe(
-      false,
-    );
-    const otherSecret = lower(signWebhook({ body: BODY, secret: 'not-the-secret', timestamp: T }));
-    expect(independentReceiverAccepts(otherSecret, Buffer.from(BODY), T)).toBe(false);
-    expect(independentReceiverAccepts(headers, Buffer.from(BODY), T + 301)).toBe(false);
-  });
-
-  it('refuses a timestamp that is not whole seconds', () => {
-    expect(() => signWebhook({ body: BODY, secret: SECRET, timestamp: Date.now() + 0.5 })).toThrow(
-      RangeError,
-    );
-  });
-});
-
-describe('verifyWebhookSignature', () => {
-  const headers = signWebhook({ body: BODY, secret: SECRET, timestamp: T });
-  const input = {
-    body: BODY,
-    secret: SECRET,
-    timestamp: headers['X-Pimwatch-Timestamp'],
-    signature: headers['X-Pimwatch-Signature'],
-    now: new Date(T * 1000),
-  };
-
-  it('accepts a genuine delivery, raw bytes or text', () => {
-    expect(verifyWebhookSignature(input)).toEqual({ ok: true });
-    expect(verifyWebhookSignature({ ...input, body: Buffer.from(BODY, 'utf8') })).toEqual({ ok: true });
+  it('signs with every secret during a rotation, so the old and the new secret both verify', () => {
+    const headers = signNow([OLD, NEW]);
+    expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
+    expect(() => new Webhook(OLD).verify(BODY, headers)).not.toThrow();
+    expect(() => new Webhook(NEW).verify(BODY, headers)).not.toThrow();
+    expect(() => new Webhook(newWebhookSecret()).verify(BODY, headers)).toThrow(/No matching signature/);
   });
 
   it.each([
-    { name: 'a tampered body', change: { body: BODY.replace('e1', 'e2') }, reason: 'mismatch' },
-    { name: 'another secret', change: { secret: 'x' }, reason: 'mismatch' },
-    { name: 'a shifted timestamp', change: { timestamp: String(T + 1) }, reason: 'mismatch' },
-    { name: 'an old timestamp', change: { now: new Date((T + 301) * 1000) }, reason: 'outsideTolerance' },
+    { name: 'a changed id', tamper: (h: Record<string, string>) => ({ ...h, 'webhook-id': `${ID}0` }) },
     {
-      name: 'a timestamp from the future',
-      change: { now: new Date((T - 301) * 1000) },
-      reason: 'outsideTolerance',
+      name: 'a changed timestamp',
+      tamper: (h: Record<string, string>) => ({
+        ...h,
+        'webhook-timestamp': String(Number(h['webhook-timestamp']) - 1),
+      }),
     },
-    { name: 'no signature', change: { signature: undefined }, reason: 'missing' },
-    { name: 'a signature of another form', change: { signature: 'v1=abc' }, reason: 'malformed' },
-    { name: 'a timestamp in milliseconds', change: { timestamp: String(T * 1000_000) }, reason: 'malformed' },
-  ])('rejects $name', ({ change, reason }) => {
-    expect(verifyWebhookSignature({ ...input, ...change })).toEqual({ ok: false, reason });
+  ])('fails verification with $name', ({ tamper }) => {
+    const headers = signNow([OLD, NEW]);
+    expect(() => new Webhook(NEW).verify(BODY, tamper(headers))).toThrow(/No matching signature/);
   });
 
-  it('honours a custom tolerance', () => {
-    expect(
-      verifyWebhookSignature({ ...input, now: new Date((T + 60) * 1000), toleranceSeconds: 30 }),
-    ).toEqual({
-      ok: false,
-      reason: 'outsideTolerance',
-    });
+  it('fails verification with a changed body', () => {
+    const headers = signNow([OLD]);
+    expect(() => new Webhook(OLD).verify(BODY.replace('opened', 'resolved'), headers)).toThrow(
+      /No matching signature/,
+    );
+  });
+
+  it('is refused by the receiver once the timestamp is older than its tolerance', () => {
+    const headers = signNow([OLD], { timestamp: Math.floor(Date.now() / 1000) - 600 });
+    expect(() => new Webhook(OLD).verify(BODY, headers)).toThrow(/too old/);
+  });
+
+  it('refuses a timestamp that is not whole seconds, no key, and an id the signed text could split', () => {
+    expect(() => signNow([OLD], { timestamp: Date.now() + 0.5 })).toThrow(RangeError);
+    expect(() => signWebhook({ id: ID, body: BODY, keys: [], timestamp: 1 })).toThrow(RangeError);
+    expect(() => signNow([OLD], { id: 'a.b' })).toThrow(RangeError);
+  });
+});
+
+describe('parseWebhookSecret', () => {
+  it('accepts whsec_ and base64 of 24 to 64 bytes, and gives the decoded key', () => {
+    const raw = randomBytes(24);
+    const parsed = parseWebhookSecret(`whsec_${raw.toString('base64')}`);
+    expect(parsed).toEqual({ ok: true, key: raw });
+    expect(parseWebhookSecret(newWebhookSecret(64)).ok).toBe(true);
+  });
+
+  it.each([
+    { name: 'no prefix', value: randomBytes(32).toString('base64'), reason: /must start with "whsec_"/ },
+    { name: 'not base64', value: 'whsec_not*base64*at*all*', reason: /standard base64/ },
+    { name: 'base64url', value: `whsec_${'-_'.repeat(22)}`, reason: /standard base64/ },
+    { name: 'too short', value: newWebhookSecret(16), reason: /24 to 64 random bytes \(it encodes 16\)/ },
+    { name: 'too long', value: newWebhookSecret(65), reason: /it encodes 65/ },
+  ])('refuses $name, without quoting the value', ({ value, reason }) => {
+    const parsed = parseWebhookSecret(value);
+    expect(parsed.ok).toBe(false);
+    const text = (parsed as { reason: string }).reason;
+    expect(text).toMatch(reason);
+    expect(text).not.toContain(value.slice(6, 20));
   });
 });

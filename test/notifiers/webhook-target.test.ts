@@ -128,7 +128,9 @@ describe('senders refuse a private target before connecting', () => {
     const webhook = await sendSignedWebhook({
       channel: 'siem',
       url: 'https://hooks.internal.example/ingest',
-      secret: 'whsec_target_test',
+      secrets: [
+        { value: `whsec_${Buffer.alloc(32, 7).toString('base64')}`, key: 'notifiers.webhooks[0].secrets[0]' },
+      ],
       body: '{}',
       eventId: transition.eventId,
       timeoutMs: 500,

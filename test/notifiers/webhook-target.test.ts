@@ -171,11 +171,14 @@ describe('notifiers.allowPrivateNetworkTargets through the configured channels',
     const transition = oneTransitionPerAlert('opened')[0]!;
     const outcome = async (allowPrivateNetworkTargets: boolean) => {
       const config = notifiersConfigSchema.parse({
-        webhooks: [{ name: 'siem', url: { env: 'SIEM_URL' }, secret: { env: 'SIEM_SECRET' } }],
+        webhooks: [{ name: 'siem', url: { env: 'SIEM_URL' }, secrets: [{ env: 'SIEM_SECRET' }] }],
         allowPrivateNetworkTargets,
       });
       const channels = buildChannels(config, {
-        readSecret: (ref) => ('env' in ref && ref.env === 'SIEM_URL' ? `${sink.origin}/ingest` : 'whsec_x'),
+        readSecret: (ref) =>
+          'env' in ref && ref.env === 'SIEM_URL'
+            ? `${sink.origin}/ingest`
+            : `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
         ...(trust.dispatcher ? { dispatcher: trust.dispatcher } : {}),
       });
       const channel = channels.get('siem')!;

@@ -66,6 +66,9 @@ export class TenantHost implements EmulatorTenant, EntraTenant {
       baseUrl: settings.baseUrl,
       pageSizes: fixture.pageSizes,
       faults: this.faults,
+      permissionRules: {
+        directoryAuditsNeedDirectoryRead: fixture.permissionRules?.directoryAuditsNeedDirectoryRead ?? false,
+      },
       throttle,
       stats: this.stats,
       actions: new AlertActions(store, settings.baseUrl, settings.operationPollsUntilDone),

@@ -16,6 +16,7 @@ export const SOURCE_NAMES = [
   'roleAssignmentScheduleRequests',
   'roleManagementPolicyAssignments',
   'directoryAudits',
+  'pimActivationAudits',
   'groupMembers',
   'signInActivity',
   'principalLookup',

@@ -81,6 +81,9 @@ export class TenantHost implements EmulatorTenant, EntraTenant {
     this.faults.set(path, fault);
   };
 
+  /** The fault registered for this tenant's token endpoint (`oauth2/v2.0/token`), if one applies now. */
+  readonly takeTokenFault = (): Fault | undefined => this.faults.take(['oauth2/v2.0/token']);
+
   readonly issueToken = (
     clientId: string = EMULATOR_DEFAULT_CLIENT_ID,
     permissions?: readonly string[],

@@ -1,5 +1,6 @@
 import type { SourceName } from '../model/snapshot.js';
 import type { GraphVersion } from './http.js';
+import type { ThrottleClass } from './rate-limits.js';
 
 /**
  * Every Graph source a scan reads, with the application permissions Graph needs for it. This is the one
@@ -19,6 +20,8 @@ export interface SourceProbe {
   version: GraphVersion;
   path: string;
   query: Record<string, string>;
+  /** Which of Graph's throttles it draws on (default: directory reads). */
+  throttle?: ThrottleClass;
   /** A probe of an object that does not exist: 404 shows the read was allowed (403 would say otherwise). */
   notFoundMeansReadable?: boolean;
 }
@@ -47,7 +50,7 @@ const API = 'https://learn.microsoft.com/graph/api';
 /** An object id no tenant has: probing a member list needs a group, and any group's 404 will do. */
 const NO_SUCH_OBJECT = '00000000-0000-0000-0000-000000000000';
 const top1 = { $top: '1' };
-const alertScope = { $filter: "scopeId eq '/' and scopeType eq 'DirectoryRole'" };
+const directoryRoleScope = { $filter: "scopeId eq '/' and scopeType eq 'DirectoryRole'" };
 
 /** Read access to all role management data, accepted by each PIM read (never the least privileged). */
 const ROLE_MANAGEMENT_READ = ['RoleManagement.Read.Directory', 'RoleManagement.Read.All'] as const;
@@ -161,7 +164,7 @@ export const GRAPH_SOURCES = {
       {
         version: 'v1.0',
         path: 'policies/roleManagementPolicyAssignments',
-        query: { $filter: "scopeId eq '/' and scopeType eq 'Directory'", $top: '1' },
+        query: { ...directoryRoleScope, $top: '1' },
       },
     ],
   },
@@ -179,6 +182,7 @@ export const GRAPH_SOURCES = {
         version: 'v1.0',
         path: 'auditLogs/directoryAudits',
         query: { $filter: "category eq 'RoleManagement'", $top: '1' },
+        throttle: 'reports',
       },
     ],
   },
@@ -194,6 +198,7 @@ export const GRAPH_SOURCES = {
         version: 'v1.0',
         path: 'auditLogs/directoryAudits',
         query: { $filter: "loggedByService eq 'PIM'", $top: '1' },
+        throttle: 'reports',
       },
     ],
   },
@@ -231,7 +236,14 @@ export const GRAPH_SOURCES = {
     required: true,
     unlocks: "privileged users' last sign-in (needs Entra ID P1 or P2)",
     docs: `${API}/user-list`,
-    probes: [{ version: 'v1.0', path: 'users', query: { $select: 'id,signInActivity', $top: '1' } }],
+    probes: [
+      {
+        version: 'v1.0',
+        path: 'users',
+        query: { $select: 'id,signInActivity', $top: '1' },
+        throttle: 'signInActivity',
+      },
+    ],
   },
   principalLookup: {
     path: 'users, servicePrincipals',
@@ -256,7 +268,7 @@ export const GRAPH_SOURCES = {
       {
         version: 'beta',
         path: 'identityGovernance/roleManagementAlerts/alertDefinitions',
-        query: { ...alertScope, $top: '1' },
+        query: { ...directoryRoleScope, $top: '1' },
       },
     ],
   },
@@ -271,7 +283,7 @@ export const GRAPH_SOURCES = {
       {
         version: 'beta',
         path: 'identityGovernance/roleManagementAlerts/alertConfigurations',
-        query: { ...alertScope, $top: '1' },
+        query: { ...directoryRoleScope, $top: '1' },
       },
     ],
   },
@@ -286,7 +298,7 @@ export const GRAPH_SOURCES = {
       {
         version: 'beta',
         path: 'identityGovernance/roleManagementAlerts/alerts',
-        query: { ...alertScope, $top: '1' },
+        query: { ...directoryRoleScope, $top: '1' },
       },
     ],
   },
@@ -333,6 +345,11 @@ export function missingPermissions(
   roles: ReadonlySet<string>,
 ): string[] {
   return permissions.filter((choice) => grantedFor(choice, roles) === undefined).map((c) => c[0]);
+}
+
+/** What a least-privileged app registration is granted: the least permission of every required source. */
+export function requiredPermissions(): string[] {
+  return leastPermissionsOf((Object.keys(SOURCES) as SourceName[]).filter((name) => SOURCES[name].required));
 }
 
 /** The least privileged permissions of the given sources, each once, in table order. */

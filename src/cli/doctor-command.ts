@@ -24,7 +24,7 @@ export const DOCTOR_EXIT = { ready: EXIT.ok, degraded: EXIT.partial, blocked: EX
  */
 export async function runDoctorCommand(
   options: DoctorCommandOptions,
-  write = (t: string) => process.stdout.write(t),
+  write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
   if ([options.tenant, options.fixture].filter(Boolean).length !== 1) {
     throw new UsageError('say what to check: exactly one of --tenant ID or --fixture FILE|demo');

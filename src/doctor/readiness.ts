@@ -165,3 +165,9 @@ export function licencesFrom(body: unknown): Licences {
     skus: usable.map((s) => String(s.skuPartNumber ?? s.skuId ?? '?')),
   };
 }
+
+/** The alerts whose verdict rests on a source, directly or because it stands in for another source. */
+export function alertsNeeding(source: SourceName): AlertId[] {
+  const through = SOURCE_NAMES.filter((s) => s === source || SOURCES[s].fallback === source);
+  return DETECTORS.filter((d) => d.meta.sources.some((s) => through.includes(s))).map((d) => d.meta.alert);
+}

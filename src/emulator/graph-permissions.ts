@@ -92,14 +92,13 @@ const READS: ReadonlyArray<{ pattern: string; accepted: AcceptedPermissions }> =
   {
     pattern: 'policies/roleManagementPolicyAssignments',
     accepted: [
-      [...ROLE_MANAGEMENT, 'RoleManagementPolicy.Read.Directory', 'RoleManagementPolicy.ReadWrite.Directory'],
+      // RoleManagementPolicy.* are delegated-only for this call in Microsoft's permissions table.
+      ROLE_MANAGEMENT,
     ],
   },
   {
     pattern: 'policies/roleManagementPolicies',
-    accepted: [
-      [...ROLE_MANAGEMENT, 'RoleManagementPolicy.Read.Directory', 'RoleManagementPolicy.ReadWrite.Directory'],
-    ],
+    accepted: [ROLE_MANAGEMENT],
   },
   { pattern: 'auditLogs/directoryAudits', accepted: [AUDIT_LOG] },
   { pattern: `${ALERTS_ROOT}/alerts`, accepted: [ALERTS_READ] },

@@ -47,7 +47,10 @@ export interface GraphSourceInfo {
 }
 
 const API = 'https://learn.microsoft.com/graph/api';
-/** An object id no tenant has: probing a member list needs a group, and any group's 404 will do. */
+/**
+ * An object id no tenant has: probing a member list needs a group, and any group's 404 will do.
+ * UNCONFIRMED (docs/unconfirmed-graph-facts.md) that Graph checks permissions before existence.
+ */
 const NO_SUCH_OBJECT = '00000000-0000-0000-0000-000000000000';
 const top1 = { $top: '1' };
 const directoryRoleScope = { $filter: "scopeId eq '/' and scopeType eq 'DirectoryRole'" };
@@ -66,6 +69,7 @@ export const GRAPH_SOURCES = {
   organization: {
     path: 'organization',
     version: 'v1.0',
+    // UNCONFIRMED (docs/unconfirmed-graph-facts.md) that User.Read.All alone reads it, as listed.
     permissions: [['Organization.Read.All', 'User.Read.All', 'Directory.Read.All']],
     required: true,
     unlocks: "the tenant's name in reports",
@@ -154,9 +158,8 @@ export const GRAPH_SOURCES = {
     version: 'v1.0',
     // The permissions table names RoleManagement.Read.All; RoleManagement.Read.Directory is accepted too
     // and is narrower (directory roles only), and the role reads above need it anyway.
-    permissions: [
-      ['RoleManagement.Read.Directory', 'RoleManagement.Read.All', 'RoleManagementPolicy.Read.Directory'],
-    ],
+    // RoleManagementPolicy.Read.Directory is listed for delegated access only.
+    permissions: [['RoleManagement.Read.Directory', 'RoleManagement.Read.All', ROLE_MANAGEMENT_WRITE]],
     required: true,
     unlocks: "each role's PIM policy (MFA or authentication context on activation)",
     docs: `${API}/policyroot-list-rolemanagementpolicyassignments`,
@@ -347,9 +350,31 @@ export function missingPermissions(
   return permissions.filter((choice) => grantedFor(choice, roles) === undefined).map((c) => c[0]);
 }
 
-/** What a least-privileged app registration is granted: the least permission of every required source. */
+/**
+ * What a least-privileged app registration is granted: starting from the least permission of every
+ * required source, each one another already covers is dropped (RoleManagement.Read.Directory, which role
+ * definitions need, also reads the schedule instances), so every permission left is needed by some source.
+ */
 export function requiredPermissions(): string[] {
-  return leastPermissionsOf((Object.keys(SOURCES) as SourceName[]).filter((name) => SOURCES[name].required));
+  const required = (Object.keys(SOURCES) as SourceName[]).filter((name) => SOURCES[name].required);
+  const granted = leastPermissionsOf(required);
+  for (const permission of [...granted]) {
+    const without = new Set(granted.filter((p) => p !== permission));
+    if (required.every((name) => missingPermissions(SOURCES[name].permissions, without).length === 0)) {
+      granted.splice(granted.indexOf(permission), 1);
+    }
+  }
+  return granted;
+}
+
+/** The sources that can be read only because `permission` is among `granted` (nothing else covers them). */
+export function sourcesRestingOn(permission: string, granted: readonly string[]): SourceName[] {
+  return (Object.keys(SOURCES) as SourceName[]).filter((name) =>
+    SOURCES[name].permissions.some((choice) => {
+      const covering = choice.filter((p) => granted.includes(p));
+      return covering.length === 1 && covering[0] === permission;
+    }),
+  );
 }
 
 /** The least privileged permissions of the given sources, each once, in table order. */

@@ -9,6 +9,7 @@ import {
 } from '../src/graph/sources.js';
 import { ALERT_IDS } from '../src/model/alerts.js';
 import { SOURCE_NAMES, type SourceName } from '../src/model/snapshot.js';
+import { replaceBetweenMarkers } from './config-reference.js';
 
 /**
  * The README's permission table, generated from the table of Graph sources (src/graph/sources.ts) so the
@@ -57,10 +58,7 @@ export const PERMISSIONS_END = '<!-- permission-reference:end -->';
 
 /** The README with its permission table replaced by a fresh one. */
 export function withPermissionReference(readme: string, table: string): string {
-  const start = readme.indexOf(PERMISSIONS_START);
-  const end = readme.indexOf(PERMISSIONS_END);
-  if (start < 0 || end < start) throw new Error('README.md has no permission-reference markers');
-  return `${readme.slice(0, start + PERMISSIONS_START.length)}\n${table}\n${readme.slice(end)}`;
+  return replaceBetweenMarkers(readme, PERMISSIONS_START, PERMISSIONS_END, table);
 }
 
 // `npm run permission-reference` rewrites the README's permission table.

@@ -7,6 +7,7 @@ import { type GraphSession, openGraphSession } from '../graph/session.js';
 import { createLogger } from '../log.js';
 import { startEmulatedTenant } from '../scan/emulated-tenant.js';
 import { EXIT } from './exit.js';
+import { findConfiguredTenant } from './tenant-context.js';
 
 export interface DoctorCommandOptions {
   tenant?: string;
@@ -34,11 +35,7 @@ export async function runDoctorCommand(
   let report: DoctorReport;
   try {
     if (options.tenant) {
-      const tenant = config.tenants.find((t) => t.id.toLowerCase() === options.tenant!.toLowerCase());
-      if (!tenant) {
-        const known = config.tenants.map((t) => `${t.id} (${t.name})`).join(', ') || 'none configured';
-        throw new UsageError(`tenant ${options.tenant} is not in the configuration; known tenants: ${known}`);
-      }
+      const tenant = findConfiguredTenant(config, options.tenant);
       const session = openGraphSession(tenant, config.graph, { logger: log, priority: 'Normal' });
       report = await withSession(session, () =>
         runDoctor({

@@ -17,6 +17,7 @@ import { runScan } from '../scan/run-scan.js';
 import { createStateStore } from '../store/create-state-store.js';
 import type { StateStore } from '../store/state-store.js';
 import { EXIT } from './exit.js';
+import { findConfiguredTenant } from './tenant-context.js';
 
 export interface ScanCommandOptions {
   demo?: boolean;
@@ -104,11 +105,7 @@ export async function runScanCommand(
     let transitions: Transition[];
     let scanned: { id: string; name: string };
     if (options.tenant) {
-      const tenant = config.tenants.find((t) => t.id.toLowerCase() === options.tenant!.toLowerCase());
-      if (!tenant) {
-        const known = config.tenants.map((t) => `${t.id} (${t.name})`).join(', ') || 'none configured';
-        throw new UsageError(`tenant ${options.tenant} is not in the configuration; known tenants: ${known}`);
-      }
+      const tenant = findConfiguredTenant(config, options.tenant);
       const session = openGraphSession(tenant, config.graph, { logger: log, priority: 'Normal' });
       scanned = tenant;
       try {

@@ -8,6 +8,7 @@ import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { startEmulator } from '../../src/emulator/server.js';
 import { requiredPermissions } from '../../src/graph/sources.js';
 import { demoFixture } from '../support/demo-fixture.js';
+import { runPimwatch } from '../support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pimwatch-doctor-'));
 const APP = '3f6b1c2d-4e5f-4a6b-9c8d-7e6f5a4b3c2d';
@@ -121,6 +122,30 @@ describe('pimwatch doctor against the emulator (real @azure/identity credential)
     expect(strict.text).toContain('this tenant also wants Directory.Read.All');
   });
 
+  it('says so when the authority cannot be reached (exit 2, no AADSTS code)', async () => {
+    const fixture = await demoWithApp(requiredPermissions());
+    process.env[SECRET_ENV] = 'app-secret';
+    const config = join(dir, 'unreachable.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        tenants: [
+          {
+            id: fixture.tenantId,
+            name: 'Demo',
+            credential: { type: 'clientSecret', clientId: APP, clientSecret: { env: SECRET_ENV } },
+          },
+        ],
+        // Nothing listens on port 1 of the loopback interface.
+        graph: { baseUrl: 'https://127.0.0.1:1', authorityHost: 'https://127.0.0.1:1' },
+      }),
+    );
+    const run = await doctor({ tenant: fixture.tenantId, config });
+    expect(run.code, run.text).toBe(2);
+    expect(run.text).toContain('Credential: FAILED: the authority could not be reached');
+    expect(run.report.credential).not.toHaveProperty('code');
+  });
+
   it('stops at a wrong client secret, explaining the AADSTS code in words (exit 2)', async () => {
     const fixture = await demoWithApp(requiredPermissions());
     const emulator = await startEmulator({ fixture });
@@ -153,4 +178,13 @@ describe('pimwatch doctor against the emulator (real @azure/identity credential)
       await emulator.close();
     }
   });
+
+  it('runs from the command line: `pimwatch doctor --fixture demo --format json` exits 0', async () => {
+    const run = await runPimwatch(['doctor', '--fixture', 'demo', '--format', 'json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'ready', credential: { ok: true } });
+    const usage = await runPimwatch(['doctor']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('exactly one of --tenant ID or --fixture FILE|demo');
+  }, 60_000);
 });

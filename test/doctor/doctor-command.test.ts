@@ -42,6 +42,14 @@ async function doctor(args: { fixture?: TenantFixture; tenant?: string; config?:
   return { code, text, report: JSON.parse(json) as DoctorReport };
 }
 
+/** A configuration with one tenant whose client secret comes from SECRET_ENV; returns its path. */
+function writeTenantConfig(tenantId: string, graph: Record<string, string>): string {
+  const path = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
+  const credential = { type: 'clientSecret', clientId: APP, clientSecret: { env: SECRET_ENV } };
+  writeFileSync(path, JSON.stringify({ tenants: [{ id: tenantId, name: 'Demo', credential }], graph }));
+  return path;
+}
+
 /** The demo tenant with one application granted exactly `permissions`. */
 async function demoWithApp(permissions: string[], extra: Partial<TenantFixture> = {}) {
   return demoFixture({
@@ -125,21 +133,11 @@ describe('pimwatch doctor against the emulator (real @azure/identity credential)
   it('says so when the authority cannot be reached (exit 2, no AADSTS code)', async () => {
     const fixture = await demoWithApp(requiredPermissions());
     process.env[SECRET_ENV] = 'app-secret';
-    const config = join(dir, 'unreachable.json');
-    writeFileSync(
-      config,
-      JSON.stringify({
-        tenants: [
-          {
-            id: fixture.tenantId,
-            name: 'Demo',
-            credential: { type: 'clientSecret', clientId: APP, clientSecret: { env: SECRET_ENV } },
-          },
-        ],
-        // Nothing listens on port 1 of the loopback interface.
-        graph: { baseUrl: 'https://127.0.0.1:1', authorityHost: 'https://127.0.0.1:1' },
-      }),
-    );
+    // Nothing listens on port 1 of the loopback interface.
+    const config = writeTenantConfig(fixture.tenantId, {
+      baseUrl: 'https://127.0.0.1:1',
+      authorityHost: 'https://127.0.0.1:1',
+    });
     const run = await doctor({ tenant: fixture.tenantId, config });
     expect(run.code, run.text).toBe(2);
     expect(run.text).toContain('Credential: FAILED: the authority could not be reached');
@@ -151,24 +149,11 @@ describe('pimwatch doctor against the emulator (real @azure/identity credential)
     const emulator = await startEmulator({ fixture });
     try {
       process.env[SECRET_ENV] = 'not-the-secret';
-      const config = join(dir, 'config.json');
-      writeFileSync(
-        config,
-        JSON.stringify({
-          tenants: [
-            {
-              id: fixture.tenantId,
-              name: 'Demo',
-              credential: { type: 'clientSecret', clientId: APP, clientSecret: { env: SECRET_ENV } },
-            },
-          ],
-          graph: {
-            baseUrl: emulator.baseUrl,
-            authorityHost: emulator.authorityHost,
-            caFile: emulator.caCertPath,
-          },
-        }),
-      );
+      const config = writeTenantConfig(fixture.tenantId, {
+        baseUrl: emulator.baseUrl,
+        authorityHost: emulator.authorityHost,
+        caFile: emulator.caCertPath,
+      });
       const run = await doctor({ tenant: fixture.tenantId, config });
       expect(run.code, run.text).toBe(2);
       expect(run.text).toContain('Credential: FAILED: AADSTS7000215: the client secret is wrong');

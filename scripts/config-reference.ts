@@ -196,12 +196,17 @@ export function renderConfigReference(srcRoot = 'src'): string {
 export const REFERENCE_START = '<!-- config-reference:start -->';
 export const REFERENCE_END = '<!-- config-reference:end -->';
 
+/** `text` with what lies between two marker comments replaced by `content` (generated README sections). */
+export function replaceBetweenMarkers(text: string, startMarker: string, endMarker: string, content: string) {
+  const start = text.indexOf(startMarker);
+  const end = text.indexOf(endMarker);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${startMarker} ... ${endMarker} markers`);
+  return `${text.slice(0, start + startMarker.length)}\n${content}\n${text.slice(end)}`;
+}
+
 /** The README with its reference section replaced by a fresh one. */
 export function withConfigReference(readme: string, reference: string): string {
-  const start = readme.indexOf(REFERENCE_START);
-  const end = readme.indexOf(REFERENCE_END);
-  if (start < 0 || end < start) throw new Error('README.md has no config-reference markers');
-  return `${readme.slice(0, start + REFERENCE_START.length)}\n${reference}\n${readme.slice(end)}`;
+  return replaceBetweenMarkers(readme, REFERENCE_START, REFERENCE_END, reference);
 }
 
 // `npm run config-reference` rewrites the README's reference section.

@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { DoctorCommandOptions } from './cli/doctor-command.js';
 import { EXIT, reportError } from './cli/exit.js';
 import type { ScanCommandOptions } from './cli/scan-command.js';
 import { loadConfig } from './config/load.js';
@@ -248,6 +249,20 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
     .action(async (opts: { users: number; holdings: number; seed: number; out: string }) => {
       const { runGenerateFixtureCommand } = await import('./fixtures/command.js');
       await runGenerateFixtureCommand(opts);
+    });
+
+  program
+    .command('doctor')
+    .description(
+      'Check a tenant before scanning: credential, granted permissions, one probe per source, licences, and per alert ready/degraded/blocked (exit 0/3/2)',
+    )
+    .option('--tenant <id>', 'check a tenant from the configuration')
+    .option('--fixture <file>', 'check a tenant fixture (or `demo`) through the emulator, started in-process')
+    .addOption(configOption())
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (opts: DoctorCommandOptions) => {
+      const { runDoctorCommand } = await import('./cli/doctor-command.js');
+      setExitCode(await runDoctorCommand(opts));
     });
 
   program

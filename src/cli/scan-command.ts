@@ -21,6 +21,7 @@ import { createStateStore } from '../store/create-state-store.js';
 import type { StateStore } from '../store/state-store.js';
 import { EXIT } from './exit.js';
 import { createScanProgress } from './scan-progress.js';
+import { findConfiguredTenant } from './tenant-context.js';
 
 export interface ScanCommandOptions {
   demo?: boolean;
@@ -122,11 +123,7 @@ export async function runScanCommand(
     let transitions: Transition[];
     let scanned: { id: string; name: string };
     if (options.tenant) {
-      const tenant = config.tenants.find((t) => t.id.toLowerCase() === options.tenant!.toLowerCase());
-      if (!tenant) {
-        const known = config.tenants.map((t) => `${t.id} (${t.name})`).join(', ') || 'none configured';
-        throw new UsageError(`tenant ${options.tenant} is not in the configuration; known tenants: ${known}`);
-      }
+      const tenant = findConfiguredTenant(config, options.tenant);
       const session = openGraphSession(tenant, config.graph, {
         logger: log,
         priority: 'Normal',

@@ -12,12 +12,17 @@ export interface TenantContext {
 /** The configuration and one of its tenants, or a usage error that lists the tenants it knows. */
 export function loadTenantContext(configFile: string | undefined, tenantId: string): TenantContext {
   const config = loadConfig(configFile ? { file: configFile } : {});
+  return { config, tenant: findConfiguredTenant(config, tenantId) };
+}
+
+/** One tenant of the configuration (ids compared as Entra does, ignoring case), or a usage error listing them. */
+export function findConfiguredTenant(config: PimwatchConfig, tenantId: string): TenantConfig {
   const tenant = config.tenants.find((t) => t.id.toLowerCase() === tenantId.toLowerCase());
   if (!tenant) {
     const known = config.tenants.map((t) => `${t.id} (${t.name})`).join(', ') || 'none configured';
     throw new UsageError(`tenant ${tenantId} is not in the configuration; known tenants: ${known}`);
   }
-  return { config, tenant };
+  return tenant;
 }
 
 /** The shared state in Redis; commands that read or change remembered state need it. */

@@ -59,11 +59,23 @@ export const fixtureSchema = z
              * signed by its key. Absent: any well-formed assertion for the client id is accepted.
              */
             certificate: z.string().min(1).optional(),
-            /** Application permissions granted, e.g. `RoleManagementAlert.ReadWrite.Directory`. */
+            /**
+             * Application permissions granted, e.g. `RoleManagementAlert.ReadWrite.Directory`: the `roles` of
+             * the app's tokens. A request they do not cover answers 403 `Authorization_RequestDenied`.
+             * Absent: everything is granted.
+             */
             permissions: z.array(z.string()).optional(),
           })
           .strict(),
       )
+      .optional(),
+    /** Where Microsoft's documentation disagrees on what Graph demands, which reading this tenant follows. */
+    permissionRules: z
+      .object({
+        /** Directory audits need Directory.Read.All besides AuditLog.Read.All (the API page's reading). */
+        directoryAuditsNeedDirectoryRead: z.boolean().default(false),
+      })
+      .strict()
       .optional(),
     resources: z.record(z.string().min(1), z.array(graphObject)),
     /**

@@ -20,6 +20,14 @@ import {
   resourceNotFound,
   segmentNotFound,
 } from './graph-error.js';
+import {
+  type AcceptedPermissions,
+  ALERT_WRITE_PERMISSION,
+  acceptedForRead,
+  MAIL_SEND_PERMISSION,
+  type PermissionRules,
+  permitted,
+} from './graph-permissions.js';
 import type { GraphRequest, GraphResponse } from './graph-request.js';
 import { runBatch } from './json-batch.js';
 import type { RequestStats } from './request-stats.js';
@@ -27,11 +35,11 @@ import { acceptSendMail, type SentMail } from './send-mail.js';
 import { Collection } from './tenant-store.js';
 import type { Throttle } from './throttle.js';
 
-export const ALERT_WRITE_PERMISSION = 'RoleManagementAlert.ReadWrite.Directory';
-export const MAIL_SEND_PERMISSION = 'Mail.Send';
+export { ALERT_WRITE_PERMISSION, MAIL_SEND_PERMISSION };
 
 export interface RouterDeps extends ReaderContext {
   faults: FaultInjector;
+  permissionRules: PermissionRules;
   throttle: Throttle | undefined;
   stats: RequestStats;
   actions: AlertActions;
@@ -43,7 +51,8 @@ interface ResolvedRoute {
   normalisedPath: string;
   /** Paths a fault may be registered under, most specific first. */
   faultPaths: string[];
-  permission?: string;
+  /** What Graph accepts for this request; undefined: any token. */
+  permissions?: AcceptedPermissions;
   run: () => GraphResponse;
 }
 
@@ -187,8 +196,8 @@ export class GraphRouter {
       };
     }
     try {
-      const permissions = req.caller.permissions;
-      if (route.permission && permissions && !permissions.includes(route.permission)) {
+      const granted = req.caller.permissions;
+      if (route.permissions && granted && !permitted(route.permissions, granted)) {
         throw new GraphRequestError(
           403,
           'Authorization_RequestDenied',
@@ -218,7 +227,7 @@ export class GraphRouter {
         exactPath: path,
         normalisedPath: action.pattern,
         faultPaths: [path],
-        ...(action.permission ? { permission: action.permission } : {}),
+        ...(action.permission ? { permissions: [[action.permission]] } : {}),
         run: () => action.run(this.deps, req, ids),
       };
     }
@@ -242,6 +251,7 @@ export class GraphRouter {
           exactPath: collectionPath,
           normalisedPath: normalised,
           faultPaths: [collectionPath],
+          ...this.readPermissions(normalised, req),
           run: () => readCollection(this.deps, req, source()),
         };
       }
@@ -250,10 +260,16 @@ export class GraphRouter {
         exactPath: path,
         normalisedPath: `${normalised}/{id}`,
         faultPaths: [path, collectionPath],
+        ...this.readPermissions(`${normalised}/{id}`, req),
         run: () => readItem(this.deps, req, source(), itemId),
       };
     }
     throw segmentNotFound(this.firstUnknownSegment(segments));
+  }
+
+  private readPermissions(normalisedPath: string, req: GraphRequest): { permissions?: AcceptedPermissions } {
+    const accepted = acceptedForRead(normalisedPath, req.query, this.deps.permissionRules);
+    return accepted ? { permissions: accepted } : {};
   }
 
   private source(path: string, normalisedPath: string): CollectionSource {

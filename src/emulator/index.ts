@@ -10,7 +10,7 @@ export {
   pagesNeeded,
   SIGN_IN_ACTIVITY_MAX_PAGE,
 } from './graph-limits.js';
-export { ALERT_WRITE_PERMISSION, MAIL_SEND_PERMISSION } from './graph-router.js';
+export { ALERT_WRITE_PERMISSION, MAIL_SEND_PERMISSION } from './graph-permissions.js';
 export { MAX_BATCH_REQUESTS } from './json-batch.js';
 export { loadFixture, parseFixture, resolveFixtureArg } from './load-fixture.js';
 export { MAX_IN_VALUES } from './odata-filter.js';

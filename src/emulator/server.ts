@@ -93,6 +93,7 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+const TOKEN_PATH = 'oauth2/v2.0/token';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
 const GRAPH_JSON =
   'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
@@ -151,31 +152,60 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
     } else if (!ready) {
       response = starting({ requestId: newRequestId(), clientRequestId: undefined });
     } else {
-      const entra = handleEntraRequest(
-        {
-          baseUrl: endpoint.baseUrl,
-          tokens,
-          oidc,
-          findTenant: (tenant) => hosts.get(tenant.toLowerCase()),
-        },
-        method,
-        segments,
-        body,
-        req.headers.authorization,
-        url.searchParams,
-      );
-      if (entra) (hosts.get((version ?? '').toLowerCase())?.stats ?? unattributed).tokenRequests++;
-      response = entra ?? {
-        status: 400,
-        headers: {},
-        body: graphErrorBody('BadRequest', `Invalid version: ${version ?? ''}`, {
-          requestId: newRequestId(),
-        }),
-      };
+      response = tokenFault(segments) ?? serveEntra(method, segments, body, req, url.searchParams);
     }
     const delay = (options.latencyMs ?? 0) + (response.delayMs ?? 0);
     if (delay > 0) await sleep(delay);
     sendJson(res, response);
+  }
+
+  function serveEntra(
+    method: string,
+    segments: string[],
+    body: string,
+    req: IncomingMessage,
+    query: URLSearchParams,
+  ): GraphResponse {
+    const entra = handleEntraRequest(
+      { baseUrl: endpoint.baseUrl, tokens, oidc, findTenant: (tenant) => hosts.get(tenant.toLowerCase()) },
+      method,
+      segments,
+      body,
+      req.headers.authorization,
+      query,
+    );
+    if (entra) (hosts.get((segments[0] ?? '').toLowerCase())?.stats ?? unattributed).tokenRequests++;
+    return (
+      entra ?? {
+        status: 400,
+        headers: {},
+        body: graphErrorBody('BadRequest', `Invalid version: ${segments[0] ?? ''}`, {
+          requestId: newRequestId(),
+        }),
+      }
+    );
+  }
+
+  /**
+   * A fault registered for a tenant's `oauth2/v2.0/token` path: Entra itself unavailable (a 5xx without an
+   * AADSTS code, or only latency), as opposed to Entra refusing a credential.
+   */
+  function tokenFault(segments: string[]): GraphResponse | undefined {
+    if (segments.slice(1).join('/') !== TOKEN_PATH) return undefined;
+    const host = hosts.get((segments[0] ?? '').toLowerCase());
+    const fault = host?.takeTokenFault();
+    if (fault?.status === undefined || fault.status < 400) return undefined;
+    host!.stats.tokenRequests++;
+    // OAuth's word for a passing outage; deliberately no AADSTS code, which would name a cause.
+    return {
+      status: fault.status,
+      headers: { 'Cache-Control': 'no-store, no-cache' },
+      body: {
+        error: fault.code ?? 'temporarily_unavailable',
+        error_description: fault.message ?? 'The authority is temporarily unavailable.',
+      },
+      ...(fault.latencyMs ? { delayMs: fault.latencyMs } : {}),
+    };
   }
 
   function serveGraph(

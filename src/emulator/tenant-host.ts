@@ -69,6 +69,9 @@ export class TenantHost implements EmulatorTenant, EntraTenant {
       baseUrl: settings.baseUrl,
       pageSizes: fixture.pageSizes,
       faults: this.faults,
+      permissionRules: {
+        directoryAuditsNeedDirectoryRead: fixture.permissionRules?.directoryAuditsNeedDirectoryRead ?? false,
+      },
       throttle,
       stats: this.stats,
       actions: new AlertActions(store, settings.baseUrl, settings.operationPollsUntilDone),
@@ -80,6 +83,9 @@ export class TenantHost implements EmulatorTenant, EntraTenant {
   readonly setFault = (path: string, fault: Fault | readonly Fault[] | undefined): void => {
     this.faults.set(path, fault);
   };
+
+  /** The fault registered for this tenant's token endpoint (`oauth2/v2.0/token`), if one applies now. */
+  readonly takeTokenFault = (): Fault | undefined => this.faults.take(['oauth2/v2.0/token']);
 
   readonly issueToken = (
     clientId: string = EMULATOR_DEFAULT_CLIENT_ID,

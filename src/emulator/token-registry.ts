@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ALL_PERMISSIONS } from './graph-permissions.js';
 
 /** Who a bearer token was issued to. `permissions` undefined: the app is not restricted. */
 export interface TokenInfo {
@@ -30,15 +31,20 @@ export const TOKEN_LIFETIME_SECONDS = 3599;
 
 export type TokenCheck = { ok: true; info: TokenInfo } | { ok: false; reason: 'unknown' | 'expired' };
 
-/** Opaque access tokens: random strings remembered by the emulator, which is the only party reading them. */
+/**
+ * Access tokens shaped like Entra's: a JWT whose payload carries the app's `roles` (its granted
+ * application permissions), which clients such as `pimwatch doctor` read without verifying. The
+ * signature is random: the emulator checks a token by looking it up, never by its signature.
+ */
 export class TokenRegistry {
   private readonly tokens = new Map<string, TokenInfo>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   issue(info: Omit<TokenInfo, 'expiresAt'>, lifetimeSeconds = TOKEN_LIFETIME_SECONDS): string {
-    const token = `emu.${randomBytes(32).toString('base64url')}`;
-    this.tokens.set(token, { ...info, expiresAt: this.now() + lifetimeSeconds * 1000 });
+    const expiresAt = this.now() + lifetimeSeconds * 1000;
+    const token = jwtShaped(info, expiresAt);
+    this.tokens.set(token, { ...info, expiresAt });
     return token;
   }
 
@@ -71,4 +77,24 @@ export function authenticateBearer(
         ? 'Lifetime validation failed, the token is expired.'
         : 'Access token validation failure. Invalid audience.',
   };
+}
+
+function jwtShaped(info: Omit<TokenInfo, 'expiresAt'>, expiresAt: number): string {
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const header = { typ: 'JWT', alg: 'RS256', kid: 'emulator' };
+  const payload = {
+    aud: 'https://graph.microsoft.com',
+    iss: `https://sts.windows.net/${info.tenantId}/`,
+    iat: issuedAt,
+    nbf: issuedAt,
+    exp: Math.floor(expiresAt / 1000),
+    appid: info.clientId,
+    idtyp: 'app',
+    tid: info.tenantId,
+    // An unrestricted app (no `permissions` in the fixture) holds every permission the emulator knows.
+    roles: info.permissions ?? ALL_PERMISSIONS,
+    ver: '1.0',
+  };
+  return `${part(header)}.${part(payload)}.${randomBytes(32).toString('base64url')}`;
 }

@@ -23,10 +23,19 @@ export function describeFailure(failure: GraphFailure): string {
   return `${where}:${status}${code} ${failure.message}`.trim();
 }
 
-/** The tenant's credential could not get a token: a configuration problem, never retried. */
+/**
+ * The tenant's credential could not get a token. `permanent`: Entra refused the credential or its consent
+ * (a configuration problem, never retried); otherwise the authority was unreachable or failing, which passes.
+ */
 export class CredentialError extends Error {
   override name = 'CredentialError';
   readonly exitCode = 2;
+  constructor(
+    message: string,
+    readonly permanent = true,
+  ) {
+    super(message);
+  }
 }
 
 export type GraphResult<T> = { ok: true; value: T } | { ok: false; failure: GraphFailure };

@@ -108,7 +108,14 @@ export class GraphHttp {
 
   /** Fails fast with the credential's own message when no token can be had (bad secret, unknown app). */
   async checkCredential(): Promise<void> {
-    await this.options.credential.getToken(GRAPH_SCOPE);
+    await this.accessToken();
+  }
+
+  /** The Graph access token the credential gets (for `doctor`, which reads its `roles`; never logged). */
+  async accessToken(): Promise<string> {
+    const token = await this.options.credential.getToken(GRAPH_SCOPE);
+    if (!token) throw new Error('the credential returned no token');
+    return token.token;
   }
 
   async send(spec: GraphRequestSpec): Promise<GraphResult<GraphResponse>> {

@@ -34,13 +34,13 @@ export interface ScanJobDeps {
   now?: () => Date;
 }
 
-/** Problems another try cannot fix: configuration, secrets, credentials. */
+/**
+ * Problems another try cannot fix: configuration, secrets, and credentials Entra refused. A token request
+ * that failed because the authority was down or slow is transient and retried with the job's backoff.
+ */
 function isPermanent(error: unknown): boolean {
-  return (
-    error instanceof UserFacingError ||
-    error instanceof CredentialError ||
-    error instanceof SecretUnavailableError
-  );
+  if (error instanceof CredentialError) return error.permanent;
+  return error instanceof UserFacingError || error instanceof SecretUnavailableError;
 }
 
 function message(error: unknown): string {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DetectorsConfig } from '../detectors/config-schema.js';
 import { type DetectorOutcomes, runDetectors } from '../detectors/run.js';
+import { describeTokenFailure, explainTokenFailure } from '../graph/aadsts.js';
 import type { ActivationHistoryMode } from '../graph/activation-history.js';
 import { CredentialError } from '../graph/errors.js';
 import type { GraphSession } from '../graph/session.js';
@@ -92,8 +93,10 @@ export async function assessTenant(
   try {
     await input.session.http.checkCredential();
   } catch (error) {
+    const failure = explainTokenFailure(error);
     throw new CredentialError(
-      `tenant ${input.tenant.name} (${input.tenant.id}): the credential could not get a token: ${firstLine(error)}`,
+      `tenant ${input.tenant.name} (${input.tenant.id}): the credential could not get a token: ${describeTokenFailure(failure)} (${firstLine(error)})`,
+      failure.permanent,
     );
   }
 

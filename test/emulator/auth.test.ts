@@ -42,12 +42,12 @@ describe('authentication', () => {
             {
               clientId: 'reader-app',
               clientSecret: 'correct horse',
-              permissions: ['RoleManagementAlert.Read.Directory'],
+              permissions: ['RoleManagementAlert.Read.Directory', 'User.Read.All'],
             },
             {
               clientId: 'cert-app',
               certificate: good.cert,
-              permissions: ['RoleManagementAlert.ReadWrite.Directory'],
+              permissions: ['RoleManagementAlert.ReadWrite.Directory', 'User.Read.All'],
             },
           ],
         },

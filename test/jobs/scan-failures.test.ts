@@ -39,6 +39,15 @@ async function scanThroughApi(api: RunningApi, tenantId: string) {
   }
 }
 
+/** A worker and the API for one tenant of `env`; returns the API to trigger scans through. */
+async function startService(env: ServiceEnv, tenant: { id: string; name: string; clientId?: string }) {
+  const { config } = env.writeConfig({ tenants: [tenant] });
+  open.push(await startWorker({ config, logger: silentLogger }));
+  const api = await startApiServer(config, silentLogger, 0);
+  open.push(api);
+  return { api, config };
+}
+
 describe('scan job failures', () => {
   it('retries a scan hit by a storm of 503s and then succeeds; the failed try stored nothing', async () => {
     const fixture = await demoFixture();
@@ -51,10 +60,7 @@ describe('scan job failures', () => {
       retryAfter: 0.05,
       times: 3,
     });
-    const { config } = env.writeConfig({ tenants: [{ id: fixture.tenantId, name: 'Demo' }] });
-    open.push(await startWorker({ config, logger: silentLogger }));
-    const api = await startApiServer(config, silentLogger, 0);
-    open.push(api);
+    const { api, config } = await startService(env, { id: fixture.tenantId, name: 'Demo' });
 
     const result = await scanThroughApi(api, fixture.tenantId);
     expect(result.state).toBe('completed');
@@ -70,24 +76,40 @@ describe('scan job failures', () => {
     expect(history.map((s) => s.outcome)).toEqual(['complete']);
   }, 60_000);
 
+  // regression guard: an unreachable or failing authority used to fail the scan job permanently on attempt 1.
+  it('retries a scan whose token request met an authority outage, and succeeds once Entra answers', async () => {
+    const fixture = await demoFixture();
+    const env = await startServiceEnv([fixture], { timeShiftTo: new Date() });
+    envs.push(env);
+    // @azure/identity tries a failing token request five times before it gives up (measured with
+    // @azure/identity 4.13.1): exactly the first scan attempt meets the outage.
+    env.emulator.setFault('oauth2/v2.0/token', { status: 503, times: 5 });
+    const { api } = await startService(env, { id: fixture.tenantId, name: 'Demo' });
+
+    const result = await scanThroughApi(api, fixture.tenantId);
+    expect(result.state).toBe('completed');
+    expect(result.attemptsMade).toBe(2);
+    expect(result.summary?.outcome).toBe('complete');
+    expect(env.emulator.tenant(fixture.tenantId).stats.tokenRequests).toBeGreaterThanOrEqual(6);
+  }, 60_000);
+
   it('fails at once, without retries, when the credential is rejected, and says why', async () => {
     const fixture = await demoFixture({
       applications: [{ clientId: '5a1e0c3b-9d2f-4e7a-8b6c-1d0e2f3a4b5c', clientSecret: 'the-right-secret' }],
     });
     const env = await startServiceEnv([fixture]);
     envs.push(env);
-    const { config } = env.writeConfig({
-      tenants: [{ id: fixture.tenantId, name: 'Demo', clientId: '5a1e0c3b-9d2f-4e7a-8b6c-1d0e2f3a4b5c' }],
+    const { api, config } = await startService(env, {
+      id: fixture.tenantId,
+      name: 'Demo',
+      clientId: '5a1e0c3b-9d2f-4e7a-8b6c-1d0e2f3a4b5c',
     });
-    open.push(await startWorker({ config, logger: silentLogger }));
-    const api = await startApiServer(config, silentLogger, 0);
-    open.push(api);
 
     const result = await scanThroughApi(api, fixture.tenantId);
     expect(result.state).toBe('failed');
     expect(result.attemptsMade).toBe(1);
     expect(result.failedReason).toContain('the credential could not get a token');
-    expect(result.failedReason).toContain('AADSTS7000215');
+    expect(result.failedReason).toContain('AADSTS7000215: the client secret is wrong');
     expect(result.failedReason).not.toContain('emulator-client-secret');
     const store = createStateStore({
       redisUrl: config.redis.url,

@@ -1,0 +1,383 @@
+import type { SourceName } from '../model/snapshot.js';
+import type { GraphVersion } from './http.js';
+import type { ThrottleClass } from './rate-limits.js';
+
+/**
+ * Every Graph source a scan reads, with the application permissions Graph needs for it. This is the one
+ * place those facts live: the README's permission table is generated from it (`npm run
+ * permission-reference`), and `pimwatch doctor` checks a tenant against it.
+ *
+ * Permissions come from Microsoft's permissions reference and each API page's "Permissions" section
+ * (https://learn.microsoft.com/graph/permissions-reference, checked 2026-12-06); the page of each source
+ * is in `docs`. Only application permissions count: pimwatch runs without a signed-in user.
+ */
+
+/** One permission Graph needs: any one of `anyOf` will do; the first is the least privileged. */
+export type PermissionChoice = readonly [least: string, ...alsoAccepted: string[]];
+
+/** One cheap request that shows whether a source can be read (`$top=1`, plus any filter Graph insists on). */
+export interface SourceProbe {
+  version: GraphVersion;
+  path: string;
+  query: Record<string, string>;
+  /** Which of Graph's throttles it draws on (default: directory reads). */
+  throttle?: ThrottleClass;
+  /** A probe of an object that does not exist: 404 shows the read was allowed (403 would say otherwise). */
+  notFoundMeansReadable?: boolean;
+}
+
+export interface GraphSourceInfo {
+  /** The Graph path after the version segment; `{id}` stands for one object's id. */
+  path: string;
+  version: GraphVersion;
+  /** Every choice must be granted. */
+  permissions: readonly PermissionChoice[];
+  /**
+   * Required: a scan is partial without it. Optional: the scan does without it (`fallback`, or only some
+   * tenants need it).
+   */
+  required: boolean;
+  /** What the source gives pimwatch, in words (the alerts that need it are listed by their detectors). */
+  unlocks: string;
+  /** The source that stands in when this one cannot be read. */
+  fallback?: SourceName;
+  /** Microsoft's API page whose Permissions section the entry follows. */
+  docs: string;
+  probes: readonly SourceProbe[];
+}
+
+const API = 'https://learn.microsoft.com/graph/api';
+/**
+ * An object id no tenant has: probing a member list needs a group, and any group's 404 will do.
+ * UNCONFIRMED (docs/unconfirmed-graph-facts.md) that Graph checks permissions before existence.
+ */
+const NO_SUCH_OBJECT = '00000000-0000-0000-0000-000000000000';
+const top1 = { $top: '1' };
+const directoryRoleScope = { $filter: "scopeId eq '/' and scopeType eq 'DirectoryRole'" };
+
+/** Read access to all role management data, accepted by each PIM read (never the least privileged). */
+const ROLE_MANAGEMENT_READ = ['RoleManagement.Read.Directory', 'RoleManagement.Read.All'] as const;
+const ROLE_MANAGEMENT_WRITE = 'RoleManagement.ReadWrite.Directory';
+const USER_READ: PermissionChoice = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All'];
+const AUDIT_READ: PermissionChoice = ['AuditLog.Read.All'];
+const ALERT_READ: PermissionChoice = [
+  'RoleManagementAlert.Read.Directory',
+  'RoleManagementAlert.ReadWrite.Directory',
+];
+
+export const GRAPH_SOURCES = {
+  organization: {
+    path: 'organization',
+    version: 'v1.0',
+    // UNCONFIRMED (docs/unconfirmed-graph-facts.md) that User.Read.All alone reads it, as listed.
+    permissions: [['Organization.Read.All', 'User.Read.All', 'Directory.Read.All']],
+    required: true,
+    unlocks: "the tenant's name in reports",
+    docs: `${API}/organization-list`,
+    probes: [{ version: 'v1.0', path: 'organization', query: { $select: 'id' } }],
+  },
+  subscribedSkus: {
+    path: 'subscribedSkus',
+    version: 'v1.0',
+    permissions: [['LicenseAssignment.Read.All', 'Organization.Read.All', 'Directory.Read.All']],
+    required: true,
+    unlocks: "the tenant's licences (Entra ID P2 or Governance)",
+    docs: `${API}/subscribedsku-list`,
+    probes: [{ version: 'v1.0', path: 'subscribedSkus', query: {} }],
+  },
+  roleDefinitions: {
+    path: 'roleManagement/directory/roleDefinitions',
+    version: 'beta',
+    permissions: [[...ROLE_MANAGEMENT_READ, 'Directory.Read.All', ROLE_MANAGEMENT_WRITE]],
+    required: true,
+    unlocks: 'role names and which roles are privileged (`isPrivileged`, beta only)',
+    docs: `${API}/rbacapplication-list-roledefinitions`,
+    probes: [{ version: 'beta', path: 'roleManagement/directory/roleDefinitions', query: top1 }],
+  },
+  roleAssignments: {
+    path: 'roleManagement/directory/roleAssignments',
+    version: 'v1.0',
+    permissions: [[...ROLE_MANAGEMENT_READ, 'Directory.Read.All', ROLE_MANAGEMENT_WRITE]],
+    required: true,
+    unlocks: 'active role holders in a tenant never onboarded to PIM',
+    docs: `${API}/rbacapplication-list-roleassignments`,
+    probes: [{ version: 'v1.0', path: 'roleManagement/directory/roleAssignments', query: top1 }],
+  },
+  roleAssignmentScheduleInstances: {
+    path: 'roleManagement/directory/roleAssignmentScheduleInstances',
+    version: 'v1.0',
+    permissions: [
+      [
+        'RoleAssignmentSchedule.Read.Directory',
+        ...ROLE_MANAGEMENT_READ,
+        'RoleAssignmentSchedule.ReadWrite.Directory',
+        ROLE_MANAGEMENT_WRITE,
+      ],
+    ],
+    required: true,
+    unlocks: 'active role holders: standing, time-bound and activated assignments',
+    docs: `${API}/rbacapplication-list-roleassignmentscheduleinstances`,
+    probes: [
+      { version: 'v1.0', path: 'roleManagement/directory/roleAssignmentScheduleInstances', query: top1 },
+    ],
+  },
+  roleEligibilityScheduleInstances: {
+    path: 'roleManagement/directory/roleEligibilityScheduleInstances',
+    version: 'v1.0',
+    permissions: [
+      [
+        'RoleEligibilitySchedule.Read.Directory',
+        ...ROLE_MANAGEMENT_READ,
+        'RoleEligibilitySchedule.ReadWrite.Directory',
+        ROLE_MANAGEMENT_WRITE,
+      ],
+    ],
+    required: true,
+    unlocks: 'eligible role holders',
+    docs: `${API}/rbacapplication-list-roleeligibilityscheduleinstances`,
+    probes: [
+      { version: 'v1.0', path: 'roleManagement/directory/roleEligibilityScheduleInstances', query: top1 },
+    ],
+  },
+  roleAssignmentScheduleRequests: {
+    path: 'roleManagement/directory/roleAssignmentScheduleRequests',
+    version: 'v1.0',
+    // Microsoft lists no read-only application permission for this list, only these two write ones.
+    permissions: [['RoleAssignmentSchedule.ReadWrite.Directory', ROLE_MANAGEMENT_WRITE]],
+    required: false,
+    unlocks:
+      'activation history from the requests themselves; without this write permission it comes from PIM’s audit records',
+    fallback: 'pimActivationAudits',
+    docs: `${API}/rbacapplication-list-roleassignmentschedulerequests`,
+    probes: [
+      { version: 'v1.0', path: 'roleManagement/directory/roleAssignmentScheduleRequests', query: top1 },
+    ],
+  },
+  roleManagementPolicyAssignments: {
+    path: 'policies/roleManagementPolicyAssignments',
+    version: 'v1.0',
+    // The permissions table names RoleManagement.Read.All; RoleManagement.Read.Directory is accepted too
+    // and is narrower (directory roles only), and the role reads above need it anyway.
+    // RoleManagementPolicy.Read.Directory is listed for delegated access only.
+    permissions: [['RoleManagement.Read.Directory', 'RoleManagement.Read.All', ROLE_MANAGEMENT_WRITE]],
+    required: true,
+    unlocks: "each role's PIM policy (MFA or authentication context on activation)",
+    docs: `${API}/policyroot-list-rolemanagementpolicyassignments`,
+    probes: [
+      {
+        version: 'v1.0',
+        path: 'policies/roleManagementPolicyAssignments',
+        query: { ...directoryRoleScope, $top: '1' },
+      },
+    ],
+  },
+  directoryAudits: {
+    path: 'auditLogs/directoryAudits',
+    version: 'v1.0',
+    // Microsoft disagrees with itself: the permissions reference lists AuditLog.Read.All alone, the API
+    // page "AuditLog.Read.All and Directory.Read.All". `doctor` tells which rule a tenant enforces.
+    permissions: [AUDIT_READ],
+    required: true,
+    unlocks: 'role assignments made outside PIM (directory audit records)',
+    docs: `${API}/directoryaudit-list`,
+    probes: [
+      {
+        version: 'v1.0',
+        path: 'auditLogs/directoryAudits',
+        query: { $filter: "category eq 'RoleManagement'", $top: '1' },
+        throttle: 'reports',
+      },
+    ],
+  },
+  pimActivationAudits: {
+    path: 'auditLogs/directoryAudits',
+    version: 'v1.0',
+    permissions: [AUDIT_READ],
+    required: false,
+    unlocks: 'activation history from PIM’s own audit records when schedule requests cannot be read',
+    docs: `${API}/directoryaudit-list`,
+    probes: [
+      {
+        version: 'v1.0',
+        path: 'auditLogs/directoryAudits',
+        query: { $filter: "loggedByService eq 'PIM'", $top: '1' },
+        throttle: 'reports',
+      },
+    ],
+  },
+  groupMembers: {
+    path: 'groups/{id}/members',
+    version: 'v1.0',
+    // GroupMember.ReadBasic.All is the narrowest the permissions table lists; the API page names
+    // GroupMember.Read.All. UNCONFIRMED (docs/unconfirmed-graph-facts.md) that ReadBasic suffices.
+    permissions: [
+      [
+        'GroupMember.ReadBasic.All',
+        'GroupMember.Read.All',
+        'Group.Read.All',
+        'Directory.Read.All',
+        'GroupMember.ReadWrite.All',
+        'Group.ReadWrite.All',
+      ],
+    ],
+    required: true,
+    unlocks: 'members of role-assignable groups that hold roles',
+    docs: `${API}/group-list-members`,
+    probes: [
+      {
+        version: 'v1.0',
+        path: `groups/${NO_SUCH_OBJECT}/members`,
+        query: { $select: 'id', $top: '1' },
+        notFoundMeansReadable: true,
+      },
+    ],
+  },
+  signInActivity: {
+    path: 'users',
+    version: 'v1.0',
+    permissions: [USER_READ, AUDIT_READ],
+    required: true,
+    unlocks: "privileged users' last sign-in (needs Entra ID P1 or P2)",
+    docs: `${API}/user-list`,
+    probes: [
+      {
+        version: 'v1.0',
+        path: 'users',
+        query: { $select: 'id,signInActivity', $top: '1' },
+        throttle: 'signInActivity',
+      },
+    ],
+  },
+  principalLookup: {
+    path: 'users, servicePrincipals',
+    version: 'v1.0',
+    permissions: [USER_READ, ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All']],
+    required: true,
+    unlocks: 'users and service principals named only by PIM’s incidents (and whether they still exist)',
+    docs: `${API}/serviceprincipal-list`,
+    probes: [
+      { version: 'v1.0', path: 'users', query: { $select: 'id', $top: '1' } },
+      { version: 'v1.0', path: 'servicePrincipals', query: { $select: 'id', $top: '1' } },
+    ],
+  },
+  alertDefinitions: {
+    path: 'identityGovernance/roleManagementAlerts/alertDefinitions',
+    version: 'beta',
+    permissions: [ALERT_READ],
+    required: true,
+    unlocks: "PIM's alert definitions (reconciliation with PIM's own incidents)",
+    docs: `${API}/rolemanagementalert-list-alertdefinitions?view=graph-rest-beta`,
+    probes: [
+      {
+        version: 'beta',
+        path: 'identityGovernance/roleManagementAlerts/alertDefinitions',
+        query: { ...directoryRoleScope, $top: '1' },
+      },
+    ],
+  },
+  alertConfigurations: {
+    path: 'identityGovernance/roleManagementAlerts/alertConfigurations',
+    version: 'beta',
+    permissions: [ALERT_READ],
+    required: true,
+    unlocks: "the tenant's own alert thresholds",
+    docs: `${API}/rolemanagementalert-list-alertconfigurations?view=graph-rest-beta`,
+    probes: [
+      {
+        version: 'beta',
+        path: 'identityGovernance/roleManagementAlerts/alertConfigurations',
+        query: { ...directoryRoleScope, $top: '1' },
+      },
+    ],
+  },
+  alerts: {
+    path: 'identityGovernance/roleManagementAlerts/alerts',
+    version: 'beta',
+    permissions: [ALERT_READ],
+    required: true,
+    unlocks: "PIM's own alerts and incidents (reconciliation)",
+    docs: `${API}/rolemanagementalert-list-alerts?view=graph-rest-beta`,
+    probes: [
+      {
+        version: 'beta',
+        path: 'identityGovernance/roleManagementAlerts/alerts',
+        query: { ...directoryRoleScope, $top: '1' },
+      },
+    ],
+  },
+} as const satisfies Record<SourceName, GraphSourceInfo>;
+
+/** The table with its precise literal types widened, for code that walks it. */
+export const SOURCES: Readonly<Record<SourceName, GraphSourceInfo>> = GRAPH_SOURCES;
+
+/** Write actions pimwatch takes only when configured to; each needs its own optional permission. */
+export const GRAPH_ACTIONS = [
+  {
+    name: 'alertActions',
+    permissions: [['RoleManagementAlert.ReadWrite.Directory']],
+    unlocks: '`graph-refresh` and `remediate --apply` (with `graph.allowWriteActions: true`)',
+    docs: `${API}/rolemanagementalert-refresh?view=graph-rest-beta`,
+  },
+  {
+    name: 'sendMail',
+    permissions: [['Mail.Send']],
+    unlocks: 'email through Graph (limit it to one mailbox with an Exchange application access policy)',
+    docs: `${API}/user-sendmail`,
+  },
+] as const satisfies readonly {
+  name: string;
+  permissions: readonly PermissionChoice[];
+  unlocks: string;
+  docs: string;
+}[];
+
+/**
+ * Directory audits as the API page states them: some tenants may also insist on Directory.Read.All.
+ * UNCONFIRMED (docs/unconfirmed-graph-facts.md) which rule Graph enforces; `doctor` finds out per tenant.
+ */
+export const DIRECTORY_AUDITS_DISPUTED_PERMISSION = 'Directory.Read.All';
+
+/** Whether granted `roles` satisfy one choice, and if so with which permission. */
+export function grantedFor(choice: PermissionChoice, roles: ReadonlySet<string>): string | undefined {
+  return choice.find((p) => roles.has(p));
+}
+
+/** The least privileged permission of each choice the roles do not satisfy. */
+export function missingPermissions(
+  permissions: readonly PermissionChoice[],
+  roles: ReadonlySet<string>,
+): string[] {
+  return permissions.filter((choice) => grantedFor(choice, roles) === undefined).map((c) => c[0]);
+}
+
+/**
+ * What a least-privileged app registration is granted: starting from the least permission of every
+ * required source, each one another already covers is dropped (RoleManagement.Read.Directory, which role
+ * definitions need, also reads the schedule instances), so every permission left is needed by some source.
+ */
+export function requiredPermissions(): string[] {
+  const required = (Object.keys(SOURCES) as SourceName[]).filter((name) => SOURCES[name].required);
+  const granted = leastPermissionsOf(required);
+  for (const permission of [...granted]) {
+    const without = new Set(granted.filter((p) => p !== permission));
+    if (required.every((name) => missingPermissions(SOURCES[name].permissions, without).length === 0)) {
+      granted.splice(granted.indexOf(permission), 1);
+    }
+  }
+  return granted;
+}
+
+/** The sources that can be read only because `permission` is among `granted` (nothing else covers them). */
+export function sourcesRestingOn(permission: string, granted: readonly string[]): SourceName[] {
+  return (Object.keys(SOURCES) as SourceName[]).filter((name) =>
+    SOURCES[name].permissions.some((choice) => {
+      const covering = choice.filter((p) => granted.includes(p));
+      return covering.length === 1 && covering[0] === permission;
+    }),
+  );
+}
+
+/** The least privileged permissions of the given sources, each once, in table order. */
+export function leastPermissionsOf(names: readonly SourceName[]): string[] {
+  return [...new Set(names.flatMap((name) => SOURCES[name].permissions.map((choice) => choice[0])))];
+}

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SOURCE_NAMES } from '../../src/model/snapshot.js';
 import { runPimwatch } from '../support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pimwatch-conventions-'));
@@ -90,9 +91,10 @@ describe('command-line conventions', () => {
     for (const run of [shown, notATerminal, quiet]) expect(run.code, run.stderr).toBe(0);
     const lines = shown.stderr.trim().split('\n');
     expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) expect(line).toMatch(/^scan: \d+ s · sources \d+\/15/);
+    for (const line of lines)
+      expect(line).toMatch(new RegExp(`^scan: \\d+ s · sources \\d+/${SOURCE_NAMES.length}`));
     expect(shown.stderr).toContain('Graph throttled the scan (429): waiting 3 s');
-    expect(lines.at(-1)).toMatch(/sources 15\/15/);
+    expect(lines.at(-1)).toMatch(`sources ${SOURCE_NAMES.length}/${SOURCE_NAMES.length}`);
     expect(notATerminal.stderr).toBe('');
     expect(quiet.stderr).toBe('');
   }, 90_000);

@@ -29,6 +29,7 @@ describe('notifiersConfigSchema', () => {
       webhooks: [],
       routing: [],
       allowLoopbackWebhooks: false,
+      locale: 'en-GB',
       feed: { maxLength: 10_000 },
       delivery: { attempts: 6, backoffMs: 10_000, maxDelayMs: 900_000, timeoutMs: 10_000 },
     });

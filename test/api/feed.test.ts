@@ -13,6 +13,7 @@ import type { StateStore } from '../../src/store/state-store.js';
 import { classify, sampleIncidents } from '../notifiers/sample-transitions.js';
 import { demoFixture } from '../support/demo-fixture.js';
 import { validateOcsfEvent } from '../support/ocsf-validator.js';
+import { expectConformsTo, FEED_EVENT_SCHEMA } from '../support/published-schemas.js';
 import { API_KEY, type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
 import { TENANT_ID as CONTOSO_ID } from '../support/snapshot-factory.js';
 
@@ -162,6 +163,11 @@ describe('GET /api/v1/feed', () => {
     expect(new Set(committed.map((t) => t.tenantId.toLowerCase())).size).toBe(2);
     const { events } = await readAll({ limit: 7 });
     expect(events.map((e) => e.eventId)).toEqual(committed.map((t) => t.eventId));
+    // Each pulled item is a published feed event with its cursor beside the event's fields.
+    expectConformsTo(
+      FEED_EVENT_SCHEMA,
+      events.map(({ cursor: _cursor, ...event }) => event),
+    );
     expect(new Set(events.map((e) => e.cursor)).size).toBe(events.length);
     const cursors = events.map((e) => sequence(e.cursor));
     expect(cursors).toEqual([...cursors].sort((a, b) => a - b));

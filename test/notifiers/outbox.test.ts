@@ -12,6 +12,8 @@ import { renderFeedEvent } from '../../src/notifiers/feed-event.js';
 import { toOcsfDetectionFinding } from '../../src/notifiers/ocsf.js';
 import { writeOutbox } from '../../src/notifiers/outbox.js';
 import { renderTeamsCard, renderTeamsDigest, type TeamsMessage } from '../../src/notifiers/teams-card.js';
+import { validateOcsfEvent } from '../support/ocsf-validator.js';
+import { expectConformsTo, FEED_EVENT_SCHEMA } from '../support/published-schemas.js';
 import { type CliRun, runPimwatch } from '../support/run-cli.js';
 import { adaptiveCardProblems } from './adaptive-card.js';
 import { CTX, scanOfTransitions } from './sample-transitions.js';
@@ -116,6 +118,8 @@ describe('writeOutbox', () => {
     const findings = ndjson(join(dir, 'feed', 'events.ocsf.ndjson'));
     expect(findings).toEqual(events.map(toOcsfDetectionFinding));
     expect(findings.every((f) => (f as { class_uid: number }).class_uid === 2004)).toBe(true);
+    expectConformsTo(FEED_EVENT_SCHEMA, ndjson(join(dir, 'feed', 'events.ndjson')));
+    for (const finding of findings) expect(validateOcsfEvent(finding).errors).toEqual([]);
     expect(summary.files.sort()).toEqual(
       [
         ...cards.map((f) => join('teams', f)),

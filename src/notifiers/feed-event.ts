@@ -4,7 +4,7 @@ import { REASON_CODES, type Transition, type TransitionType } from '../model/lif
 import { incidentFieldsSchema } from '../scan/report-schema.js';
 import { ALERT_ATTACK_TECHNIQUES, ATTACK_TECHNIQUES, type AttackTechniqueId } from './attack.js';
 import { alertTitle, type RenderContext, reasonDetailOf } from './incident-text.js';
-import { type RemediationLink, transitionLinks } from './links.js';
+import { transitionLinks } from './links.js';
 
 /**
  * The SOC feed's event: one per transition, the same in the pull API and the signed webhook. The shape

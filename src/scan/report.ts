@@ -1,17 +1,14 @@
 import type { z } from 'zod';
 import type { DetectorOutcomes } from '../detectors/run.js';
 import { ALERT_IDS, type AlertId, type Severity } from '../model/alerts.js';
-import { type Evidence, incidentFingerprint } from '../model/incident.js';
+import { incidentFingerprint } from '../model/incident.js';
 import type {
-  Classification,
   ClassifiedIncident,
   GraphOnlyIncident,
   IncidentRecord,
-  IncidentState,
-  ReasonCode,
   Suppression,
 } from '../model/lifecycle.js';
-import type { GraphRequestCounts, SourceName, SourceStatus, TenantSnapshot } from '../model/snapshot.js';
+import type { TenantSnapshot } from '../model/snapshot.js';
 import type { detectorReportSchema, reportIncidentSchema, scanReportSchema } from './report-schema.js';
 
 /** One incident line of a report: ours (with its comparison and lifecycle) or PIM's alone. */

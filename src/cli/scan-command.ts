@@ -102,7 +102,7 @@ export async function runScanCommand(
   try {
     let report: ScanReport;
     let transitions: Transition[];
-    let scanned: { id: string; name: string };
+    let scanned: { id: string; name: string; schedule?: { timezone?: string } };
     if (options.tenant) {
       const tenant = config.tenants.find((t) => t.id.toLowerCase() === options.tenant!.toLowerCase());
       if (!tenant) {
@@ -160,7 +160,7 @@ export async function runScanCommand(
     if (outboxDir !== undefined) {
       const summary = await writeOutbox({
         dir: outboxDir,
-        tenant: { id: scanned.id, name: scanned.name },
+        tenant: scanned,
         transitions,
         notifiers: config.notifiers,
       });

@@ -35,7 +35,8 @@ import { renderTeamsCard, renderTeamsDigest } from './teams-card.js';
 
 export interface OutboxOptions {
   dir: string;
-  tenant: { id: string; name: string };
+  /** The tenant; its `schedule.timezone` is the default time zone of the times written. */
+  tenant: { id: string; name: string; schedule?: { timezone?: string } };
   transitions: readonly Transition[];
   /**
    * The configuration's notifiers: the incidents page for digests, and the first email channel's

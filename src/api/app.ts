@@ -196,15 +196,20 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
         event: format.startsWith('ocsf') ? toOcsfDetectionFinding(event) : event,
       };
     });
+    // An OCSF event may hold nothing outside its class: its cursor stays beside it, never inside.
+    const item = (e: (typeof events)[number]) =>
+      format.startsWith('ocsf') ? { cursor: e.cursor, event: e.event } : { cursor: e.cursor, ...e.event };
     if (format.endsWith('ndjson')) {
       reply
         .header('content-type', 'application/x-ndjson')
         .header('x-next-cursor', page.nextCursor)
         .header('x-feed-trimmed', String(page.trimmed));
-      return reply.send(events.map((e) => `${JSON.stringify({ cursor: e.cursor, ...e.event })}\n`).join(''));
+      // OCSF NDJSON lines are bare events: the page's cursor is in X-Next-Cursor.
+      const line = (e: (typeof events)[number]) => (format === 'ocsf-ndjson' ? e.event : item(e));
+      return reply.send(events.map((e) => `${JSON.stringify(line(e))}\n`).join(''));
     }
     return {
-      events: events.map((e) => ({ cursor: e.cursor, ...e.event })),
+      events: events.map(item),
       nextCursor: page.nextCursor,
       trimmed: page.trimmed,
     };

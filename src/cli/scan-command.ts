@@ -121,7 +121,7 @@ export async function runScanCommand(
   try {
     let report: ScanReport;
     let transitions: Transition[];
-    let scanned: { id: string; name: string };
+    let scanned: { id: string; name: string; schedule?: { timezone?: string } };
     if (options.tenant) {
       const tenant = findConfiguredTenant(config, options.tenant);
       const session = openGraphSession(tenant, config.graph, {
@@ -188,7 +188,7 @@ export async function runScanCommand(
     if (outboxDir !== undefined) {
       const summary = await writeOutbox({
         dir: outboxDir,
-        tenant: { id: scanned.id, name: scanned.name },
+        tenant: scanned,
         transitions,
         notifiers: config.notifiers,
       });

@@ -9,6 +9,9 @@ import { LOG_LEVELS } from '../log.js';
 import { notifiersConfigSchema, tenantNotificationsSchema } from '../notifiers/config-schema.js';
 import { reconcileConfigSchema } from '../reconcile/config-schema.js';
 import { secretRefSchema } from './secret.js';
+import { timeZone } from './time-zone.js';
+
+export { timeZone } from './time-zone.js';
 
 /**
  * The whole configuration. Defaults live here and only here; every object is strict so a typo in a
@@ -65,18 +68,6 @@ export const cronPattern = z.string().refine(
     }
   },
   { message: 'must be a cron pattern such as "0 6 * * *" (5 fields, or 6 with seconds)' },
-);
-
-export const timeZone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an IANA time zone such as UTC or Europe/Berlin' },
 );
 
 export const tenantSchema = z

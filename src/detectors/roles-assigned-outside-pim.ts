@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Evidence, Incident } from '../model/incident.js';
-import type { AuditRecord } from '../model/snapshot.js';
+import type { AuditRecord, TenantSnapshot } from '../model/snapshot.js';
 import { durationMs, isoDuration } from '../util/iso-duration.js';
 import { principalRoleKey } from './activations.js';
 import { assigneeFields, compareIncidents, incidentIdentity, roleFields } from './incident-fields.js';
@@ -60,8 +60,11 @@ export function recordsAssignmentOutsidePim(record: AuditRecord): boolean {
   );
 }
 
-function initiatorText(record: AuditRecord): string {
+/** Who made the change, by name where the snapshot knows the user: people read names, not object ids. */
+function initiatorText(snapshot: TenantSnapshot, record: AuditRecord): string {
   const { userPrincipalName, userId, appDisplayName, appId } = record.initiatedBy;
+  const known = userId ? snapshot.principals.get(userId)?.displayName : undefined;
+  if (known) return userPrincipalName ? `${known} (${userPrincipalName})` : known;
   return userPrincipalName ?? userId ?? appDisplayName ?? appId ?? 'unknown initiator';
 }
 
@@ -112,7 +115,7 @@ export const RolesAssignedOutsidePimAlert = defineDetector({
         ...records.map((record) => ({
           kind: 'auditRecord' as const,
           id: record.id,
-          detail: `${record.activityDisplayName} at ${record.activityDateTime} by ${initiatorText(record)}`,
+          detail: `${record.activityDisplayName} at ${record.activityDateTime} by ${initiatorText(snapshot, record)}`,
         })),
         ...grants.map((grant) => ({
           kind: 'grant' as const,

@@ -14,6 +14,13 @@ export interface AttackTechnique {
   tactics: readonly { id: string; name: string }[];
 }
 
+/**
+ * The ATT&CK release the ids and names below were checked against (OCSF's `attacks[].version`): both
+ * sub-techniques carry these names in Enterprise ATT&CK 17.1, e.g.
+ * https://center-for-threat-informed-defense.github.io/mappings-explorer/attack/attack-17.1/domain-enterprise/techniques/T1098.003
+ */
+export const ATTACK_VERSION = '17.1';
+
 const PERSISTENCE = { id: 'TA0003', name: 'Persistence' };
 const PRIVILEGE_ESCALATION = { id: 'TA0004', name: 'Privilege Escalation' };
 

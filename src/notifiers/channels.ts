@@ -14,7 +14,7 @@ import type {
   WebhookChannelConfig,
 } from './config-schema.js';
 import { type DeliveryOutcome, permanent, sanitizeReason } from './delivery.js';
-import { type RenderedEmail, renderEmail } from './email.js';
+import { messageIdDomain, messageIdFor, type RenderedEmail, renderEmail, senderOf } from './email.js';
 import { type FeedEvent, renderFeedEvent } from './feed-event.js';
 import type { RenderContext } from './incident-text.js';
 import { toOcsfDetectionFinding } from './ocsf.js';
@@ -246,9 +246,10 @@ function emailChannel(
     ...description,
     sendTimeoutMs: transport.type === 'smtp' ? smtpDeadlineMs(timeoutMs) : timeoutMs,
     render(transitions, ctx) {
+      const domain = messageIdDomain({ messageIdDomain: config.messageIdDomain, from: senderOf(config) });
       const rendered = base(name, transitions);
       const email = renderEmail(transitions, ctx, { subjectPrefix: config.subjectPrefix });
-      return { ...rendered, kind: 'email', email, messageId: `<${rendered.deliveryKey}@pimwatch>` };
+      return { ...rendered, kind: 'email', email, messageId: messageIdFor(rendered.deliveryKey, domain) };
     },
     send: sendOwn(name, 'email', async (rendered) => {
       if (transport.type === 'graph') {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { describeSecretRef, type SecretRef, secretRefSchema } from '../config/secret.js';
+import { localeTag, timeZone } from '../config/time-zone.js';
 import { ALERT_IDS, SEVERITIES } from '../model/alerts.js';
 import { retrySchema, STANDARD_WEBHOOKS_SCHEDULE } from './retry-policy.js';
 import { parseWebhookSecret } from './webhook-signature.js';
@@ -83,6 +84,14 @@ export const emailChannelSchema = z
      */
     mode: z.enum(['perTransition', 'digest']).default('digest'),
     transport: z.discriminatedUnion('type', [smtpTransportSchema, graphTransportSchema]),
+    /**
+     * The domain in each mail's Message-ID (`<key@domain>`).
+     * @defaultValue the sender's domain (`from`, or the Graph mailbox)
+     */
+    messageIdDomain: z
+      .string()
+      .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a domain name')
+      .optional(),
     /** @defaultValue `delivery.timeoutMs` */
     timeoutMs: timeoutMs.optional(),
     /** @defaultValue `delivery.attempts` with doubling delays from `delivery.backoffMs` */
@@ -236,6 +245,16 @@ export const notifiersConfigSchema = z
      * @defaultValue the Entra admin center's PIM alerts page of the tenant
      */
     incidentsUrl: httpsUrl.optional(),
+    /**
+     * The operator console's external base URL (`serve`). Digests link each alert to
+     * `{consoleUrl}/tenants/{tenantId}?alert={alertId}` and "See all" to the scan's page.
+     * @defaultValue no console links; "See all" points to the scan's HTML report
+     */
+    consoleUrl: httpsUrl.optional(),
+    /** The locale times are written in, in cards and mails. @defaultValue en-GB */
+    locale: localeTag.default('en-GB'),
+    /** The time zone times are written in. @defaultValue the tenant's `schedule.timezone` (UTC unless set) */
+    timeZone: timeZone.optional(),
     feed: z
       .object({
         /** Events the SOC feed (a Redis stream) keeps; older ones are trimmed. @defaultValue 10000 */

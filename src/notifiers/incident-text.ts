@@ -10,13 +10,21 @@ import type { ReconciledIncident } from '../reconcile/classify.js';
  * or the time zone of the machine, so a render is the same wherever and whenever it runs.
  */
 
-/** What renderers are told about the tenant and where to link. */
+/** What renderers are told about the tenant, how to write times, and where to link. */
 export interface RenderContext {
   tenantId: string;
   tenantName: string;
   /** A page listing the tenant's incidents (a digest's "and N more"); the PIM alerts page when absent. */
   incidentsUrl?: string;
+  /** The operator console's external base URL, without a trailing slash; absent when there is none. */
+  consoleUrl?: string;
+  /** BCP 47 locale times are written in. @defaultValue en-GB */
+  locale?: string;
+  /** IANA time zone times are written in. @defaultValue UTC */
+  timeZone?: string;
 }
+
+export type TimeStyle = Pick<RenderContext, 'locale' | 'timeZone'>;
 
 export interface Fact {
   title: string;
@@ -78,16 +86,41 @@ export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** `2026-06-10 12:00 UTC`; the raw text when it is not a time. */
-export function formatTime(iso: string): string {
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatterFor(locale: string, timeZone: string): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat(locale, {
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZone,
+      timeZoneName: 'short',
+    });
+    formatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * `12 Jun 2026, 12:00 UTC` (en-GB, UTC): in the configured locale and time zone, never the machine's,
+ * so a render is the same wherever it runs. The raw text when it is not a time.
+ */
+export function formatTime(iso: string, style: TimeStyle = {}): string {
   const ms = Date.parse(iso);
   if (Number.isNaN(ms)) return iso;
-  const d = new Date(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return (
-    `${d.getUTCFullYear()}-${two(d.getUTCMonth() + 1)}-${two(d.getUTCDate())} ` +
-    `${two(d.getUTCHours())}:${two(d.getUTCMinutes())} UTC`
-  );
+  return formatterFor(style.locale ?? 'en-GB', style.timeZone ?? 'UTC').format(new Date(ms));
+}
+
+const ISO_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/** Evidence readings carry Graph's ISO times; people read them in their own format. */
+export function timesInWords(text: string, style: TimeStyle = {}): string {
+  return text.replace(ISO_TIME, (iso) => formatTime(iso, style));
 }
 
 const PRINCIPAL_KIND: Readonly<Record<string, string>> = {
@@ -166,7 +199,7 @@ export function transitionSentence(transition: Transition): string {
 }
 
 /** The dates that matter for this alert; `null` means "never" for sign-ins and activations. */
-export function dateFacts(incident: ClassifiedIncident): Fact[] {
+export function dateFacts(incident: ClassifiedIncident, style: TimeStyle): Fact[] {
   const facts: Fact[] = [];
   const when = (title: string, value: string | null | undefined, nullMeans?: string) => {
     if (value === undefined) return;
@@ -174,7 +207,7 @@ export function dateFacts(incident: ClassifiedIncident): Fact[] {
       if (nullMeans) facts.push({ title, value: nullMeans });
       return;
     }
-    facts.push({ title, value: formatTime(value) });
+    facts.push({ title, value: formatTime(value, style) });
   };
   if (incident.alert === 'RolesAssignedOutsidePimAlert') {
     when('Assigned outside PIM', incident.assignmentCreatedDateTime);
@@ -195,10 +228,14 @@ export function dateFacts(incident: ClassifiedIncident): Fact[] {
 }
 
 /** The first few evidence readings (`via group Tier 0 Admins`, `ga=4 all=6 percent=66.67`). */
-export function evidenceText(incident: ClassifiedIncident, max = 3): string | undefined {
+export function evidenceText(
+  incident: ClassifiedIncident,
+  style: TimeStyle = {},
+  max = 3,
+): string | undefined {
   const details = incident.evidence.map((e) => e.detail).filter((d): d is string => Boolean(d));
   if (details.length === 0) return undefined;
-  const shown = details.slice(0, max).map((d) => clip(d, 160));
+  const shown = details.slice(0, max).map((d) => clip(timesInWords(d, style), 160));
   const more = details.length > max ? `; and ${details.length - max} more` : '';
   return shown.join('; ') + more;
 }
@@ -213,14 +250,14 @@ export function incidentFacts(transition: Transition, ctx: RenderContext): Fact[
     { title: 'Tenant', value: `${clip(ctx.tenantName, 120)} (${ctx.tenantId})` },
     { title: 'Alert', value: `${alertTitle(transition)} (${transition.alert})` },
     { title: 'Severity', value: SEVERITY_WORD[transition.severity] },
-    { title: WHEN_TITLE[transition.type], value: formatTime(transition.at) },
+    { title: WHEN_TITLE[transition.type], value: formatTime(transition.at, ctx) },
   ];
   const principal = principalText(incident);
   if (principal) facts.push({ title: 'Principal', value: principal });
   const role = roleText(incident);
   if (role) facts.push({ title: 'Role', value: role });
-  facts.push(...dateFacts(incident));
-  const evidence = evidenceText(incident);
+  facts.push(...dateFacts(incident, ctx));
+  const evidence = evidenceText(incident, ctx);
   if (evidence) facts.push({ title: 'Evidence', value: evidence });
   facts.push({ title: 'Compared with PIM', value: classificationText(incident) });
   facts.push({ title: 'Incident', value: transition.fingerprint });

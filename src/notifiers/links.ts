@@ -22,9 +22,29 @@ export function incidentsPageUrl(ctx: RenderContext, sample: Transition): string
 
 /** What renderers need to know about a tenant, with `{tenantId}` filled into `notifiers.incidentsUrl`. */
 export function renderContextFor(
-  tenant: { id: string; name: string },
-  notifiers: Pick<NotifiersConfig, 'incidentsUrl'>,
+  tenant: { id: string; name: string; schedule?: { timezone?: string } },
+  notifiers: Partial<Pick<NotifiersConfig, 'incidentsUrl' | 'consoleUrl' | 'locale' | 'timeZone'>>,
 ): RenderContext {
   const incidentsUrl = notifiers.incidentsUrl?.replaceAll('{tenantId}', encodeURIComponent(tenant.id));
-  return { tenantId: tenant.id, tenantName: tenant.name, ...(incidentsUrl ? { incidentsUrl } : {}) };
+  const consoleUrl = notifiers.consoleUrl?.replace(/\/+$/, '');
+  return {
+    tenantId: tenant.id,
+    tenantName: tenant.name,
+    ...(incidentsUrl ? { incidentsUrl } : {}),
+    ...(consoleUrl ? { consoleUrl } : {}),
+    locale: notifiers.locale ?? 'en-GB',
+    timeZone: notifiers.timeZone ?? tenant.schedule?.timezone ?? 'UTC',
+  };
+}
+
+/** The console's view of one tenant's incidents of one alert (engineer 12's console routes). */
+export function consoleAlertUrl(ctx: RenderContext, alert: string): string | undefined {
+  if (!ctx.consoleUrl) return undefined;
+  return `${ctx.consoleUrl}/tenants/${encodeURIComponent(ctx.tenantId)}?alert=${encodeURIComponent(alert)}`;
+}
+
+/** The console's page of one scan. */
+export function consoleScanUrl(ctx: RenderContext, scanId: string): string | undefined {
+  if (!ctx.consoleUrl) return undefined;
+  return `${ctx.consoleUrl}/tenants/${encodeURIComponent(ctx.tenantId)}/scans/${encodeURIComponent(scanId)}`;
 }

@@ -1,6 +1,7 @@
 import type { Severity } from '../model/alerts.js';
-import { ATTACK_TECHNIQUES } from './attack.js';
-import type { FeedEvent, FeedEventType } from './feed-event.js';
+import { PACKAGE_VERSION } from '../util/package-version.js';
+import { ATTACK_TECHNIQUES, ATTACK_VERSION } from './attack.js';
+import type { FeedEvent, FeedEventType, FeedIncident } from './feed-event.js';
 import { alertDescription, mitigationSteps, principalText, roleText } from './incident-text.js';
 
 /**
@@ -9,7 +10,12 @@ import { alertDescription, mitigationSteps, principalText, roleText } from './in
  * one finding; `metadata.uid` is the event id, so a redelivered event is recognisably the same.
  */
 
-export const OCSF_VERSION = '1.3.0';
+/**
+ * 1.8.0 rather than 1.3.0: its `evidences` can carry resources (the role, the tenant) next to the user,
+ * observables no longer need a name, the product needs no vendor, and it is the newest release tag.
+ * Checked against OCSF's compiled 1.8.0 schema in test/data/ocsf.
+ */
+export const OCSF_VERSION = '1.8.0';
 
 const DETECTION_FINDING = 2004;
 const FINDINGS_CATEGORY = 2;
@@ -18,13 +24,20 @@ const FINDINGS_CATEGORY = 2;
  * Opened creates the finding; reopened updates it back to New (same finding, needs review again);
  * resolved closes it as Resolved.
  */
-const ACTIVITY: Readonly<
-  Record<FeedEventType, { id: 1 | 2 | 3; name: string; statusId: 1 | 4; status: string }>
-> = {
-  'incident.opened': { id: 1, name: 'Create', statusId: 1, status: 'New' },
-  'incident.reopened': { id: 2, name: 'Update', statusId: 1, status: 'New' },
-  'incident.resolved': { id: 3, name: 'Close', statusId: 4, status: 'Resolved' },
+const ACTIVITY: Readonly<Record<FeedEventType, { id: 1 | 2 | 3; name: string }>> = {
+  'incident.opened': { id: 1, name: 'Create' },
+  'incident.reopened': { id: 2, name: 'Update' },
+  'incident.resolved': { id: 3, name: 'Close' },
 };
+
+type OcsfStatus = { id: 1; name: 'New' } | { id: 3; name: 'Suppressed' } | { id: 4; name: 'Resolved' };
+
+/** Resolved wins over suppressed: a suppressed incident that went away is gone, not hidden. */
+function statusOf(event: FeedEvent): OcsfStatus {
+  if (event.type === 'incident.resolved') return { id: 4, name: 'Resolved' };
+  if (event.suppression) return { id: 3, name: 'Suppressed' };
+  return { id: 1, name: 'New' };
+}
 
 const SEVERITY: Readonly<Record<Severity, { id: 2 | 3 | 4; name: string }>> = {
   low: { id: 2, name: 'Low' },
@@ -42,12 +55,37 @@ export interface OcsfAttack {
   tactic: { uid: string; name: string };
   technique: { uid: string; name: string };
   sub_technique: { uid: string; name: string };
+  version: string;
 }
 
 export interface OcsfResource {
   uid: string;
   name?: string;
   type: string;
+}
+
+/** An OCSF `user`: a user or a service principal holding the role. */
+export interface OcsfUser {
+  uid: string;
+  name?: string;
+  display_name?: string;
+  type_id: 1 | 4 | 99;
+  type: 'User' | 'Service' | 'Microsoft Entra principal';
+}
+
+export interface OcsfEvidence {
+  name: string;
+  user?: OcsfUser;
+  resources?: OcsfResource[];
+  /** The Graph objects behind the incident and the alert's own readings (dates, counts). */
+  data: Record<string, unknown>;
+}
+
+export interface OcsfObservable {
+  name: string;
+  type_id: number;
+  type: string;
+  value: string;
 }
 
 export interface OcsfDetectionFinding {
@@ -61,19 +99,24 @@ export interface OcsfDetectionFinding {
   type_name: string;
   /** Epoch milliseconds. */
   time: number;
+  /** Times are UTC. */
+  timezone_offset: 0;
   severity_id: 2 | 3 | 4;
   severity: string;
-  status_id: 1 | 4;
-  status: string;
+  status_id: OcsfStatus['id'];
+  status: OcsfStatus['name'];
+  status_detail?: string;
   confidence_id: 2 | 3;
   confidence: string;
+  is_alert: boolean;
   message: string;
   metadata: {
     version: typeof OCSF_VERSION;
+    profiles: ['cloud'];
     uid: string;
     correlation_uid: string;
-    original_time: string;
-    product: { name: 'pimwatch'; vendor_name: 'pimwatch' };
+    tenant_uid: string;
+    product: { name: 'pimwatch'; uid: 'pimwatch'; vendor_name: 'pimwatch'; version: string };
   };
   finding_info: {
     uid: string;
@@ -85,8 +128,13 @@ export interface OcsfDetectionFinding {
     attacks: OcsfAttack[];
   };
   resources: OcsfResource[];
+  evidences: OcsfEvidence[];
+  observables: OcsfObservable[];
   remediation: { desc: string; references: string[] };
-  cloud: { provider: 'Azure'; account: { uid: string; name: string } };
+  cloud: {
+    provider: 'Azure';
+    account: { uid: string; name: string; type_id: 17; type: 'M365 Tenant' };
+  };
   unmapped: Record<string, unknown>;
 }
 
@@ -97,37 +145,116 @@ function attacksOf(event: FeedEvent): OcsfAttack[] {
       tactic: { uid: tactic.id, name: tactic.name },
       technique: { uid: t.technique.id, name: t.technique.name },
       sub_technique: { uid: t.id, name: t.name },
+      version: ATTACK_VERSION,
     }));
   });
 }
 
+/** Users and service principals are OCSF users; a group (or an unknown object) is a resource. */
+function userOf(incident: FeedIncident): OcsfUser | undefined {
+  if (!incident.assigneeId) return undefined;
+  if (incident.assigneeType === 'group') return undefined;
+  const type =
+    incident.assigneeType === 'user'
+      ? ({ type_id: 1, type: 'User' } as const)
+      : incident.assigneeType === 'servicePrincipal'
+        ? ({ type_id: 4, type: 'Service' } as const)
+        : ({ type_id: 99, type: 'Microsoft Entra principal' } as const);
+  return {
+    uid: incident.assigneeId,
+    ...(incident.assigneeUserPrincipalName ? { name: incident.assigneeUserPrincipalName } : {}),
+    ...(incident.assigneeDisplayName ? { display_name: incident.assigneeDisplayName } : {}),
+    ...type,
+  };
+}
+
+function principalResource(incident: FeedIncident): OcsfResource | undefined {
+  if (!incident.assigneeId) return undefined;
+  const name = incident.assigneeUserPrincipalName ?? incident.assigneeDisplayName;
+  return {
+    uid: incident.assigneeId,
+    ...(name ? { name } : {}),
+    type: `Microsoft Entra ${incident.assigneeType ?? 'principal'}`,
+  };
+}
+
+function roleResource(incident: FeedIncident): OcsfResource | undefined {
+  if (!incident.roleTemplateId) return undefined;
+  return {
+    uid: incident.roleTemplateId,
+    ...(incident.roleDisplayName ? { name: incident.roleDisplayName } : {}),
+    type: 'Microsoft Entra role',
+  };
+}
+
+function tenantResource(event: FeedEvent): OcsfResource {
+  return { uid: event.tenantId, name: event.tenantName, type: 'Microsoft Entra tenant' };
+}
+
 function resourcesOf(event: FeedEvent): OcsfResource[] {
-  const i = event.incident;
-  const resources: OcsfResource[] = [];
-  if (i.assigneeId) {
-    resources.push({
-      uid: i.assigneeId,
-      ...(i.assigneeUserPrincipalName || i.assigneeDisplayName
-        ? { name: (i.assigneeUserPrincipalName ?? i.assigneeDisplayName)! }
-        : {}),
-      type: `Microsoft Entra ${i.assigneeType ?? 'principal'}`,
+  const found = [principalResource(event.incident), roleResource(event.incident)].filter(
+    (r): r is OcsfResource => r !== undefined,
+  );
+  return found.length > 0 ? found : [tenantResource(event)];
+}
+
+/** One evidence: who holds what in which tenant, with the incident's readings as data. */
+function evidencesOf(event: FeedEvent): OcsfEvidence[] {
+  const { fingerprint: _fingerprint, evidence, ...readings } = event.incident;
+  const user = userOf(event.incident);
+  const group = event.incident.assigneeType === 'group' ? principalResource(event.incident) : undefined;
+  const resources = [group, roleResource(event.incident), tenantResource(event)].filter(
+    (r): r is OcsfResource => r !== undefined,
+  );
+  return [
+    {
+      name: event.alertTitle,
+      ...(user ? { user } : {}),
+      resources,
+      data: { ...readings, graph_objects: evidence },
+    },
+  ];
+}
+
+/** The values a SOC pivots on: the principal, the role and the tenant. */
+function observablesOf(event: FeedEvent): OcsfObservable[] {
+  const incident = event.incident;
+  const user = userOf(incident);
+  const out: OcsfObservable[] = [];
+  if (user) {
+    out.push({ name: 'evidences.user.uid', type_id: 31, type: 'User Object: uid', value: user.uid });
+    if (user.name) out.push({ name: 'evidences.user.name', type_id: 4, type: 'User Name', value: user.name });
+  } else if (incident.assigneeId) {
+    out.push({
+      name: 'evidences.resources.uid',
+      type_id: 10,
+      type: 'Resource UID',
+      value: incident.assigneeId,
     });
   }
-  if (i.roleTemplateId) {
-    resources.push({
-      uid: i.roleTemplateId,
-      ...(i.roleDisplayName ? { name: i.roleDisplayName } : {}),
-      type: 'Microsoft Entra role',
+  if (incident.roleTemplateId) {
+    out.push({
+      name: 'evidences.resources.uid',
+      type_id: 10,
+      type: 'Resource UID',
+      value: incident.roleTemplateId,
     });
   }
-  if (resources.length === 0) {
-    resources.push({ uid: event.tenantId, name: event.tenantName, type: 'Microsoft Entra tenant' });
+  if (incident.roleDisplayName) {
+    out.push({
+      name: 'evidences.resources.name',
+      type_id: 38,
+      type: 'Resource Details Object: name',
+      value: incident.roleDisplayName,
+    });
   }
-  return resources;
+  out.push({ name: 'cloud.account.uid', type_id: 35, type: 'Account Object: uid', value: event.tenantId });
+  return out;
 }
 
 export function toOcsfDetectionFinding(event: FeedEvent): OcsfDetectionFinding {
   const activity = ACTIVITY[event.type];
+  const status = statusOf(event);
   const severity = SEVERITY[event.severity];
   const confidence = CONFIDENCE[event.classification];
   const what = [principalText(event.incident), roleText(event.incident)].filter(Boolean).join(' · ');
@@ -142,19 +269,24 @@ export function toOcsfDetectionFinding(event: FeedEvent): OcsfDetectionFinding {
     type_uid: DETECTION_FINDING * 100 + activity.id,
     type_name: `Detection Finding: ${activity.name}`,
     time: Date.parse(event.time),
+    timezone_offset: 0,
     severity_id: severity.id,
     severity: severity.name,
-    status_id: activity.statusId,
-    status: activity.status,
+    status_id: status.id,
+    status: status.name,
+    ...(status.id === 3 && event.suppression ? { status_detail: event.suppression.reason } : {}),
     confidence_id: confidence.id,
     confidence: confidence.name,
+    is_alert: event.type !== 'incident.resolved',
     message: `${event.alertTitle}${what ? `: ${what}` : ''} (${event.type.replace('incident.', '')})`,
     metadata: {
       version: OCSF_VERSION,
+      // `cloud` is an attribute of the cloud profile: without declaring it, consumers drop it.
+      profiles: ['cloud'],
       uid: event.eventId,
       correlation_uid: event.incident.fingerprint,
-      original_time: event.time,
-      product: { name: 'pimwatch', vendor_name: 'pimwatch' },
+      tenant_uid: event.tenantId,
+      product: { name: 'pimwatch', uid: 'pimwatch', vendor_name: 'pimwatch', version: PACKAGE_VERSION },
     },
     finding_info: {
       uid: event.incident.fingerprint,
@@ -166,8 +298,14 @@ export function toOcsfDetectionFinding(event: FeedEvent): OcsfDetectionFinding {
       attacks: attacksOf(event),
     },
     resources: resourcesOf(event),
+    evidences: evidencesOf(event),
+    observables: observablesOf(event),
     remediation: { desc: steps.join(' '), references: event.links.map((l) => l.url) },
-    cloud: { provider: 'Azure', account: { uid: event.tenantId, name: event.tenantName } },
+    cloud: {
+      provider: 'Azure',
+      account: { uid: event.tenantId, name: event.tenantName, type_id: 17, type: 'M365 Tenant' },
+    },
+    // What OCSF has no attribute for: pimwatch's comparison with PIM's own incident, and the suppression.
     unmapped: {
       pimwatch_schema_version: event.schemaVersion,
       pimwatch_event_type: event.type,
@@ -176,7 +314,6 @@ export function toOcsfDetectionFinding(event: FeedEvent): OcsfDetectionFinding {
       classification_reason: event.classificationReason,
       classification_detail: event.classificationDetail,
       graph_incident_id: event.graphIncidentId,
-      incident: event.incident,
       suppression: event.suppression,
     },
   };

@@ -4,7 +4,14 @@ import nodemailer from 'nodemailer';
 import type { Transition } from '../model/lifecycle.js';
 import { deliveryKey } from './channels.js';
 import type { NotifiersConfig } from './config-schema.js';
-import { type RenderedEmail, renderEmail } from './email.js';
+import {
+  AUTOMATED_MAIL_HEADERS,
+  messageIdDomain,
+  messageIdFor,
+  type RenderedEmail,
+  renderEmail,
+  senderOf,
+} from './email.js';
 import { renderFeedEvent } from './feed-event.js';
 import { renderContextFor } from './links.js';
 import { toOcsfDetectionFinding } from './ocsf.js';
@@ -28,13 +35,15 @@ import { renderTeamsCard, renderTeamsDigest } from './teams-card.js';
 
 export interface OutboxOptions {
   dir: string;
-  tenant: { id: string; name: string };
+  /** The tenant; its `schedule.timezone` is the default time zone of the times written. */
+  tenant: { id: string; name: string; schedule?: { timezone?: string } };
   transitions: readonly Transition[];
   /**
    * The configuration's notifiers: the incidents page for digests, and the first email channel's
    * sender, recipients and subject prefix when there is one.
    */
-  notifiers?: Pick<NotifiersConfig, 'incidentsUrl' | 'email'>;
+  notifiers?: Pick<NotifiersConfig, 'incidentsUrl' | 'email'> &
+    Partial<Pick<NotifiersConfig, 'consoleUrl' | 'locale' | 'timeZone'>>;
 }
 
 export interface OutboxSummary {
@@ -67,7 +76,8 @@ async function composeEml(
   email: RenderedEmail,
   envelope: { from: string; to: readonly string[]; messageId: string; date: Date },
 ): Promise<Buffer> {
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  // CRLF, as RFC 5322 requires of a message and as SMTP would carry it.
+  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   const info = await composer.sendMail({
     from: envelope.from,
     to: [...envelope.to],
@@ -76,6 +86,7 @@ async function composeEml(
     html: email.html,
     messageId: envelope.messageId,
     date: envelope.date,
+    headers: { ...AUTOMATED_MAIL_HEADERS },
   });
   return info.message as Buffer;
 }
@@ -93,11 +104,10 @@ async function clearOwnFiles(dir: string): Promise<void> {
 /** Renders `transitions` for every channel kind into `dir` (created if needed). Sends nothing. */
 export async function writeOutbox(options: OutboxOptions): Promise<OutboxSummary> {
   const dir = resolve(options.dir);
-  const ctx = renderContextFor(options.tenant, { incidentsUrl: options.notifiers?.incidentsUrl });
+  const ctx = renderContextFor(options.tenant, options.notifiers ?? {});
   const mailChannel = options.notifiers?.email[0];
-  const from =
-    mailChannel?.from ??
-    (mailChannel?.transport.type === 'graph' ? mailChannel.transport.mailbox : DEFAULT_FROM);
+  const from = (mailChannel && senderOf(mailChannel)) ?? DEFAULT_FROM;
+  const domain = messageIdDomain({ messageIdDomain: mailChannel?.messageIdDomain, from });
   const to = mailChannel?.to ?? DEFAULT_TO;
   const subjectPrefix = mailChannel?.subjectPrefix ?? '[pimwatch]';
 
@@ -123,7 +133,7 @@ export async function writeOutbox(options: OutboxOptions): Promise<OutboxSummary
       await composeEml(renderEmail(people, ctx, { subjectPrefix }), {
         from,
         to,
-        messageId: `<${deliveryKey('outbox', people)}@pimwatch>`,
+        messageId: messageIdFor(deliveryKey('outbox', people), domain),
         date: latest,
       }),
     );
@@ -133,7 +143,7 @@ export async function writeOutbox(options: OutboxOptions): Promise<OutboxSummary
         await composeEml(renderEmail([t], ctx, { subjectPrefix }), {
           from,
           to,
-          messageId: `<${deliveryKey('outbox', [t])}@pimwatch>`,
+          messageId: messageIdFor(deliveryKey('outbox', [t]), domain),
           date: new Date(t.at),
         }),
       );

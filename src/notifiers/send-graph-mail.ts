@@ -28,7 +28,8 @@ export interface GraphMailDelivery {
 /**
  * The `sendMail` request body. Graph's message has one body, so the HTML is sent and the plain-text
  * rendering is not (mail clients derive one); `saveToSentItems: false` keeps a service mailbox from
- * filling up with notifications.
+ * filling up with notifications. No `Auto-Submitted` header: Graph takes only `x-` custom headers,
+ * UNCONFIRMED (docs/unconfirmed-graph-facts.md).
  */
 export function graphSendMailBody(delivery: Pick<GraphMailDelivery, 'from' | 'to' | 'email'>): unknown {
   return {

@@ -1,6 +1,6 @@
 import nodemailer from 'nodemailer';
 import { type DeliveryOutcome, delivered, permanent, retryable, sanitizeReason } from './delivery.js';
-import type { RenderedEmail } from './email.js';
+import { AUTOMATED_MAIL_HEADERS, type RenderedEmail } from './email.js';
 
 export interface SmtpServer {
   host: string;
@@ -97,6 +97,7 @@ export async function sendSmtpMail(delivery: SmtpDelivery): Promise<DeliveryOutc
       text: delivery.email.text,
       html: delivery.email.html,
       messageId: delivery.messageId,
+      headers: { ...AUTOMATED_MAIL_HEADERS },
     })
     .then(
       (info): DeliveryOutcome => {

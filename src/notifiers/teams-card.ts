@@ -1,6 +1,14 @@
 import type { Severity } from '../model/alerts.js';
 import type { Transition } from '../model/lifecycle.js';
 import {
+  type DigestGroup,
+  digestLine,
+  groupByAlert,
+  largestThatFits,
+  seeAll,
+  visibleGroups,
+} from './digest.js';
+import {
   alertDescription,
   alertTitle,
   clip,
@@ -11,13 +19,12 @@ import {
   type RenderContext,
   SEVERITY_WORD,
   severityCounts,
-  sortTransitions,
   subjectOf,
   TRANSITION_WORD,
   transitionCounts,
   transitionSentence,
 } from './incident-text.js';
-import { incidentsPageUrl, transitionLinks } from './links.js';
+import { transitionLinks } from './links.js';
 
 /**
  * Teams cards for the Workflows webhook ("When a Teams webhook request is received"): an Adaptive Card
@@ -25,8 +32,11 @@ import { incidentsPageUrl, transitionLinks } from './links.js';
  * give the same JSON, so a retried delivery posts the very same card.
  */
 
-/** The Workflows webhook refuses bodies above 28 KB (28,672 bytes), counted as UTF-8. */
-export const TEAMS_MAX_BYTES = 28 * 1024;
+/**
+ * Teams documents a 28 KB limit for a message; read as 28,000 bytes of UTF-8 JSON (not 28,672), so a
+ * digest stays under it whichever way the service counts.
+ */
+export const TEAMS_MAX_BYTES = 28_000;
 
 export type TextColor = 'Default' | 'Accent' | 'Good' | 'Warning' | 'Attention';
 export type ContainerStyle = 'default' | 'emphasis' | 'accent' | 'good' | 'warning' | 'attention';
@@ -191,23 +201,22 @@ function escapeFacts(facts: Fact[]): Fact[] {
   return facts.map((f) => ({ title: escapeMarkdown(f.title), value: escapeMarkdown(f.value) }));
 }
 
-/** A digest's entry: badge, title, who and what, and buttons to PIM's alert, the principal and the role. */
-function digestItem(transition: Transition, ctx: RenderContext): Container {
-  const links = transitionLinks(transition, ctx);
-  // The alert's own page and the pages after the alert list (principal, role): the list itself is
-  // linked once at the bottom of the digest.
-  const buttons = [links[0], ...links.slice(2, 4)]
-    .filter((l) => l !== undefined)
-    .map((l) => openUrl(l.title, l.url));
+/** An alert's section: its title and counts, one line per change, and the alert's links once. */
+function digestGroup(group: DigestGroup, ctx: RenderContext): Container {
+  const color: TextColor = group.transitions.every((t) => t.type === 'resolved')
+    ? 'Good'
+    : SEVERITY_COLOR[group.severity];
   return {
     type: 'Container',
     separator: true,
     spacing: 'Medium',
     items: [
-      text(badge(transition), { size: 'Small', weight: 'Bolder', color: colorOf(transition) }),
-      text(alertTitle(transition), { weight: 'Bolder', spacing: 'None' }),
-      text(subjectOf(transition.incident), { isSubtle: true, spacing: 'None' }),
-      { type: 'ActionSet', actions: buttons },
+      text(`${group.title} (${group.transitions.length})`, { weight: 'Bolder', color }),
+      text(group.heading, { size: 'Small', isSubtle: true, spacing: 'None' }),
+      ...group.transitions.map((t) => text(`• ${digestLine(t, ctx)}`, { spacing: 'None' })),
+      ...(group.links.length > 0
+        ? [{ type: 'ActionSet' as const, actions: group.links.map((l) => openUrl(l.title, l.url)) }]
+        : []),
     ],
   };
 }
@@ -222,16 +231,21 @@ export function messageBytes(message: TeamsMessage): number {
   return Buffer.byteLength(JSON.stringify(message), 'utf8');
 }
 
-function digestMessage(sorted: Transition[], shown: number, ctx: RenderContext): TeamsMessage {
-  const total = sorted.length;
-  const top = sorted[0]!;
+function digestMessage(
+  all: readonly Transition[],
+  groups: readonly DigestGroup[],
+  shown: number,
+  ctx: RenderContext,
+): TeamsMessage {
+  const total = all.length;
+  const top = groups[0]!.transitions[0]!;
   const header: Container = {
     type: 'Container',
     style: styleOf(top),
     bleed: true,
     items: [
       text(`PIM alert changes in ${ctx.tenantName}`, { size: 'Large', weight: 'Bolder' }),
-      text(`${plural(total, 'change')}: ${transitionCounts(sorted)} · ${severityCounts(sorted)}`, {
+      text(`${plural(total, 'change')}: ${transitionCounts(all)} · ${severityCounts(all)}`, {
         spacing: 'None',
         color: colorOf(top),
         weight: 'Bolder',
@@ -239,18 +253,22 @@ function digestMessage(sorted: Transition[], shown: number, ctx: RenderContext):
       text(`Tenant ${ctx.tenantId}`, { isSubtle: true, spacing: 'None', size: 'Small' }),
     ],
   };
-  const body: CardElement[] = [header, ...sorted.slice(0, shown).map((t) => digestItem(t, ctx))];
-  const moreUrl = incidentsPageUrl(ctx, sorted[Math.min(shown, total - 1)]!);
-  if (shown < total) {
-    body.push(text(`and ${total - shown} more`, { weight: 'Bolder', separator: true }));
-  }
-  const actions = [openUrl(shown < total ? `See all ${total} changes` : 'All PIM alerts', moreUrl)];
-  return teamsMessage(card(body, actions));
+  const end = seeAll(all, ctx, total - shown);
+  const body: CardElement[] = [
+    header,
+    ...visibleGroups(groups, shown).map((g) => digestGroup(g, ctx)),
+    text(end.text, {
+      separator: true,
+      isSubtle: shown === total,
+      weight: shown < total ? 'Bolder' : 'Default',
+    }),
+  ];
+  return teamsMessage(card(body, end.link ? [openUrl(end.link.title, end.link.url)] : []));
 }
 
 /**
- * One card for a scan's transitions, most severe first. When every entry would not fit in `maxBytes`,
- * as many as fit are listed (the most severe ones) followed by "and N more" and a link to the full list.
+ * One card for a scan's changes, grouped by alert, most severe first. When every change would not fit
+ * in `maxBytes`, as many as fit are listed (the most severe ones), then "and N more" and where to see all.
  */
 export function renderTeamsDigest(
   transitions: readonly Transition[],
@@ -259,20 +277,12 @@ export function renderTeamsDigest(
 ): TeamsMessage {
   if (transitions.length === 0) throw new RangeError('a digest needs at least one transition');
   const maxBytes = options.maxBytes ?? TEAMS_MAX_BYTES;
-  const sorted = sortTransitions(transitions);
-  const full = digestMessage(sorted, sorted.length, ctx);
-  if (messageBytes(full) <= maxBytes) return full;
-  // Size grows with every entry shown, so the largest count that fits is found by bisection.
-  let fits = 0;
-  let tooMany = sorted.length;
-  while (tooMany - fits > 1) {
-    const mid = Math.floor((fits + tooMany) / 2);
-    if (messageBytes(digestMessage(sorted, mid, ctx)) <= maxBytes) fits = mid;
-    else tooMany = mid;
-  }
-  const trimmed = digestMessage(sorted, fits, ctx);
-  if (messageBytes(trimmed) > maxBytes) {
+  const groups = groupByAlert(transitions, ctx);
+  const render = (shown: number) => digestMessage(transitions, groups, shown, ctx);
+  const fits = largestThatFits(transitions.length, (n) => messageBytes(render(n)) <= maxBytes);
+  const message = render(fits);
+  if (messageBytes(message) > maxBytes) {
     throw new RangeError(`even an empty digest exceeds ${maxBytes} bytes`);
   }
-  return trimmed;
+  return message;
 }

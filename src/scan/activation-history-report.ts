@@ -1,27 +1,17 @@
+import type { z } from 'zod';
 import type { DetectorsConfig } from '../detectors/config-schema.js';
 import { DETECTORS } from '../detectors/registry.js';
 import { AUDIT_RETENTION_DAYS, AUDIT_RETENTION_MS } from '../graph/readers/pim-activation-audits.js';
 import type { AlertId } from '../model/alerts.js';
-import type { ActivationHistory, ActivationHistorySource } from '../model/snapshot.js';
+import type { ActivationHistory } from '../model/snapshot.js';
 import { durationMs } from '../util/iso-duration.js';
+import type { activationHistoryReportSchema, alertHistoryReportSchema } from './report-schema.js';
 
 /** Where one alert's activation history came from, and what that source could not hold. */
-export interface AlertHistoryReport {
-  source: ActivationHistorySource | null;
-  /** Why, when it is not the schedule requests: `scheduleRequests: 403 Authorization_RequestDenied, using the audit log`. */
-  reason?: string;
-  /** What the audit log's retention means for this alert's window. */
-  notes?: string[];
-}
+export type AlertHistoryReport = z.output<typeof alertHistoryReportSchema>;
 
 /** The scan-wide view: the report calls a scan whose history came from the audit log degraded, not partial. */
-export interface ActivationHistoryReport {
-  source: ActivationHistorySource | null;
-  reason?: string;
-  /** The oldest instant the source can hold (the audit log's retention edge). */
-  coversFrom?: string;
-  degraded: boolean;
-}
+export type ActivationHistoryReport = z.output<typeof activationHistoryReportSchema>;
 
 /** The alerts that read activation history: those whose sources include PIM's activation records. */
 export const HISTORY_ALERTS: readonly AlertId[] = DETECTORS.filter((d) =>

@@ -9,6 +9,7 @@ import {
   principalText,
   reasonText,
   roleText,
+  type TimeStyle,
 } from '../notifiers/incident-text.js';
 
 /** Any incident a page shows: ours (from the store or a report) or one only PIM reports. */
@@ -36,7 +37,11 @@ export interface IncidentWords {
  * The notifiers' wording applied to an incident of a report or a stored record. The renderers type
  * incidents as ours (`ClassifiedIncident`); the shapes agree field by field, which the cast records.
  */
-export function describeIncident(incident: DescribableIncident, tenantId: string): IncidentWords {
+export function describeIncident(
+  incident: DescribableIncident,
+  tenantId: string,
+  style: TimeStyle = {},
+): IncidentWords {
   const asOurs = { ...incident, tenantId } as unknown as ClassifiedIncident;
   const comparison =
     incident.classification === 'graphOnly'
@@ -48,7 +53,7 @@ export function describeIncident(incident: DescribableIncident, tenantId: string
     ...(principal ? { principal } : {}),
     ...(role ? { role } : {}),
     comparison,
-    facts: dateFacts(asOurs),
+    facts: dateFacts(asOurs, style),
     evidence: incident.evidence
       .map((e) => e.detail)
       .filter((d): d is string => Boolean(d))

@@ -1,86 +1,26 @@
+import type { z } from 'zod';
 import type { DetectorOutcomes } from '../detectors/run.js';
 import { ALERT_IDS, type AlertId, type Severity } from '../model/alerts.js';
-import { type Evidence, incidentFingerprint } from '../model/incident.js';
+import { incidentFingerprint } from '../model/incident.js';
 import type {
-  Classification,
   ClassifiedIncident,
   GraphOnlyIncident,
   IncidentRecord,
-  IncidentState,
-  ReasonCode,
   Suppression,
 } from '../model/lifecycle.js';
-import type { GraphRequestCounts, SourceName, SourceStatus, TenantSnapshot } from '../model/snapshot.js';
-import type { ThresholdRow } from '../reconcile/report-table.js';
-import type { ActivationHistoryReport, AlertHistoryReport } from './activation-history-report.js';
+import type { TenantSnapshot } from '../model/snapshot.js';
+import type { detectorReportSchema, reportIncidentSchema, scanReportSchema } from './report-schema.js';
 
 /** One incident line of a report: ours (with its comparison and lifecycle) or PIM's alone. */
-export interface ReportIncident {
-  alert: AlertId;
-  severity: Severity;
-  fingerprint: string;
-  classification: Classification;
-  reason?: ReasonCode;
-  /** What the reason rests on, in words. */
-  reasonDetail?: string;
-  graphIncidentId?: string;
-  /** Lifecycle state after this scan; absent for incidents only PIM reports. */
-  state?: IncidentState;
-  firstSeen?: string;
-  suppressed?: { reason: string; author: string; expiresAt: string };
-  assigneeId?: string;
-  assigneeType?: string;
-  assigneeDisplayName?: string | null;
-  assigneeUserPrincipalName?: string | null;
-  roleTemplateId?: string;
-  roleDefinitionId?: string;
-  roleDisplayName?: string | null;
-  assignmentCreatedDateTime?: string | null;
-  lastSignInDateTime?: string | null;
-  lastActivationDateTime?: string | null;
-  activationCount?: number;
-  sequenceStartDateTime?: string;
-  sequenceEndDateTime?: string | null;
-  tenantLicenseStatus?: string;
-  evidence: Evidence[];
-}
+export type ReportIncident = z.output<typeof reportIncidentSchema>;
 
-export interface DetectorReport {
-  status: 'ok' | 'unknown' | 'disabled';
-  cause?: string;
-  thresholds?: Record<string, string | number | boolean>;
-  incidents: number;
-  unknownItems?: { subject: string; cause: string }[];
-  metrics?: Record<string, number>;
-  /** Alerts that read activation history: which source fed them, why, and what it could not hold. */
-  activationHistory?: AlertHistoryReport;
-}
+export type DetectorReport = z.output<typeof detectorReportSchema>;
 
-/** The JSON report of one scan (`scan --format json`), also what the API and history build on. */
-export interface ScanReport {
-  tenantId: string;
-  tenantName: string;
-  scanId: string;
-  /** The detectors' clock (`--now`). */
-  scannedAt: string;
-  startedAt: string;
-  finishedAt: string;
-  complete: boolean;
-  /**
-   * Complete, but on a fallback: activation history came from PIM's audit records (30 days) instead of
-   * the schedule requests. Not partial: nothing failed that the scan needed.
-   */
-  degraded: boolean;
-  activationHistory: ActivationHistoryReport;
-  sources: Record<SourceName, Pick<SourceStatus, 'status' | 'cause' | 'requests' | 'items'>>;
-  graphRequests: GraphRequestCounts;
-  detectors: Record<AlertId, DetectorReport>;
-  /** Per alert: our thresholds, the tenant's, and which were used. */
-  thresholds: ThresholdRow[];
-  incidents: ReportIncident[];
-  /** Transitions this scan caused (opened, resolved, reopened), suppressed ones included. */
-  transitions: { opened: number; resolved: number; reopened: number; suppressed: number };
-}
+/**
+ * The JSON report of one scan (`scan --format json`), also what the API and history build on. Its
+ * shape is `scanReportSchema` (the published `schemas/scan-report.v1.schema.json`).
+ */
+export type ScanReport = z.output<typeof scanReportSchema>;
 
 export function detectorReports(outcomes: DetectorOutcomes): Record<AlertId, DetectorReport> {
   const out = {} as Record<AlertId, DetectorReport>;

@@ -6,11 +6,14 @@ import { openGraphSession } from '../../src/graph/session.js';
 import { silentLogger } from '../../src/log.js';
 import { ALERT_IDS } from '../../src/model/alerts.js';
 import type { ClassifiedIncident, Transition } from '../../src/model/lifecycle.js';
+import { OCSF_VERSION } from '../../src/notifiers/ocsf.js';
 import { runScan } from '../../src/scan/run-scan.js';
 import { createStateStore } from '../../src/store/create-state-store.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import { classify, sampleIncidents } from '../notifiers/sample-transitions.js';
 import { demoFixture } from '../support/demo-fixture.js';
+import { validateOcsfEvent } from '../support/ocsf-validator.js';
+import { expectConformsTo, FEED_EVENT_SCHEMA } from '../support/published-schemas.js';
 import { API_KEY, type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
 import { TENANT_ID as CONTOSO_ID } from '../support/snapshot-factory.js';
 
@@ -33,8 +36,7 @@ interface FeedPage {
   nextCursor: string;
   trimmed: number;
 }
-interface OcsfItem {
-  cursor: string;
+interface OcsfFinding {
   class_uid: number;
   category_uid: number;
   type_uid: number;
@@ -42,6 +44,10 @@ interface OcsfItem {
   metadata: { uid: string; correlation_uid: string; version: string };
   finding_info: { uid: string; types: string[] };
   cloud: { account: { uid: string; name: string } };
+}
+interface OcsfItem {
+  cursor: string;
+  event: OcsfFinding;
 }
 
 const AUTH = { authorization: `Bearer ${API_KEY}` };
@@ -157,6 +163,11 @@ describe('GET /api/v1/feed', () => {
     expect(new Set(committed.map((t) => t.tenantId.toLowerCase())).size).toBe(2);
     const { events } = await readAll({ limit: 7 });
     expect(events.map((e) => e.eventId)).toEqual(committed.map((t) => t.eventId));
+    // Each pulled item is a published feed event with its cursor beside the event's fields.
+    expectConformsTo(
+      FEED_EVENT_SCHEMA,
+      events.map(({ cursor: _cursor, ...event }) => event),
+    );
     expect(new Set(events.map((e) => e.cursor)).size).toBe(events.length);
     const cursors = events.map((e) => sequence(e.cursor));
     expect(cursors).toEqual([...cursors].sort((a, b) => a - b));
@@ -220,31 +231,33 @@ describe('GET /api/v1/feed', () => {
     expect(lines.map((e) => e.eventId)).toEqual(committed.map((t) => t.eventId));
   });
 
-  it('maps events to OCSF Detection Findings (class 2004), as JSON and as NDJSON', async () => {
+  it('maps events to OCSF Detection Findings (class 2004), cursors beside the events, as JSON and NDJSON', async () => {
     const ids = committed.map((t) => t.eventId);
     const res = await fetch(feedUrl({ format: 'ocsf', limit: 1000 }), { headers: AUTH });
     const { events } = (await res.json()) as { events: OcsfItem[] };
-    expect(events.map((e) => e.metadata.uid)).toEqual(ids);
+    expect(events.map((e) => e.event.metadata.uid)).toEqual(ids);
     const activity = { opened: 1, reopened: 2, resolved: 3 } as const;
-    events.forEach((finding, i) => {
+    events.forEach(({ event: finding }, i) => {
       const t = committed[i]!;
       expect(finding).toMatchObject({
         class_uid: 2004,
         category_uid: 2,
         activity_id: activity[t.type],
         type_uid: 200400 + activity[t.type],
-        metadata: { uid: t.eventId, correlation_uid: t.fingerprint, version: '1.3.0' },
+        metadata: { uid: t.eventId, correlation_uid: t.fingerprint, version: OCSF_VERSION },
         finding_info: { uid: t.fingerprint, types: [t.alert] },
         cloud: { account: { uid: t.tenantId } },
       });
+      // regression guard: the pulled finding carried a top-level `cursor`, outside the OCSF class.
+      expect(validateOcsfEvent(finding).errors).toEqual([]);
     });
     const nd = await fetch(feedUrl({ format: 'ocsf-ndjson', limit: 1000 }), { headers: AUTH });
     expect(nd.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
     const lines = (await nd.text())
       .trimEnd()
       .split('\n')
-      .map((l) => JSON.parse(l) as OcsfItem);
-    expect(lines).toEqual(events);
+      .map((l) => JSON.parse(l) as OcsfFinding);
+    expect(lines).toEqual(events.map((e) => e.event));
     expect(nd.headers.get('x-next-cursor')).toBe(events.at(-1)!.cursor);
   });
 

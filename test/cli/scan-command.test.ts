@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { demoFixture, SCHEDULE_REQUESTS_REFUSED } from '../support/demo-fixture.js';
+import { expectConformsTo, SCAN_REPORT_SCHEMA } from '../support/published-schemas.js';
 import { runPimwatch } from '../support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pimwatch-cli-'));
@@ -36,6 +37,8 @@ describe('pimwatch scan', () => {
     expect(run.code, run.stderr).toBe(3);
     const report = JSON.parse(readFileSync(out, 'utf8'));
     expect(report.complete).toBe(false);
+    // A partial scan's report conforms to the published schema too.
+    expectConformsTo(SCAN_REPORT_SCHEMA, [report]);
     expect(report.sources.directoryAudits).toMatchObject({ status: 'failed' });
     expect(report.sources.directoryAudits.cause).toContain('403 Authorization_RequestDenied');
     expect(report.detectors.RolesAssignedOutsidePimAlert.status).toBe('unknown');

@@ -145,7 +145,7 @@ describe('buildChannels', () => {
     expect(deliveryKey('soc-mail', [a!, b!])).toMatch(/^soc-mail-[0-9a-f]{32}$/);
     expect(deliveryKey('ops', [a!])).not.toBe(deliveryKey('soc-mail', [a!]));
     const rendered = mail.render([a!], CTX);
-    expect(rendered.kind === 'email' && rendered.messageId).toBe(`<soc-mail-${a!.eventId}@pimwatch>`);
+    expect(rendered.kind === 'email' && rendered.messageId).toBe(`<soc-mail-${a!.eventId}@contoso.example>`);
   });
 
   it('sends a webhook one event at a time', () => {

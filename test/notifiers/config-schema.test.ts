@@ -32,6 +32,7 @@ describe('notifiersConfigSchema', () => {
       routing: [],
       allowLoopbackWebhooks: false,
       allowPrivateNetworkTargets: false,
+      locale: 'en-GB',
       feed: { maxLength: 10_000 },
       delivery: { attempts: 6, backoffMs: 10_000, maxDelayMs: 900_000, timeoutMs: 10_000 },
     });

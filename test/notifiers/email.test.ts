@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { emailSubject, escapeHtml, renderEmail } from '../../src/notifiers/email.js';
+import {
+  AUTOMATED_MAIL_HEADERS,
+  EMAIL_MAX_HTML_BYTES,
+  emailSubject,
+  escapeHtml,
+  messageIdDomain,
+  messageIdFor,
+  renderEmail,
+} from '../../src/notifiers/email.js';
 import {
   CTX,
+  manyTransitions,
   oneTransitionPerAlert,
   sampleIncidents,
   scanOfTransitions,
@@ -33,18 +42,56 @@ describe('renderEmail', () => {
     );
   });
 
-  it('renders a scan as one mail, most severe first, with the same facts in both bodies', () => {
-    const email = renderEmail(scanOfTransitions(), CTX);
+  it('renders a scan as one mail grouped by alert, most severe first, the same lines in both bodies', () => {
+    const scan = scanOfTransitions();
+    const email = renderEmail(scan, CTX);
     expect(email.subject).toBe('[pimwatch] Contoso: 2 high, 3 medium, 6 low – 11 PIM alert changes');
     expect(email.text).toMatchSnapshot();
-    const firstHigh = email.text.indexOf('[HIGH');
-    const firstLow = email.text.indexOf('[LOW');
-    expect(firstHigh).toBeGreaterThan(-1);
-    expect(firstHigh).toBeLessThan(firstLow);
-    for (const url of ['Microsoft_Azure_PIMCommon/AlertDetail', 'UserDetailsMenuBlade', 'RoleMenuBlade']) {
-      expect(email.text).toContain(url);
-      expect(email.html).toContain(url);
-    }
+    const high = email.text.indexOf('— High ·');
+    const low = email.text.indexOf('— Low ·');
+    expect(high).toBeGreaterThan(-1);
+    expect(high).toBeLessThan(low);
+    // One line per change, one link to the PIM alert per alert (not three links per change).
+    expect(email.text.match(/^ {2}- (New|Reopened|Resolved) · /gm)).toHaveLength(scan.length);
+    expect(email.html.match(/<li>/g)).toHaveLength(scan.length);
+    const alerts = new Set(scan.map((t) => t.alert)).size;
+    expect(email.html.match(/Open the PIM alert/g)).toHaveLength(alerts);
+    expect(email.html).not.toContain('UserDetailsMenuBlade');
+    expect(email.text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
+    expect(email.text).toContain("The scan's HTML report lists every change");
+  });
+
+  it('keeps a digest under 100 KB of HTML, saying "and N more"', () => {
+    expect(EMAIL_MAX_HTML_BYTES).toBe(100_000);
+    const email = renderEmail(manyTransitions(1500), CTX);
+    const bytes = Buffer.byteLength(email.html, 'utf8');
+    expect(bytes).toBeLessThanOrEqual(100_000);
+    expect(bytes).toBeGreaterThan(95_000);
+    const shown = email.html.match(/<li>/g)!.length;
+    expect(shown).toBeLessThan(1500);
+    expect(email.html).toContain(`and ${1500 - shown} more changes not listed here.`);
+    expect(email.text).toContain(`and ${1500 - shown} more changes not listed here.`);
+  });
+
+  it('links the console for each alert and the scan when one is configured', () => {
+    const scan = scanOfTransitions();
+    const email = renderEmail(scan, { ...CTX, consoleUrl: 'https://pimwatch.contoso.example' });
+    expect(email.html).toContain(
+      `href="https://pimwatch.contoso.example/tenants/${CTX.tenantId}?alert=StaleSignInAlert"`,
+    );
+    expect(email.text).toContain(
+      `See all 11 changes: https://pimwatch.contoso.example/tenants/${CTX.tenantId}/scans/${scan[0]!.scanId}`,
+    );
+  });
+
+  it('carries Auto-Submitted and a Message-ID under the configured or sender domain', () => {
+    expect(AUTOMATED_MAIL_HEADERS).toEqual({ 'Auto-Submitted': 'auto-generated' });
+    expect(messageIdDomain({ from: 'PIM@Contoso.example' })).toBe('contoso.example');
+    expect(messageIdDomain({ from: 'pim@contoso.example', messageIdDomain: 'mail.contoso.example' })).toBe(
+      'mail.contoso.example',
+    );
+    expect(messageIdDomain({})).toBe('pimwatch.invalid');
+    expect(messageIdFor('soc-mail-1', 'contoso.example')).toBe('<soc-mail-1@contoso.example>');
   });
 
   it('escapes every piece of directory data in the HTML body', () => {

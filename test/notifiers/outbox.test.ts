@@ -12,6 +12,8 @@ import { renderFeedEvent } from '../../src/notifiers/feed-event.js';
 import { toOcsfDetectionFinding } from '../../src/notifiers/ocsf.js';
 import { writeOutbox } from '../../src/notifiers/outbox.js';
 import { renderTeamsCard, renderTeamsDigest, type TeamsMessage } from '../../src/notifiers/teams-card.js';
+import { validateOcsfEvent } from '../support/ocsf-validator.js';
+import { expectConformsTo, FEED_EVENT_SCHEMA } from '../support/published-schemas.js';
 import { type CliRun, runPimwatch } from '../support/run-cli.js';
 import { adaptiveCardProblems } from './adaptive-card.js';
 import { CTX, scanOfTransitions } from './sample-transitions.js';
@@ -91,9 +93,16 @@ describe('writeOutbox', () => {
     expect(parsedDigest.html).toBe(expectedDigest.html);
     expect(parsedDigest.text?.trim()).toBe(expectedDigest.text.trim());
     expect(parsedDigest.from?.text).toBe('pimwatch@outbox.invalid');
-    expect(parsedDigest.messageId).toMatch(/^<outbox-[0-9a-f]{32}@pimwatch>$/);
+    // regression guard: Message-IDs ended in `@pimwatch`, which is no domain.
+    expect(parsedDigest.messageId).toMatch(/^<outbox-[0-9a-f]{32}@outbox\.invalid>$/);
+    expect(parsedDigest.headers.get('auto-submitted')).toBe('auto-generated');
+    // regression guard: .eml files had bare LF line endings; RFC 5322 wants CRLF.
+    const raw = readFileSync(join(dir, 'email', 'digest.eml'), 'latin1');
+    expect(raw).toContain('\r\n');
+    expect(raw.replaceAll('\r\n', '')).not.toContain('\n');
     const links = [...(parsedDigest.html || '').matchAll(/href="([^"]+)"/g)].map((m) => m[1]!);
-    expect(links.length).toBeGreaterThan(people.length);
+    // A link to each alert's PIM page, and the closing "All PIM alerts".
+    expect(links).toHaveLength(new Set(people.map((t) => t.alert)).size + 1);
     for (const link of links)
       expect(link.startsWith(`https://entra.microsoft.com/${CTX.tenantId}/`)).toBe(true);
     for (const [i, t] of people.entries()) {
@@ -109,6 +118,8 @@ describe('writeOutbox', () => {
     const findings = ndjson(join(dir, 'feed', 'events.ocsf.ndjson'));
     expect(findings).toEqual(events.map(toOcsfDetectionFinding));
     expect(findings.every((f) => (f as { class_uid: number }).class_uid === 2004)).toBe(true);
+    expectConformsTo(FEED_EVENT_SCHEMA, ndjson(join(dir, 'feed', 'events.ndjson')));
+    for (const finding of findings) expect(validateOcsfEvent(finding).errors).toEqual([]);
     expect(summary.files.sort()).toEqual(
       [
         ...cards.map((f) => join('teams', f)),

@@ -22,7 +22,7 @@ describe('sendSmtpMail', () => {
       from: 'pimwatch@contoso.example',
       to: RECIPIENTS,
       email,
-      messageId: '<mail-3f2a@pimwatch>',
+      messageId: '<mail-3f2a@contoso.example>',
       timeoutMs: 5000,
     };
   });
@@ -35,10 +35,13 @@ describe('sendSmtpMail', () => {
     expect(mail.to).toEqual(RECIPIENTS);
     expect(mail.from).toBe('pimwatch@contoso.example');
     expect(mail.subject).toBe('[pimwatch] Contoso: 2 high, 3 medium, 6 low – 11 PIM alert changes');
-    expect(mail.messageId).toBe('<mail-3f2a@pimwatch>');
+    expect(mail.messageId).toBe('<mail-3f2a@contoso.example>');
     expect(mail.text?.trim()).toBe(email.text.trim());
     expect(mail.html).toBe(email.html);
-    expect(mail.htmlLinks.length).toBeGreaterThan(20);
+    // One link per alert and the closing one: a digest groups changes by alert.
+    expect(mail.htmlLinks.length).toBe(8);
+    // RFC 3834: responders such as out-of-office replies must not answer.
+    expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
     expect(
       mail.htmlLinks.every((l) => l.startsWith(`https://entra.microsoft.com/${CTX.tenantId}/#view/`)),
     ).toBe(true);

@@ -127,7 +127,7 @@ describe('sendTeamsMessage', () => {
     expect(JSON.stringify(outcome)).not.toContain('SIGNATURE-SECRET');
   });
 
-  it('refuses plain http without the loopback setting, and a card over 28 KB, before sending', async () => {
+  it('refuses plain http without the loopback setting, and a card over 28,000 bytes, before sending', async () => {
     const before = sink.requests.length;
     expect(await sendTeamsMessage({ ...delivery, allowLoopback: false })).toEqual({
       status: 'permanent',
@@ -138,7 +138,7 @@ describe('sendTeamsMessage', () => {
     huge.attachments[0].content.body.push({ type: 'TextBlock', text: 'x'.repeat(30_000) });
     expect(await sendTeamsMessage({ ...delivery, message: huge })).toMatchObject({
       status: 'permanent',
-      reason: expect.stringMatching(/^card for channel ops is \d+ bytes; Teams accepts at most 28672$/),
+      reason: expect.stringMatching(/^card for channel ops is \d+ bytes; Teams accepts at most 28000$/),
     });
     expect(sink.requests.length).toBe(before);
   });

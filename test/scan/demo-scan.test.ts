@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ALERT_IDS } from '../../src/model/alerts.js';
 import { MemoryStateStore } from '../../src/store/memory-state-store.js';
 import { demoFixture, demoNow } from '../support/demo-fixture.js';
+import { expectConformantOcsf } from '../support/ocsf-conformance.js';
 import { incidentKey, scanFixture } from '../support/scan-harness.js';
 
 interface Expected {
@@ -13,7 +14,8 @@ interface Expected {
 
 describe('scanning the demo tenant', () => {
   it('reports all seven alerts with exactly the incident set its README lists', async () => {
-    const { report } = await scanFixture(await demoFixture(), { now: await demoNow() });
+    const { report, transitions } = await scanFixture(await demoFixture(), { now: await demoNow() });
+    expectConformantOcsf(transitions, { tenantId: report.tenantId, tenantName: report.tenantName });
     const expected = JSON.parse(readFileSync('fixtures/demo/expected-incidents.json', 'utf8')) as Expected[];
     const ours = report.incidents.filter((i) => i.classification !== 'graphOnly');
 

@@ -5,6 +5,7 @@ import { MemoryStateStore } from '../../src/store/memory-state-store.js';
 import { RedisStateStore } from '../../src/store/redis-state-store.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import { demoFixture, demoNow } from '../support/demo-fixture.js';
+import { expectConformantOcsf } from '../support/ocsf-conformance.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { scanFixture } from '../support/scan-harness.js';
 
@@ -81,6 +82,10 @@ describe.each([
       r.transitions.filter((t) => t.fingerprint === fingerprint),
     );
     expect(new Set(eventIds.map((t) => t.eventId)).size).toBe(3);
+    expectConformantOcsf(
+      [first, third, fourth].flatMap((r) => r.transitions),
+      { tenantId: first.report.tenantId, tenantName: first.report.tenantName },
+    );
   }, 60_000);
 
   it('a partial scan resolves nothing of the detector whose source failed', async () => {

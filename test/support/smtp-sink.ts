@@ -14,6 +14,8 @@ export interface ReceivedMail {
   text: string | undefined;
   /** Every `href` in the HTML body, entities decoded. */
   htmlLinks: string[];
+  /** The message's headers, names in lower case. */
+  headers: Map<string, unknown>;
 }
 
 export interface SmtpSink {
@@ -83,6 +85,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             html: mail.html,
             text: mail.text,
             htmlLinks: hrefs(mail.html),
+            headers: mail.headers,
           });
           callback();
         },

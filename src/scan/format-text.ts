@@ -105,6 +105,8 @@ export function formatTable(report: ScanReport): string {
           : 'UNKNOWN';
     lines.push(`[${severity}] ${alertTitle(alert)} — ${alert}: ${verdict}`);
     if (detector.status === 'unknown') lines.push(`  cause: ${detector.cause}`);
+    const hold = report.lifecycleHolds.find((h) => h.alert === alert);
+    if (hold) lines.push(`  held back: ${hold.reason}`);
     if (incidents.length > 0) {
       lines.push(
         ...columns([

@@ -12,6 +12,7 @@ import type {
 } from '../model/lifecycle.js';
 import type { GraphRequestCounts, SourceName, SourceStatus, TenantSnapshot } from '../model/snapshot.js';
 import type { ThresholdRow } from '../reconcile/report-table.js';
+import type { LifecycleHold } from './lifecycle-policy.js';
 
 /** One incident line of a report: ours (with its comparison and lifecycle) or PIM's alone. */
 export interface ReportIncident {
@@ -68,6 +69,8 @@ export interface ScanReport {
   detectors: Record<AlertId, DetectorReport>;
   /** Per alert: our thresholds, the tenant's, and which were used. */
   thresholds: ThresholdRow[];
+  /** Transitions a partial scan held back, per alert, and why (empty after a complete scan). */
+  lifecycleHolds: LifecycleHold[];
   incidents: ReportIncident[];
   /** Transitions this scan caused (opened, resolved, reopened), suppressed ones included. */
   transitions: { opened: number; resolved: number; reopened: number; suppressed: number };

@@ -15,6 +15,7 @@ import { thresholdRows } from '../reconcile/report-table.js';
 import { effectiveDetectorsConfig, type ThresholdProvenance } from '../reconcile/thresholds.js';
 import type { ScanSummary, ScanTrigger, StateStore } from '../store/state-store.js';
 import { durationMs } from '../util/iso-duration.js';
+import { lifecyclePolicy } from './lifecycle-policy.js';
 import {
   detectorReports,
   graphOnlyReportIncident,
@@ -140,13 +141,14 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
   const { snapshot, provenance, outcomes, reconciled } = await assessTenant(input);
 
   await input.onProgress?.('store', 90);
-  const resolvableAlerts = new Set<AlertId>(ALERT_IDS.filter((a) => outcomes[a].status === 'ok'));
+  const policy = lifecyclePolicy({ snapshot, outcomes, detectors: input.detectors });
   const applied = await input.store.applyScan({
     tenantId: input.tenant.id,
     scanId,
     scannedAt: input.now.toISOString(),
     incidents: reconciled.incidents,
-    resolvableAlerts,
+    resolvableAlerts: policy.resolvableAlerts,
+    openableAlerts: policy.openableAlerts,
   });
   const records = new Map(applied.records.map((r) => [r.fingerprint, r]));
   const suppressionByFingerprint = new Map(applied.transitions.map((t) => [t.fingerprint, t.suppressed]));
@@ -185,6 +187,7 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
     graphRequests: snapshot.graphRequests,
     detectors: detectorReports(outcomes),
     thresholds: thresholdRows(provenance),
+    lifecycleHolds: policy.holds,
     incidents,
     transitions: {
       opened: applied.transitions.filter((t) => t.type === 'opened').length,

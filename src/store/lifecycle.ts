@@ -40,6 +40,11 @@ export interface LifecycleInput {
   incidents: readonly ClassifiedIncident[];
   /** Alerts whose detector ran with status ok: only their absent incidents may resolve. */
   resolvableAlerts: ReadonlySet<AlertId>;
+  /**
+   * Alerts whose incidents may open or reopen on our word alone; an incident of another alert opens only
+   * when PIM reports it too (`both`). Absent: every alert.
+   */
+  openableAlerts?: ReadonlySet<AlertId>;
   /** The tenant's suppressions, expired ones included (they are ignored by time). */
   suppressions: readonly Suppression[];
 }
@@ -67,6 +72,12 @@ export function transitionEventId(tenantId: string, fingerprint: string, counter
     .update(`pimwatch.transition|${tenantId.toLowerCase()}|${fingerprint}|${counter}`)
     .digest('hex')
     .slice(0, 32);
+}
+
+function mayOpen(input: LifecycleInput, incident: ClassifiedIncident): boolean {
+  return (
+    !input.openableAlerts || input.openableAlerts.has(incident.alert) || incident.classification === 'both'
+  );
 }
 
 export function advanceLifecycle(input: LifecycleInput): LifecycleResult {
@@ -114,6 +125,8 @@ export function advanceLifecycle(input: LifecycleInput): LifecycleResult {
     seen.add(incident.fingerprint);
 
     const previous = input.previous.get(incident.fingerprint);
+    const opening = !previous || previous.state === 'resolved';
+    if (opening && !mayOpen(input, incident)) continue;
     const suppression = findActiveSuppression(incident, input.suppressions, scannedAt);
     let record: StoredIncidentRecord;
     if (!previous) {

@@ -86,6 +86,7 @@ export class MemoryStateStore implements StateStore {
       previous: state.incidents,
       incidents: structuredClone(input.incidents),
       resolvableAlerts: input.resolvableAlerts,
+      ...(input.openableAlerts ? { openableAlerts: input.openableAlerts } : {}),
       suppressions: [...state.suppressions.values()],
     });
     for (const fingerprint of outcome.changed) {

@@ -157,6 +157,7 @@ export class RedisStateStore implements StateStore {
       previous,
       incidents: input.incidents,
       resolvableAlerts: input.resolvableAlerts,
+      ...(input.openableAlerts ? { openableAlerts: input.openableAlerts } : {}),
       suppressions: rawSuppressions.map((raw) => parseStored<Suppression>(raw, keys.suppressions)),
     });
 

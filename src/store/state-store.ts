@@ -20,6 +20,8 @@ export interface ApplyScanInput {
   incidents: readonly ClassifiedIncident[];
   /** Alerts whose detector ran with status ok. Incidents of other alerts are never resolved by this scan. */
   resolvableAlerts: ReadonlySet<AlertId>;
+  /** Alerts whose incidents may open on our word alone (see `LifecycleInput`). Absent: every alert. */
+  openableAlerts?: ReadonlySet<AlertId>;
 }
 
 export interface ApplyScanResult {

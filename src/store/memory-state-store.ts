@@ -1,5 +1,5 @@
 import type { IncidentRecord, Suppression, Transition } from '../model/lifecycle.js';
-import { checkFeedLimit, FEED_START_CURSOR, feedCursor, feedSequence } from './feed-cursor.js';
+import { checkFeedLimit, continueAfter, FEED_START_CURSOR, feedCursor } from './feed-cursor.js';
 import { matchesIncidentFilter, sortRecords } from './incident-queries.js';
 import { advanceLifecycle, type StoredIncidentRecord } from './lifecycle.js';
 import { checkScanHistoryLength, DEFAULT_SCAN_HISTORY_LENGTH, scanListLimit } from './scan-history.js';
@@ -154,7 +154,11 @@ export class MemoryStateStore implements StateStore {
   async readFeed(query: FeedQuery): Promise<FeedPage> {
     const limit = checkFeedLimit(query.limit);
     const tenant = query.tenantId?.toLowerCase();
-    const after = query.cursor === undefined ? 0 : feedSequence(query.cursor);
+    const bounds = {
+      first: this.feed[0] ? feedCursor(this.feed[0].sequence) : null,
+      last: this.feed.at(-1) ? feedCursor(this.feed.at(-1)!.sequence) : null,
+    };
+    const after = query.cursor === undefined ? 0 : continueAfter(query.cursor, bounds);
     const unread = this.feed.filter((entry) => entry.sequence > after);
     const first = unread[0];
     const trimmed = query.cursor !== undefined && first ? first.sequence - (after + 1) : 0;

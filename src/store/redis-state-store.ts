@@ -2,7 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { IncidentRecord, Suppression, Transition } from '../model/lifecycle.js';
 import { CorruptStateError, StateConflictError } from './errors.js';
-import { checkFeedLimit, FEED_START_CURSOR, feedSequence } from './feed-cursor.js';
+import {
+  checkFeedLimit,
+  continueAfter,
+  FEED_START_CURSOR,
+  type FeedBounds,
+  feedSequence,
+} from './feed-cursor.js';
 import { matchesIncidentFilter, sortRecords } from './incident-queries.js';
 import { type StoreKeys, storeKeys } from './keys.js';
 import { advanceLifecycle, type StoredIncidentRecord } from './lifecycle.js';
@@ -203,6 +209,14 @@ export class RedisStateStore implements StateStore {
     };
   }
 
+  private async feedBounds(): Promise<FeedBounds> {
+    const [first, last] = await Promise.all([
+      this.redis.xrange(this.keys.feed, '-', '+', 'COUNT', 1),
+      this.redis.xrevrange(this.keys.feed, '+', '-', 'COUNT', 1),
+    ]);
+    return { first: first[0]?.[0] ?? null, last: last[0]?.[0] ?? null };
+  }
+
   /** Watches the feed keys and returns the last sequence number used (0 for an empty feed). */
   private async watchFeedSequence(): Promise<number> {
     await this.redis.watch(this.keys.feed, this.keys.feedSequence);
@@ -284,7 +298,7 @@ export class RedisStateStore implements StateStore {
   async readFeed(query: FeedQuery): Promise<FeedPage> {
     const limit = checkFeedLimit(query.limit);
     const tenant = query.tenantId?.toLowerCase();
-    let after = query.cursor === undefined ? 0 : feedSequence(query.cursor);
+    let after = query.cursor === undefined ? 0 : continueAfter(query.cursor, await this.feedBounds());
     let nextCursor = query.cursor ?? FEED_START_CURSOR;
     let trimmed = 0;
     let examined = 0;

@@ -458,6 +458,23 @@ describe.each(backends)('state store on $name', (backend) => {
       await expect(store.readFeed({ limit: 2.5 })).rejects.toBeInstanceOf(FeedQueryError);
     });
 
+    it('refuses a cursor beyond the newest event with the bounds, even on an empty feed', async () => {
+      const store = open();
+      await expect(store.readFeed({ cursor: '5-0', limit: 10 })).rejects.toMatchObject({
+        name: 'FeedCursorConflictError',
+        firstCursor: null,
+        lastCursor: null,
+      });
+      expect((await store.readFeed({ cursor: '0-0', limit: 10 })).events).toEqual([]);
+      const transitions = await fillFeed(store);
+      const all = await store.readFeed({ limit: 1000 });
+      expect(all.events).toHaveLength(transitions.length);
+      const last = all.events.at(-1)!.cursor;
+      await expect(
+        store.readFeed({ cursor: `${Number(last.split('-')[0]) + 1}-0`, limit: 10 }),
+      ).rejects.toMatchObject({ firstCursor: all.events[0]!.cursor, lastCursor: last });
+    });
+
     it('keeps at least the configured number of events and says how many a late reader missed', async () => {
       const store = open({ feedMaxLength: 10 });
       const many = Array.from({ length: 250 }, (_, i) => makeIncident({ principal: `bulk-${i}` }));

@@ -7,6 +7,7 @@ import { liveWorkers } from '../jobs/heartbeat.js';
 import type { MetricsRecorder } from '../jobs/metrics-recorder.js';
 import type { Queues } from '../jobs/queues.js';
 import { enqueueScan, SCAN_JOB } from '../jobs/scan-trigger.js';
+import { tenantsWithoutScheduler } from '../jobs/schedulers.js';
 import type { Logger } from '../log.js';
 import { ALERT_IDS } from '../model/alerts.js';
 import { INCIDENT_STATES } from '../model/lifecycle.js';
@@ -17,11 +18,20 @@ import { FeedCursorConflictError, FeedQueryError } from '../store/errors.js';
 import { MAX_FEED_PAGE, type StateStore } from '../store/state-store.js';
 import { type ApiKey, authenticate } from './auth.js';
 import { createMetricsEndpoint } from './metrics.js';
+import {
+  asRedisUnavailable,
+  REDIS_RETRY_AFTER_SECONDS,
+  RedisUnavailableError,
+  resetConnection,
+  withinDeadline,
+} from './redis-deadline.js';
 
 export interface ApiDeps {
   config: PimwatchConfig;
   /** A plain (non-blocking) connection: health checks and metrics. */
   redis: Redis;
+  /** The connection the queues use; reset when a request gives up on a write (see `resetConnection`). */
+  queueRedis: Redis;
   queues: Queues;
   store: StateStore;
   recorder: MetricsRecorder;
@@ -46,6 +56,9 @@ const feedQuery = z
   })
   .strict();
 
+/** Probes a load balancer or orchestrator calls without a key. */
+const OPEN_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+
 function badRequest(reply: FastifyReply, what: string, error: z.ZodError) {
   return reply.code(400).send({ error: `invalid ${what}`, problems: formatIssues(error.issues) });
 }
@@ -60,12 +73,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as FastifyInstance;
   const metrics = createMetricsEndpoint({ config, redis: deps.redis, recorder: deps.recorder, store });
   const tenantById = (id: string) => config.tenants.find((t) => t.id.toLowerCase() === id.toLowerCase());
 
+  /** Redis work of one request, given up after `api.redisTimeoutMs` (then a 503 with Retry-After). */
+  const bounded = <T>(work: () => Promise<T>) => withinDeadline(work, config.api.redisTimeoutMs);
+
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url === '/healthz' || request.url === '/readyz') return;
+    // The matched route decides, not the raw URL: `/healthz?x=1` and `/readyz/` are the open probes too.
+    if (OPEN_PATHS.has(request.routeOptions.url ?? '')) return;
     const caller = authenticate(request.headers.authorization, deps.apiKeys);
     if (!caller) {
       return reply
@@ -77,6 +95,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    const unavailable = asRedisUnavailable(error);
+    if (unavailable instanceof RedisUnavailableError) {
+      return reply
+        .code(503)
+        .header('retry-after', String(REDIS_RETRY_AFTER_SECONDS))
+        .send({ error: 'redis is unavailable; try again later' });
+    }
     if (error instanceof FeedCursorConflictError) {
       return reply
         .code(409)
@@ -92,24 +117,37 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
+    let workers: string[];
+    let unscheduled: string[];
     try {
-      await deps.redis.ping();
+      [workers, unscheduled] = await bounded(async () => {
+        await deps.redis.ping();
+        return Promise.all([
+          liveWorkers(deps.redis, config.redis.keyPrefix, config.api.workerStaleAfterMs),
+          tenantsWithoutScheduler(queues.scan, config.tenants),
+        ]);
+      });
     } catch (error) {
+      const cause = asRedisUnavailable(error);
+      if (!(cause instanceof RedisUnavailableError)) throw error;
       return reply
         .code(503)
-        .send({ status: 'unavailable', redis: `unreachable: ${(error as Error).message}` });
+        .header('retry-after', String(REDIS_RETRY_AFTER_SECONDS))
+        .send({ status: 'unavailable', redis: `unreachable: ${cause.message}` });
     }
-    const workers = await liveWorkers(deps.redis, config.redis.keyPrefix, config.api.workerStaleAfterMs);
-    if (workers.length === 0) {
-      return reply
-        .code(503)
-        .send({ status: 'unavailable', redis: 'ok', workers: 0, reason: 'no worker seen lately' });
+    const reasons = [
+      ...(workers.length === 0 ? ['no worker seen lately'] : []),
+      ...(unscheduled.length > 0 ? [`${unscheduled.length} tenant(s) have no job scheduler`] : []),
+    ];
+    const body = { redis: 'ok', workers: workers.length, tenantsWithoutScheduler: unscheduled };
+    if (reasons.length > 0) {
+      return reply.code(503).send({ status: 'unavailable', ...body, reason: reasons.join('; ') });
     }
-    return { status: 'ready', redis: 'ok', workers: workers.length };
+    return { status: 'ready', ...body };
   });
 
   app.get('/metrics', async (_request, reply) => {
-    const text = await metrics.render();
+    const text = await bounded(() => metrics.render());
     return reply.header('content-type', metrics.contentType).send(text);
   });
 
@@ -118,11 +156,17 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     if (!body.success) return badRequest(reply, 'request body', body.error);
     const tenant = tenantById(body.data.tenantId);
     if (!tenant) return reply.code(404).send({ error: `tenant ${body.data.tenantId} is not configured` });
-    const enqueued = await enqueueScan(queues.scan, config.worker, {
-      tenantId: tenant.id,
-      trigger: 'api',
-      requestedBy: (request as { caller?: string }).caller ?? 'api',
-    });
+    const enqueued = await withinDeadline(
+      () =>
+        enqueueScan(queues.scan, config.worker, {
+          tenantId: tenant.id,
+          trigger: 'api',
+          requestedBy: (request as { caller?: string }).caller ?? 'api',
+        }),
+      config.api.redisTimeoutMs,
+      // The caller is told 503: an add still sitting unread in a frozen Redis must never run.
+      () => resetConnection(deps.queueRedis),
+    );
     return reply.code(enqueued.existing ? 200 : 202).send({
       scanId: enqueued.scanId,
       tenantId: tenant.id,
@@ -132,9 +176,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/scans/:id', async (request, reply) => {
-    const job = await queues.scan.getJob(request.params.id);
-    if (!job || job.name !== SCAN_JOB) return reply.code(404).send({ error: `no scan ${request.params.id}` });
-    const state = await job.getState();
+    const found = await bounded(async () => {
+      const job = await queues.scan.getJob(request.params.id);
+      return job && job.name === SCAN_JOB ? { job, state: await job.getState() } : undefined;
+    });
+    if (!found) return reply.code(404).send({ error: `no scan ${request.params.id}` });
+    const { job, state } = found;
     const result = job.returnvalue as { summary?: unknown; notificationsQueued?: number } | null;
     return {
       scanId: job.id,
@@ -160,10 +207,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const query = incidentsQuery.safeParse(request.query);
     if (!query.success) return badRequest(reply, 'query', query.error);
     const state = query.data.state === 'active' ? (['new', 'open', 'reopened'] as const) : query.data.state;
-    const incidents = await store.listIncidents(tenant.id, {
-      ...(state ? { state } : {}),
-      ...(query.data.alert ? { alert: query.data.alert } : {}),
-    });
+    const incidents = await bounded(() =>
+      store.listIncidents(tenant.id, {
+        ...(state ? { state } : {}),
+        ...(query.data.alert ? { alert: query.data.alert } : {}),
+      }),
+    );
     return { tenantId: tenant.id, tenantName: tenant.name, count: incidents.length, incidents };
   });
 
@@ -171,11 +220,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const query = feedQuery.safeParse(request.query);
     if (!query.success) return badRequest(reply, 'query', query.error);
     const { cursor, limit, tenantId, format } = query.data;
-    const page = await store.readFeed({
-      ...(cursor !== undefined ? { cursor } : {}),
-      limit,
-      ...(tenantId ? { tenantId } : {}),
-    });
+    const page = await bounded(() =>
+      store.readFeed({
+        ...(cursor !== undefined ? { cursor } : {}),
+        limit,
+        ...(tenantId ? { tenantId } : {}),
+      }),
+    );
     const events = page.events.map(({ cursor: eventCursor, transition }) => {
       const tenant = tenantById(transition.tenantId) ?? {
         id: transition.tenantId,

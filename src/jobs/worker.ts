@@ -11,7 +11,7 @@ import { MetricsRecorder } from './metrics-recorder.js';
 import { createNotificationEnqueuer, createNotifyProcessor, deliveryBackoff } from './notify-job.js';
 import { NOTIFY_QUEUE, openQueues, SCAN_QUEUE } from './queues.js';
 import { createScanProcessor } from './scan-job.js';
-import { syncSchedulers } from './schedulers.js';
+import { keepSchedulersReconciled, syncSchedulers } from './schedulers.js';
 
 export interface RunningWorker {
   workerId: string;
@@ -51,6 +51,7 @@ export async function startWorker({ config, logger, openSession }: WorkerOptions
 
   const { upserted, removed } = await syncSchedulers(queues.scan, config.tenants, config.worker, log);
   log.info({ tenants: upserted, removedSchedulers: removed.length }, 'schedulers synced');
+  const schedulers = keepSchedulersReconciled(queues.scan, connection, config.tenants, config.worker, log);
 
   const enqueueNotifications = createNotificationEnqueuer({ config, queue: queues.notify, logger: log });
   const common = {
@@ -116,6 +117,7 @@ export async function startWorker({ config, logger, openSession }: WorkerOptions
     close() {
       closing ??= (async () => {
         log.info({ timeoutMs: config.worker.shutdownTimeoutMs }, 'worker stopping');
+        schedulers.stop();
         await heartbeat.stop();
         const graceful = Promise.all([scanWorker.close(), notifyWorker.close()]);
         const timedOut = await Promise.race([

@@ -22,7 +22,6 @@ import {
   asRedisUnavailable,
   REDIS_RETRY_AFTER_SECONDS,
   RedisUnavailableError,
-  resetConnection,
   withinDeadline,
 } from './redis-deadline.js';
 
@@ -30,8 +29,6 @@ export interface ApiDeps {
   config: PimwatchConfig;
   /** A plain (non-blocking) connection: health checks and metrics. */
   redis: Redis;
-  /** The connection the queues use; reset when a request gives up on a write (see `resetConnection`). */
-  queueRedis: Redis;
   queues: Queues;
   store: StateStore;
   recorder: MetricsRecorder;
@@ -156,16 +153,14 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     if (!body.success) return badRequest(reply, 'request body', body.error);
     const tenant = tenantById(body.data.tenantId);
     if (!tenant) return reply.code(404).send({ error: `tenant ${body.data.tenantId} is not configured` });
-    const enqueued = await withinDeadline(
-      () =>
-        enqueueScan(queues.scan, config.worker, {
-          tenantId: tenant.id,
-          trigger: 'api',
-          requestedBy: (request as { caller?: string }).caller ?? 'api',
-        }),
-      config.api.redisTimeoutMs,
-      // The caller is told 503: an add still sitting unread in a frozen Redis must never run.
-      () => resetConnection(deps.queueRedis),
+    // Nothing waits for Redis to come back (no offline queue, no re-sending after a reconnect), and
+    // enqueueScan reads before it writes, so with Redis frozen or down the add is never sent later.
+    const enqueued = await bounded(() =>
+      enqueueScan(queues.scan, config.worker, {
+        tenantId: tenant.id,
+        trigger: 'api',
+        requestedBy: (request as { caller?: string }).caller ?? 'api',
+      }),
     );
     return reply.code(enqueued.existing ? 200 : 202).send({
       scanId: enqueued.scanId,

@@ -1,4 +1,5 @@
 import type { Redis, RedisOptions } from 'ioredis';
+import { isConnectionFailure } from '../jobs/connection.js';
 
 /** How long a client should wait before asking again while Redis is away (seconds, `Retry-After`). */
 export const REDIS_RETRY_AFTER_SECONDS = 5;
@@ -29,39 +30,21 @@ export function apiRedisOptions(name: string, timeoutMs: number): RedisOptions {
   };
 }
 
-/** ioredis' ways of saying "not connected" or "no answer" (as opposed to Redis rejecting a command). */
-function isConnectionFailure(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return (
-    error.name === 'MaxRetriesPerRequestError' ||
-    /Stream isn't writeable|Connection is closed|Command timed out|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE/.test(
-      error.message,
-    )
-  );
-}
-
 /** The error as the API should see it: a connection failure becomes `RedisUnavailableError`. */
 export function asRedisUnavailable(error: unknown): unknown {
-  return isConnectionFailure(error)
+  return isConnectionFailure(error) && !(error instanceof RedisUnavailableError)
     ? new RedisUnavailableError(`redis unavailable: ${(error as Error).message}`, { cause: error })
     : error;
 }
 
-/**
- * Runs `work` but gives up after `timeoutMs`. `onTimeout` runs when it gave up, before the caller hears
- * about it (e.g. to make sure a half-sent write never reaches Redis).
- */
-export async function withinDeadline<T>(
-  work: () => Promise<T>,
-  timeoutMs: number,
-  onTimeout?: () => void,
-): Promise<T> {
+/** Runs `work` but gives up after `timeoutMs` with `RedisUnavailableError`. */
+export async function withinDeadline<T>(work: () => Promise<T>, timeoutMs: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout?.();
-      reject(new RedisUnavailableError(`redis did not answer within ${timeoutMs} ms`));
-    }, timeoutMs);
+    timer = setTimeout(
+      () => reject(new RedisUnavailableError(`redis did not answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   const running = work();
   // The loser of the race may still fail later; that is expected and must not surface as unhandled.
@@ -73,17 +56,6 @@ export async function withinDeadline<T>(
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * Drops the connection with a TCP reset, so the server discards whatever it has not read yet: a write
- * sent to a frozen Redis must not run when it wakes up, after the client was told 503.
- */
-export function resetConnection(redis: Redis): void {
-  const socket = (redis as unknown as { stream?: { resetAndDestroy?: () => void; destroy: () => void } })
-    .stream;
-  if (socket?.resetAndDestroy) socket.resetAndDestroy();
-  else socket?.destroy();
 }
 
 /** Resolves once every connection is ready, or after `ms` whatever their state. */

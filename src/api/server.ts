@@ -40,7 +40,7 @@ export async function startApiServer(
     apiRedisOptions(`${config.redis.keyPrefix}-api-queue`, timeoutMs),
   );
   watchConnection(queueConnection, 'api-queue', logger);
-  const queues = openQueues(queueConnection, config.redis.keyPrefix);
+  const queues = openQueues(queueConnection, config.redis.keyPrefix, logger);
   const stateConnection = new Redis(
     config.redis.url!,
     apiRedisOptions(`${config.redis.keyPrefix}-api-state`, timeoutMs),
@@ -59,7 +59,6 @@ export async function startApiServer(
   const app = await buildApi({
     config,
     redis,
-    queueRedis: queueConnection,
     queues,
     store,
     recorder: new MetricsRecorder(redis, config.redis.keyPrefix),

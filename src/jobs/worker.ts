@@ -39,7 +39,7 @@ export async function startWorker({ config, logger, openSession }: WorkerOptions
   const log = logger.child({ workerId });
   const connection = createBullConnection(config.redis.url, `${config.redis.keyPrefix}-worker`, log);
   const prefix = bullPrefix(config.redis.keyPrefix);
-  const queues = openQueues(connection, config.redis.keyPrefix);
+  const queues = openQueues(connection, config.redis.keyPrefix, log);
   const store = createStateStore({
     redisUrl: config.redis.url,
     keyPrefix: config.redis.keyPrefix,

@@ -76,7 +76,8 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const tenantById = (id: string) => config.tenants.find((t) => t.id.toLowerCase() === id.toLowerCase());
 
   /** Redis work of one request, given up after `api.redisTimeoutMs` (then a 503 with Retry-After). */
-  const bounded = <T>(work: () => Promise<T>) => withinDeadline(work, config.api.redisTimeoutMs);
+  const bounded = <T>(work: (signal: AbortSignal) => Promise<T>) =>
+    withinDeadline(work, config.api.redisTimeoutMs);
 
   app.addHook('onRequest', async (request, reply) => {
     // The matched route decides, not the raw URL: `/healthz?x=1` and `/readyz/` are the open probes too.
@@ -154,18 +155,24 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     const tenant = tenantById(body.data.tenantId);
     if (!tenant) return reply.code(404).send({ error: `tenant ${body.data.tenantId} is not configured` });
     // Nothing waits for Redis to come back (no offline queue, no re-sending after a reconnect), and
-    // enqueueScan reads before it writes, so with Redis frozen or down the add is never sent later.
-    const enqueued = await bounded(() =>
-      enqueueScan(queues.scan, config.worker, {
-        tenantId: tenant.id,
-        trigger: 'api',
-        requestedBy: (request as { caller?: string }).caller ?? 'api',
-      }),
+    // enqueueScan reads before it writes and stops once given up on, so the add is never sent late.
+    const enqueued = await bounded((signal) =>
+      enqueueScan(
+        queues.scan,
+        config.worker,
+        {
+          tenantId: tenant.id,
+          trigger: 'api',
+          requestedBy: (request as { caller?: string }).caller ?? 'api',
+        },
+        signal,
+      ),
     );
     return reply.code(enqueued.existing ? 200 : 202).send({
       scanId: enqueued.scanId,
       tenantId: tenant.id,
-      status: enqueued.existing ? 'alreadyRunning' : 'queued',
+      status: enqueued.existing ? 'joined' : 'queued',
+      joined: enqueued.existing,
       statusUrl: `/api/v1/scans/${encodeURIComponent(enqueued.scanId)}`,
     });
   });

@@ -37,16 +37,23 @@ export function asRedisUnavailable(error: unknown): unknown {
     : error;
 }
 
-/** Runs `work` but gives up after `timeoutMs` with `RedisUnavailableError`. */
-export async function withinDeadline<T>(work: () => Promise<T>, timeoutMs: number): Promise<T> {
+/**
+ * Runs `work` but gives up after `timeoutMs` with `RedisUnavailableError`. The signal tells `work` it was
+ * given up on, so a later step (a write after a slow read) is not sent at all.
+ */
+export async function withinDeadline<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number,
+): Promise<T> {
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new RedisUnavailableError(`redis did not answer within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new RedisUnavailableError(`redis did not answer within ${timeoutMs} ms`));
+    }, timeoutMs);
   });
-  const running = work();
+  const running = work(controller.signal);
   // The loser of the race may still fail later; that is expected and must not surface as unhandled.
   running.catch(() => {});
   try {

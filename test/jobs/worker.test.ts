@@ -129,6 +129,31 @@ describe('on-demand scans through the API', () => {
     expect(((await later.json()) as { scanId: string }).scanId).not.toBe(scanId);
   }, 60_000);
 
+  // regression guard: callers racing the first one were told "queued" for a scan someone else made.
+  it('concurrent POSTs: one caller queued the scan, every other one is told it joined', async () => {
+    const { config } = envx.writeConfig({ tenants: [{ id: tenantId, name: 'Demo' }] });
+    const api = await startApiServer(config, silentLogger, 0);
+    open.push(api);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const res = await fetch(`${api.url}/api/v1/scans`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ tenantId }),
+        });
+        return {
+          status: res.status,
+          ...((await res.json()) as { scanId: string; status: string; joined: boolean }),
+        };
+      }),
+    );
+    expect(new Set(answers.map((a) => a.scanId)).size).toBe(1);
+    expect(answers.filter((a) => a.joined === false)).toEqual([
+      expect.objectContaining({ status: 'queued' }),
+    ]);
+    expect(answers.filter((a) => a.joined).every((a) => a.status === 'joined')).toBe(true);
+  }, 30_000);
+
   it('answers 401 without a key, 400 naming the field on a bad body, and shows counters at /metrics', async () => {
     const { config } = envx.writeConfig({ tenants: [{ id: tenantId, name: 'Demo' }] });
     await worker(config);

@@ -142,16 +142,16 @@ describe('on-demand scans through the API', () => {
           body: JSON.stringify({ tenantId }),
         });
         return {
-          status: res.status,
+          code: res.status,
           ...((await res.json()) as { scanId: string; status: string; joined: boolean }),
         };
       }),
     );
     expect(new Set(answers.map((a) => a.scanId)).size).toBe(1);
     expect(answers.filter((a) => a.joined === false)).toEqual([
-      expect.objectContaining({ status: 'queued' }),
+      expect.objectContaining({ code: 202, status: 'queued' }),
     ]);
-    expect(answers.filter((a) => a.joined).every((a) => a.status === 'joined')).toBe(true);
+    expect(answers.filter((a) => a.joined).every((a) => a.code === 200 && a.status === 'joined')).toBe(true);
   }, 30_000);
 
   it('answers 401 without a key, 400 naming the field on a bad body, and shows counters at /metrics', async () => {

@@ -24,6 +24,11 @@ export const workerConfigSchema = z
      * (Redis restarted without persistence, a FLUSHALL); it also checks on every reconnect. @defaultValue 60000
      */
     schedulerReconcileIntervalMs: z.number().int().min(1000).default(60_000),
+    /**
+     * A tenant's cron pattern may not fire more often than this: a scan reads the whole tenant and costs
+     * Graph throttle budget. Lower it only for tests. @defaultValue 300 (5 minutes)
+     */
+    minScheduleIntervalSeconds: z.number().int().min(1).default(300),
     /** Finished jobs kept for `GET /api/v1/scans/:id` and duplicate protection. @defaultValue 7 days */
     keepFinishedJobsSeconds: z
       .number()

@@ -50,7 +50,10 @@ async function worker(config: PimwatchConfig): Promise<RunningWorker> {
 
 describe('schedulers', () => {
   it('a one-second pattern fires scans that complete', async () => {
-    const { config } = envx.writeConfig({ tenants: [{ id: tenantId, name: 'Demo', cron: '* * * * * *' }] });
+    const { config } = envx.writeConfig({
+      tenants: [{ id: tenantId, name: 'Demo', cron: '* * * * * *' }],
+      worker: { minScheduleIntervalSeconds: 1 },
+    });
     const w = await worker(config);
     const store = createStateStore({
       redisUrl: config.redis.url,

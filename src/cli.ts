@@ -2,6 +2,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXIT, reportError } from './cli/exit.js';
 import type { ScanCommandOptions } from './cli/scan-command.js';
 import { loadConfig } from './config/load.js';
+import { unavailableSecrets } from './config/secret.js';
+import { ConfigError } from './errors.js';
 
 /** Parses a whole number option, naming the option when it is not one. */
 export function intOption(name: string, min = 0) {
@@ -206,6 +208,8 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
     .addOption(new Option('--config <file>', 'configuration file (YAML or JSON)').env('PIMWATCH_CONFIG'))
     .action((opts: { config?: string }) => {
       const config = loadConfig(opts.config ? { file: opts.config } : {});
+      const missing = unavailableSecrets(config);
+      if (missing.length > 0) throw new ConfigError('secrets', missing);
       process.stdout.write(`configuration is valid: ${config.tenants.length} tenant(s)\n`);
     });
 

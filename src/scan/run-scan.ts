@@ -197,7 +197,9 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
     },
   };
   const summary = scanSummary(report, input.trigger, failedSources, applied.transitions.length);
-  if (!applied.replayed) await input.store.recordScan(summary);
+  // Also on a replay: a worker killed between the commit and this line left the scan out of the history,
+  // and recording is idempotent per scan id.
+  await input.store.recordScan(summary);
   await input.onProgress?.('done', 100);
   log.info(
     {

@@ -143,6 +143,8 @@ export class MemoryStateStore implements StateStore {
 
   async recordScan(summary: ScanSummary): Promise<void> {
     const scans = this.tenant(summary.tenantId).scans;
+    // A retried job records its scan again: once is enough.
+    if (scans.some((s) => s.scanId === summary.scanId)) return;
     scans.unshift(structuredClone(summary));
     scans.splice(this.scanHistoryLength);
   }

@@ -55,6 +55,14 @@ import { buildSuppression, isSuppressionActive, sortSuppressions } from './suppr
 
 /** How long a committed scan's transitions stay available to a retry of the same scan id. */
 const APPLIED_SCAN_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+/** KEYS: recorded marker, history list. ARGV: summary JSON, last index kept, marker TTL seconds. */
+const RECORD_SCAN_SCRIPT = `
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[3])) then
+  redis.call('LPUSH', KEYS[2], ARGV[1])
+  redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]))
+end
+return 1`;
 /** Stream entries read per round trip while filtering the feed by tenant. */
 const FEED_FILTER_BATCH = 500;
 /** Upper bound of entries one `readFeed` call looks at, so a rare tenant cannot make one call scan the whole feed. */
@@ -272,21 +280,19 @@ export class RedisStateStore implements StateStore {
     return (await this.redis.hdel(this.keys.tenant(tenantId).suppressions, suppressionId)) > 0;
   }
 
-  recordScan(summary: ScanSummary): Promise<void> {
-    const key = this.keys.tenant(summary.tenantId).scans;
-    // MULTI goes through the runner too: its EXEC would otherwise drop a scan commit's watches.
-    return this.transactions.run(async () => {
-      // Nothing is watched here; UNWATCH clears what ioredis-mock keeps watching after an earlier EXEC.
-      await this.redis.unwatch();
-      const replies = await this.redis
-        .multi()
-        .lpush(key, JSON.stringify(summary))
-        .ltrim(key, 0, this.scanHistoryLength - 1)
-        .exec();
-      const failed =
-        replies === null ? [new Error('transaction aborted')] : replies.find(([error]) => error !== null);
-      if (failed) throw new Error(`recording scan ${summary.scanId} failed`, { cause: failed[0] });
-    });
+  async recordScan(summary: ScanSummary): Promise<void> {
+    const keys = this.keys.tenant(summary.tenantId);
+    // One script, so "not recorded yet" and the push cannot be split by a crash or a second caller: a job
+    // retried after its worker died between commit and history records the scan exactly once.
+    await this.redis.eval(
+      RECORD_SCAN_SCRIPT,
+      2,
+      keys.recordedScan(summary.scanId),
+      keys.scans,
+      JSON.stringify(summary),
+      String(this.scanHistoryLength - 1),
+      String(APPLIED_SCAN_TTL_SECONDS),
+    );
   }
 
   async listScans(tenantId: string, limit?: number): Promise<ScanSummary[]> {

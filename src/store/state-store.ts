@@ -124,7 +124,7 @@ export interface StateStore {
   listSuppressions(tenantId: string, options?: SuppressionListOptions): Promise<Suppression[]>;
   /** @returns false when there was no such suppression. */
   removeSuppression(tenantId: string, suppressionId: string): Promise<boolean>;
-  /** Adds to the tenant's scan history, which keeps only the latest scans. */
+  /** Adds to the tenant's scan history, which keeps only the latest scans; a scan id already there is skipped. */
   recordScan(summary: ScanSummary): Promise<void>;
   /** Newest first. */
   listScans(tenantId: string, limit?: number): Promise<ScanSummary[]>;

@@ -501,6 +501,14 @@ describe.each(backends)('state store on $name', (backend) => {
       expect(await store.listScans(OTHER_TENANT, 10)).toEqual([summary('x1', OTHER_TENANT)]);
       expect((await store.listScans(TENANT, 1))[0]).toEqual(summary('s5'));
     });
+
+    it('records a scan id once, however often a retried job records it', async () => {
+      const store = open();
+      await store.recordScan(summary('s1'));
+      await store.recordScan(summary('s2'));
+      await store.recordScan(summary('s1'));
+      expect((await store.listScans(TENANT, 10)).map((s) => s.scanId)).toEqual(['s2', 's1']);
+    });
   });
 
   if (backend.connect) {
@@ -533,6 +541,7 @@ describe.each(backends)('state store on $name', (backend) => {
               `${prefix}:feed`,
               `${prefix}:feed:seq`,
               `${tenant}:applied:s1`,
+              `${tenant}:recorded:s1`,
               `${tenant}:incidents`,
               `${tenant}:scans`,
               `${tenant}:suppressions`,

@@ -56,6 +56,16 @@ export class TransientScanError extends Error {
 
 const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
+/**
+ * A source failure that usually passes. No status means the request never got an answer (network,
+ * timeout); a success status means the answer arrived broken (a truncated body), which the HTTP layer
+ * retries too, so the job must not call it permanent.
+ */
+function isTransientFailure(source: { httpStatus?: number }): boolean {
+  const status = source.httpStatus;
+  return status === undefined || status < 300 || TRANSIENT_STATUS.has(status);
+}
+
 export interface ScanResult {
   report: ScanReport;
   transitions: Transition[];
@@ -105,8 +115,7 @@ export async function assessTenant(
 
   if (input.retryTransientFailures && !snapshot.complete) {
     const failed = SOURCE_NAMES.map((name) => snapshot.sources[name]).filter((s) => s.status === 'failed');
-    // No status means the request never got an answer (network, timeout, broken body): transient too.
-    if (failed.every((s) => s.httpStatus === undefined || TRANSIENT_STATUS.has(s.httpStatus))) {
+    if (failed.every(isTransientFailure)) {
       throw new TransientScanError(
         `tenant ${input.tenant.id}: ${failed.length} source(s) failed transiently: ${failed.map((s) => s.cause).join('; ')}`,
       );

@@ -40,35 +40,41 @@ async function scanThroughApi(api: RunningApi, tenantId: string) {
 }
 
 describe('scan job failures', () => {
-  it('retries a scan hit by a storm of 503s and then succeeds; the failed try stored nothing', async () => {
-    const fixture = await demoFixture();
-    const env = await startServiceEnv([fixture], { timeShiftTo: new Date() });
-    envs.push(env);
-    // More 503s than the Graph layer retries (3 tries with maxRetries 2): the first scan attempt fails.
-    env.emulator.setFault('subscribedSkus', {
-      status: 503,
-      code: 'serviceNotAvailable',
-      retryAfter: 0.05,
-      times: 3,
-    });
-    const { config } = env.writeConfig({ tenants: [{ id: fixture.tenantId, name: 'Demo' }] });
-    open.push(await startWorker({ config, logger: silentLogger }));
-    const api = await startApiServer(config, silentLogger, 0);
-    open.push(api);
+  // More faults than the Graph layer retries (3 tries with maxRetries 2): the first scan attempt fails.
+  it.each([
+    {
+      what: 'a storm of 503s',
+      fault: { status: 503, code: 'serviceNotAvailable', retryAfter: 0.05, times: 3 },
+    },
+    // regression guard: a 200 with a cut body was retried by the HTTP layer but judged permanent by the job.
+    { what: 'truncated 200 answers', fault: { truncate: true, times: 3 } },
+  ])(
+    'retries a scan hit by $what and then succeeds; the failed try stored nothing',
+    async ({ fault }) => {
+      const fixture = await demoFixture();
+      const env = await startServiceEnv([fixture], { timeShiftTo: new Date() });
+      envs.push(env);
+      env.emulator.setFault('subscribedSkus', fault);
+      const { config } = env.writeConfig({ tenants: [{ id: fixture.tenantId, name: 'Demo' }] });
+      open.push(await startWorker({ config, logger: silentLogger }));
+      const api = await startApiServer(config, silentLogger, 0);
+      open.push(api);
 
-    const result = await scanThroughApi(api, fixture.tenantId);
-    expect(result.state).toBe('completed');
-    expect(result.attemptsMade).toBe(2);
-    expect(result.summary?.outcome).toBe('complete');
-    const store = createStateStore({
-      redisUrl: config.redis.url,
-      keyPrefix: config.redis.keyPrefix,
-      feedMaxLength: 100,
-    });
-    open.push(store);
-    const history = await store.listScans(fixture.tenantId, 10);
-    expect(history.map((s) => s.outcome)).toEqual(['complete']);
-  }, 60_000);
+      const result = await scanThroughApi(api, fixture.tenantId);
+      expect(result.state).toBe('completed');
+      expect(result.attemptsMade).toBe(2);
+      expect(result.summary?.outcome).toBe('complete');
+      const store = createStateStore({
+        redisUrl: config.redis.url,
+        keyPrefix: config.redis.keyPrefix,
+        feedMaxLength: 100,
+      });
+      open.push(store);
+      const history = await store.listScans(fixture.tenantId, 10);
+      expect(history.map((s) => s.outcome)).toEqual(['complete']);
+    },
+    60_000,
+  );
 
   it('fails at once, without retries, when the credential is rejected, and says why', async () => {
     const fixture = await demoFixture({

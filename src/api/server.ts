@@ -51,6 +51,7 @@ export async function startApiServer(
     keyPrefix: config.redis.keyPrefix,
     feedMaxLength: config.notifiers.feed.maxLength,
     scanHistoryLength: config.redis.scanHistoryLength,
+    retentionDays: config.redis.retentionDays,
     ownsConnection: true,
   });
   // Without an offline queue, requests before the first connect would get 503s; Redis being down at

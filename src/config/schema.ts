@@ -177,6 +177,11 @@ export const redisConfigSchema = z
       .default('pimwatch'),
     /** Scan summaries kept per tenant (scan history). @defaultValue 100 */
     scanHistoryLength: z.number().int().min(1).max(10_000).default(100),
+    /**
+     * Days a resolved incident or an expired suppression is kept; the tenant's next scan forgets older
+     * ones (an incident that comes back after that opens as new). @defaultValue 180
+     */
+    retentionDays: z.number().int().min(1).max(36_500).default(180),
   })
   .strict();
 

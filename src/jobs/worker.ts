@@ -65,6 +65,7 @@ export async function startWorker({ config, logger, openSession }: WorkerOptions
     keyPrefix: config.redis.keyPrefix,
     feedMaxLength: config.notifiers.feed.maxLength,
     scanHistoryLength: config.redis.scanHistoryLength,
+    retentionDays: config.redis.retentionDays,
     log,
   });
   const metrics = new MetricsRecorder(connection, config.redis.keyPrefix);

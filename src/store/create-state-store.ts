@@ -16,6 +16,8 @@ export interface StateStoreOptions {
   scanHistoryLength?: number;
   /** @defaultValue the system clock */
   clock?: () => Date;
+  /** Days a resolved incident or an expired suppression is kept. @defaultValue for ever */
+  retentionDays?: number;
   /** Where connection errors go (commands fail with them too). @defaultValue silent */
   log?: Logger;
 }

@@ -47,6 +47,11 @@ export interface LifecycleInput {
   openableAlerts?: ReadonlySet<AlertId>;
   /** The tenant's suppressions, expired ones included (they are ignored by time). */
   suppressions: readonly Suppression[];
+  /**
+   * Resolved incidents and expired suppressions older than this (before `scannedAt`) are forgotten.
+   * Absent: kept for ever.
+   */
+  retentionMs?: number;
 }
 
 export interface LifecycleResult {
@@ -54,6 +59,10 @@ export interface LifecycleResult {
   records: Map<string, StoredIncidentRecord>;
   /** Fingerprints whose record this scan changed: what a store has to write back. */
   changed: string[];
+  /** Fingerprints of resolved records past the retention: what a store has to delete. */
+  pruned: string[];
+  /** Ids of suppressions that expired longer ago than the retention: what a store has to delete. */
+  prunedSuppressions: string[];
   transitions: Transition[];
 }
 
@@ -189,5 +198,23 @@ export function advanceLifecycle(input: LifecycleInput): LifecycleResult {
     changed.push(fingerprint);
   }
 
-  return { records, changed, transitions };
+  const { pruned, prunedSuppressions } = pastRetention(input, records);
+  for (const fingerprint of pruned) records.delete(fingerprint);
+  return { records, changed, transitions, pruned, prunedSuppressions };
+}
+
+/** What has been over long enough to forget: resolved incidents and suppressions, by the retention. */
+function pastRetention(
+  input: LifecycleInput,
+  records: ReadonlyMap<string, StoredIncidentRecord>,
+): { pruned: string[]; prunedSuppressions: string[] } {
+  if (input.retentionMs === undefined) return { pruned: [], prunedSuppressions: [] };
+  const cutoff = Date.parse(input.scannedAt) - input.retentionMs;
+  const before = (time: string | null) => time !== null && Date.parse(time) < cutoff;
+  const pruned = [...records.values()]
+    .filter((r) => r.state === 'resolved' && before(r.resolvedAt))
+    .map((r) => r.fingerprint)
+    .sort();
+  const prunedSuppressions = input.suppressions.filter((s) => before(s.expiresAt)).map((s) => s.id);
+  return { pruned, prunedSuppressions };
 }

@@ -12,7 +12,12 @@ import {
 import { matchesIncidentFilter, sortRecords } from './incident-queries.js';
 import { type StoreKeys, storeKeys } from './keys.js';
 import { advanceLifecycle, type StoredIncidentRecord } from './lifecycle.js';
-import { checkScanHistoryLength, DEFAULT_SCAN_HISTORY_LENGTH, scanListLimit } from './scan-history.js';
+import {
+  checkScanHistoryLength,
+  DEFAULT_SCAN_HISTORY_LENGTH,
+  retentionMs,
+  scanListLimit,
+} from './scan-history.js';
 import { SerialRunner } from './serial-runner.js';
 import type {
   ApplyScanInput,
@@ -82,6 +87,8 @@ export interface RedisStateStoreOptions {
   clock?: () => Date;
   /** Commit attempts per scan before giving up with StateConflictError. @defaultValue 30 */
   maxCommitAttempts?: number;
+  /** Days a resolved incident or an expired suppression is kept; each scan forgets older ones. @defaultValue for ever */
+  retentionDays?: number;
 }
 
 function parseStored<T>(raw: string, where: string): T {
@@ -106,6 +113,7 @@ export class RedisStateStore implements StateStore {
   private readonly ownsConnection: boolean;
   private readonly clock: () => Date;
   private readonly maxCommitAttempts: number;
+  private readonly retentionMs: number | undefined;
   private readonly transactions = new SerialRunner();
 
   constructor(options: RedisStateStoreOptions) {
@@ -119,6 +127,7 @@ export class RedisStateStore implements StateStore {
     this.ownsConnection = options.ownsConnection ?? false;
     this.clock = options.clock ?? (() => new Date());
     this.maxCommitAttempts = options.maxCommitAttempts ?? 30;
+    this.retentionMs = retentionMs(options.retentionDays);
   }
 
   applyScan(input: ApplyScanInput): Promise<ApplyScanResult> {
@@ -173,6 +182,7 @@ export class RedisStateStore implements StateStore {
       resolvableAlerts: input.resolvableAlerts,
       ...(input.openableAlerts ? { openableAlerts: input.openableAlerts } : {}),
       suppressions: rawSuppressions.map((raw) => parseStored<Suppression>(raw, keys.suppressions)),
+      ...(this.retentionMs !== undefined ? { retentionMs: this.retentionMs } : {}),
     });
 
     const lastSequence = outcome.transitions.length > 0 ? await this.watchFeedSequence() : 0;
@@ -181,6 +191,8 @@ export class RedisStateStore implements StateStore {
       const changed = outcome.changed.map((fp) => [fp, JSON.stringify(outcome.records.get(fp))]);
       tx.hset(keys.incidents, Object.fromEntries(changed));
     }
+    if (outcome.pruned.length > 0) tx.hdel(keys.incidents, ...outcome.pruned);
+    if (outcome.prunedSuppressions.length > 0) tx.hdel(keys.suppressions, ...outcome.prunedSuppressions);
     tx.set(appliedKey, JSON.stringify(outcome.transitions), 'EX', APPLIED_SCAN_TTL_SECONDS);
     outcome.transitions.forEach((transition, index) => {
       tx.xadd(

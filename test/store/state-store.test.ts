@@ -490,6 +490,34 @@ describe.each(backends)('state store on $name', (backend) => {
     });
   });
 
+  describe('retention', () => {
+    it('forgets resolved incidents and expired suppressions once they are older than the retention', async () => {
+      const store = open({ retentionDays: 2 });
+      const day = 24 * 60;
+      const other = makeIncident({ principal: 'kept-open' });
+      await store.applyScan(scan('r1', 0, [stale, other]));
+      await store.applyScan(scan('r2', 1, [other]));
+      const suppression = await store.addSuppression({
+        tenantId: TENANT,
+        fingerprint: other.fingerprint,
+        reason: 'r',
+        author: 'a',
+        expiresAt: at(60),
+      });
+      // A day and a half later: past the suppression's expiry and the resolution, within the retention.
+      await store.applyScan(scan('r3', 1.5 * day, [other]));
+      expect((await store.getIncident(TENANT, stale.fingerprint))?.state).toBe('resolved');
+      expect((await store.listSuppressions(TENANT, { includeExpired: true })).map((s) => s.id)).toEqual([
+        suppression.id,
+      ]);
+      // Past the retention: both are forgotten; the open incident stays.
+      await store.applyScan(scan('r4', 3 * day, [other]));
+      expect(await store.getIncident(TENANT, stale.fingerprint)).toBeNull();
+      expect(await store.listSuppressions(TENANT, { includeExpired: true })).toEqual([]);
+      expect((await store.getIncident(TENANT, other.fingerprint))?.state).toBe('open');
+    });
+  });
+
   describe('scan history', () => {
     it('keeps only the latest scans per tenant, newest first', async () => {
       const store = open({ scanHistoryLength: 3 });

@@ -68,8 +68,11 @@ export function unavailableSecrets(config: unknown, env: NodeJS.ProcessEnv = pro
       }
       return;
     }
-    if (Array.isArray(value)) value.forEach((item, i) => visit(item, `${path}[${i}]`));
-    else if (value !== null && typeof value === 'object') {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        visit(item, `${path}[${i}]`);
+      });
+    } else if (value !== null && typeof value === 'object') {
       for (const [key, item] of Object.entries(value)) visit(item, path === '' ? key : `${path}.${key}`);
     }
   };

@@ -56,6 +56,9 @@ const feedQuery = z
 /** Probes a load balancer or orchestrator calls without a key. */
 const OPEN_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
 
+/** Lets a 400 say "required" only for an absent value, and what is wrong with a present one. */
+const REPORT_INPUT = { reportInput: true } as const;
+
 function badRequest(reply: FastifyReply, what: string, error: z.ZodError) {
   return reply.code(400).send({ error: `invalid ${what}`, problems: formatIssues(error.issues) });
 }
@@ -150,7 +153,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.post('/api/v1/scans', async (request, reply) => {
-    const body = triggerBody.safeParse(request.body ?? {});
+    const body = triggerBody.safeParse(request.body ?? {}, REPORT_INPUT);
     if (!body.success) return badRequest(reply, 'request body', body.error);
     const tenant = tenantById(body.data.tenantId);
     if (!tenant) return reply.code(404).send({ error: `tenant ${body.data.tenantId} is not configured` });
@@ -206,7 +209,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get<{ Params: { id: string } }>('/api/v1/tenants/:id/incidents', async (request, reply) => {
     const tenant = tenantById(request.params.id);
     if (!tenant) return reply.code(404).send({ error: `tenant ${request.params.id} is not configured` });
-    const query = incidentsQuery.safeParse(request.query);
+    const query = incidentsQuery.safeParse(request.query, REPORT_INPUT);
     if (!query.success) return badRequest(reply, 'query', query.error);
     const state = query.data.state === 'active' ? (['new', 'open', 'reopened'] as const) : query.data.state;
     const incidents = await bounded(() =>
@@ -219,7 +222,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.get('/api/v1/feed', async (request, reply) => {
-    const query = feedQuery.safeParse(request.query);
+    const query = feedQuery.safeParse(request.query, REPORT_INPUT);
     if (!query.success) return badRequest(reply, 'query', query.error);
     const { cursor, limit, tenantId, format } = query.data;
     const page = await bounded(() =>

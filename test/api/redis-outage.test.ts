@@ -22,7 +22,8 @@ beforeAll(async () => {
   const fixture = await demoFixture();
   tenantId = fixture.tenantId;
   env = await startServiceEnv([fixture]);
-  ({ config } = env.writeConfig({ tenants: [{ id: tenantId, name: 'Demo' }] }));
+  // The default deadline (the harness raises it for tests whose workers share the event loop).
+  ({ config } = env.writeConfig({ tenants: [{ id: tenantId, name: 'Demo' }], api: { redisTimeoutMs: 900 } }));
   api = await startApiServer(config, silentLogger, 0);
 }, 60_000);
 

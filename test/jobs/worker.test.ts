@@ -181,6 +181,23 @@ describe('on-demand scans through the API', () => {
     expect(problems).toEqual(
       expect.arrayContaining(['tenantId: required', expect.stringContaining('tenant')]),
     );
+    // regression guard: a present but wrong value was answered "required" too.
+    for (const [body, problem] of [
+      [{ tenantId: 5 }, 'tenantId: must be a tenant id (a GUID)'],
+      [{ tenantId: 'contoso' }, 'tenantId: must be a tenant id (a GUID)'],
+    ] as const) {
+      const wrong = await fetch(`${api.url}/api/v1/scans`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(wrong.status).toBe(400);
+      expect(((await wrong.json()) as { problems: string[] }).problems).toEqual([problem]);
+    }
+    const limit = await fetch(`${api.url}/api/v1/feed?limit=ten`, { headers: auth });
+    expect(((await limit.json()) as { problems: string[] }).problems).toEqual([
+      expect.stringMatching(/^limit: .*expected number/),
+    ]);
 
     const res = await fetch(`${api.url}/api/v1/scans`, {
       method: 'POST',

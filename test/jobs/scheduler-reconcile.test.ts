@@ -58,3 +58,22 @@ it('after FLUSHALL under a running worker, /readyz is 503 naming the tenants unt
   expect(Date.now() - flushedAt).toBeLessThan(RECONCILE_MS + 2000);
   expect((await readyz()).body.tenantsWithoutScheduler).toEqual([]);
 }, 60_000);
+
+it('after Redis restarts empty, a running worker recreates the schedulers on reconnect, long before the interval', async () => {
+  const tenants = [{ id: '1a2b3c4d-0000-4000-8000-000000000003', name: 'Three', cron: '0 5 * * *' }];
+  // An interval far beyond the test: only the reconnect can bring the scheduler back in time.
+  const { config } = env.writeConfig({ tenants, worker: { schedulerReconcileIntervalMs: 600_000 } });
+  open.push(await startWorker({ config, logger: silentLogger }));
+  const api = await startApiServer(config, silentLogger, 0);
+  open.push(api);
+  const ready = async () => (await fetch(`${api.url}/readyz`)).status === 200;
+  await waitFor('the service to be ready', async () => ((await ready()) ? true : undefined));
+
+  await env.redis.kill();
+  await env.redis.restart();
+  await waitFor(
+    'the scheduler to be back after the restart',
+    async () => ((await ready()) ? true : undefined),
+    15_000,
+  );
+}, 60_000);

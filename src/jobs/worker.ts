@@ -149,7 +149,9 @@ export async function startWorker({ config, logger, openSession }: WorkerOptions
           deadline - Date.now(),
         );
         if (!graceful) {
-          log.warn('running jobs did not finish in time; leaving them to another worker');
+          log.warn(
+            'workers did not stop in time (jobs still running, or Redis not answering); leaving their jobs to another worker',
+          );
           // Not awaited: with Redis away even a forced close can wait for it.
           Promise.all([scanWorker.close(true), notifyWorker.close(true)]).catch(() => {});
         }

@@ -20,15 +20,17 @@ export interface SyncResult {
 
 /**
  * Makes the queue's job schedulers match the configuration: one per tenant with its cron pattern and
- * time zone, and none for tenants that are gone. Only missing or different schedulers are written, so
- * running this often is cheap; upserting is idempotent, so replicas doing it together still leave one
- * scheduler per tenant.
+ * time zone, and none for tenants that are gone. Upserting is idempotent, so replicas doing it together
+ * still leave one scheduler per tenant. With `onlyMissing` (the periodic check) a scheduler whose pattern
+ * and time zone already match is left alone, so running it often is cheap; at start every one is
+ * written, so a changed job template takes effect too.
  */
 export async function syncSchedulers(
   queue: Queue,
   tenants: readonly TenantConfig[],
   worker: WorkerConfig,
   log: Logger,
+  { onlyMissing = false }: { onlyMissing?: boolean } = {},
 ): Promise<SyncResult> {
   const wanted = new Set(tenants.map((t) => schedulerId(t.id)));
   const existing = new Map((await queue.getJobSchedulers(0, -1)).map((s) => [s.key, s]));
@@ -36,7 +38,8 @@ export async function syncSchedulers(
   for (const tenant of tenants) {
     const id = schedulerId(tenant.id);
     const current = existing.get(id);
-    if (current?.pattern === tenant.schedule.cron && current.tz === tenant.schedule.timezone) continue;
+    const matches = current?.pattern === tenant.schedule.cron && current.tz === tenant.schedule.timezone;
+    if (onlyMissing && matches) continue;
     await queue.upsertJobScheduler(
       id,
       { pattern: tenant.schedule.cron, tz: tenant.schedule.timezone },
@@ -82,7 +85,7 @@ export function keepSchedulersReconciled(
     if (running || stopped) return;
     running = true;
     try {
-      const { upserted, removed } = await syncSchedulers(queue, tenants, worker, log);
+      const { upserted, removed } = await syncSchedulers(queue, tenants, worker, log, { onlyMissing: true });
       if (upserted > 0) log.warn({ recreated: upserted }, 'missing job schedulers recreated');
       else if (removed.length > 0) log.info({ removed: removed.length }, 'schedulers reconciled');
     } catch (error) {

@@ -68,6 +68,7 @@ export async function runServeCommand(opts: { config?: string; port?: number }):
   process.stdout.write(`pimwatch API listening on ${api.url}\n`);
   const code = await untilSignal(log, () => api.close());
   log.flush();
+  exitSoonAfterShutdown(code);
   return code;
 }
 

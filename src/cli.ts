@@ -3,6 +3,8 @@ import type { DoctorCommandOptions } from './cli/doctor-command.js';
 import { EXIT, reportError } from './cli/exit.js';
 import type { ScanCommandOptions } from './cli/scan-command.js';
 import { loadConfig } from './config/load.js';
+import { unavailableSecrets } from './config/secret.js';
+import { ConfigError } from './errors.js';
 import { LOG_LEVELS, type LogLevel, overrideLogLevel } from './log.js';
 import { packageVersion } from './package-info.js';
 
@@ -271,6 +273,8 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
     .addOption(new Option('--config <file>', 'configuration file (YAML or JSON)').env('PIMWATCH_CONFIG'))
     .action((opts: { config?: string }) => {
       const config = loadConfig(opts.config ? { file: opts.config } : {});
+      const missing = unavailableSecrets(config);
+      if (missing.length > 0) throw new ConfigError('secrets', missing);
       process.stdout.write(`configuration is valid: ${config.tenants.length} tenant(s)\n`);
     });
 

@@ -47,7 +47,8 @@ interface IssueLike {
 /** One line per problem, with zod's terse "expected X, received undefined" said as "required". */
 export function formatIssues(issues: readonly IssueLike[]): string[] {
   return issues.map((issue) => {
-    const missing = issue.code === 'invalid_type' && issue.input === undefined;
+    // Only a parse with `reportInput` tells a missing value from a wrong one; without it, say what zod says.
+    const missing = issue.code === 'invalid_type' && 'input' in issue && issue.input === undefined;
     return `${formatIssuePath(issue.path)}: ${missing ? 'required' : issue.message}`;
   });
 }

@@ -8,17 +8,23 @@ import { liveWorkers } from '../jobs/heartbeat.js';
 import type { MetricsRecorder } from '../jobs/metrics-recorder.js';
 import type { Queues } from '../jobs/queues.js';
 import { enqueueScan, SCAN_JOB } from '../jobs/scan-trigger.js';
+import { tenantsWithoutScheduler } from '../jobs/schedulers.js';
 import type { Logger } from '../log.js';
 import { ALERT_IDS } from '../model/alerts.js';
 import { INCIDENT_STATES } from '../model/lifecycle.js';
 import { renderFeedEvent } from '../notifiers/feed-event.js';
 import { renderContextFor } from '../notifiers/links.js';
 import { toOcsfDetectionFinding } from '../notifiers/ocsf.js';
-import { FeedQueryError } from '../store/errors.js';
-import { feedSequence } from '../store/feed-cursor.js';
+import { FeedCursorConflictError, FeedQueryError } from '../store/errors.js';
 import { MAX_FEED_PAGE, type StateStore } from '../store/state-store.js';
 import { type ApiKey, authenticate } from './auth.js';
 import { createMetricsEndpoint } from './metrics.js';
+import {
+  asRedisUnavailable,
+  REDIS_RETRY_AFTER_SECONDS,
+  RedisUnavailableError,
+  withinDeadline,
+} from './redis-deadline.js';
 
 export interface ApiDeps {
   config: PimwatchConfig;
@@ -38,27 +44,21 @@ const incidentsQuery = z
     alert: z.enum(ALERT_IDS).optional(),
   })
   .strict();
-/** The store decides what a cursor looks like; asking it here names the field in a 400 like every other. */
-function isFeedCursor(value: string): boolean {
-  try {
-    feedSequence(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 const feedQuery = z
   .object({
-    cursor: z
-      .string()
-      .max(64)
-      .refine(isFeedCursor, "must be a cursor this feed handed out (an event's `cursor` or a `nextCursor`)")
-      .optional(),
+    // Whether the cursor is a stream id within the feed is the store's call: a 409 with the feed's bounds.
+    cursor: z.string().max(64, 'must be a cursor this feed handed out (at most 64 characters)').optional(),
     limit: z.coerce.number().int().min(1).max(MAX_FEED_PAGE).default(100),
     tenantId: z.guid().optional(),
     format: z.enum(['json', 'ndjson', 'ocsf', 'ocsf-ndjson']).default('json'),
   })
   .strict();
+
+/** Probes a load balancer or orchestrator calls without a key. */
+const OPEN_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz']);
+
+/** Lets a 400 say "required" only for an absent value, and what is wrong with a present one. */
+const REPORT_INPUT = { reportInput: true } as const;
 
 function badRequest(reply: FastifyReply, what: string, error: z.ZodError) {
   return reply.code(400).send({ error: `invalid ${what}`, problems: formatIssues(error.issues) });
@@ -74,12 +74,18 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
   }) as unknown as FastifyInstance;
   const metrics = createMetricsEndpoint({ config, redis: deps.redis, recorder: deps.recorder, store });
   const tenantById = (id: string) => config.tenants.find((t) => t.id.toLowerCase() === id.toLowerCase());
 
+  /** Redis work of one request, given up after `api.redisTimeoutMs` (then a 503 with Retry-After). */
+  const bounded = <T>(work: (signal: AbortSignal) => Promise<T>) =>
+    withinDeadline(work, config.api.redisTimeoutMs);
+
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url === '/healthz' || request.url === '/readyz' || isConsoleRoute(request)) return;
+    // The matched route decides, not the raw URL: `/healthz?x=1` and `/readyz/` are the open probes too.
+    if (OPEN_PATHS.has(request.routeOptions.url ?? '') || isConsoleRoute(request)) return;
     const caller = authenticate(request.headers.authorization, deps.apiKeys);
     if (!caller) {
       return reply
@@ -91,6 +97,18 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    const unavailable = asRedisUnavailable(error);
+    if (unavailable instanceof RedisUnavailableError) {
+      return reply
+        .code(503)
+        .header('retry-after', String(REDIS_RETRY_AFTER_SECONDS))
+        .send({ error: 'redis is unavailable; try again later' });
+    }
+    if (error instanceof FeedCursorConflictError) {
+      return reply
+        .code(409)
+        .send({ error: error.message, firstCursor: error.firstCursor, lastCursor: error.lastCursor });
+    }
     if (error instanceof FeedQueryError) return reply.code(400).send({ error: error.message });
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
@@ -101,49 +119,75 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {
+    let workers: string[];
+    let unscheduled: string[];
     try {
-      await deps.redis.ping();
+      [workers, unscheduled] = await bounded(async () => {
+        await deps.redis.ping();
+        return Promise.all([
+          liveWorkers(deps.redis, config.redis.keyPrefix, config.api.workerStaleAfterMs),
+          tenantsWithoutScheduler(queues.scan, config.tenants),
+        ]);
+      });
     } catch (error) {
+      const cause = asRedisUnavailable(error);
+      if (!(cause instanceof RedisUnavailableError)) throw error;
       return reply
         .code(503)
-        .send({ status: 'unavailable', redis: `unreachable: ${(error as Error).message}` });
+        .header('retry-after', String(REDIS_RETRY_AFTER_SECONDS))
+        .send({ status: 'unavailable', redis: `unreachable: ${cause.message}` });
     }
-    const workers = await liveWorkers(deps.redis, config.redis.keyPrefix, config.api.workerStaleAfterMs);
-    if (workers.length === 0) {
-      return reply
-        .code(503)
-        .send({ status: 'unavailable', redis: 'ok', workers: 0, reason: 'no worker seen lately' });
+    const reasons = [
+      ...(workers.length === 0 ? ['no worker seen lately'] : []),
+      ...(unscheduled.length > 0 ? [`${unscheduled.length} tenant(s) have no job scheduler`] : []),
+    ];
+    const body = { redis: 'ok', workers: workers.length, tenantsWithoutScheduler: unscheduled };
+    if (reasons.length > 0) {
+      return reply.code(503).send({ status: 'unavailable', ...body, reason: reasons.join('; ') });
     }
-    return { status: 'ready', redis: 'ok', workers: workers.length };
+    return { status: 'ready', ...body };
   });
 
   app.get('/metrics', async (_request, reply) => {
-    const text = await metrics.render();
+    const text = await bounded(() => metrics.render());
     return reply.header('content-type', metrics.contentType).send(text);
   });
 
   app.post('/api/v1/scans', async (request, reply) => {
-    const body = triggerBody.safeParse(request.body ?? {});
+    const body = triggerBody.safeParse(request.body ?? {}, REPORT_INPUT);
     if (!body.success) return badRequest(reply, 'request body', body.error);
     const tenant = tenantById(body.data.tenantId);
     if (!tenant) return reply.code(404).send({ error: `tenant ${body.data.tenantId} is not configured` });
-    const enqueued = await enqueueScan(queues.scan, config.worker, {
-      tenantId: tenant.id,
-      trigger: 'api',
-      requestedBy: (request as { caller?: string }).caller ?? 'api',
-    });
+    // Nothing waits for Redis to come back (no offline queue, no re-sending after a reconnect), and
+    // enqueueScan reads before it writes and stops once given up on, so the add is never sent late.
+    const enqueued = await bounded((signal) =>
+      enqueueScan(
+        queues.scan,
+        config.worker,
+        {
+          tenantId: tenant.id,
+          trigger: 'api',
+          requestedBy: (request as { caller?: string }).caller ?? 'api',
+        },
+        signal,
+      ),
+    );
     return reply.code(enqueued.existing ? 200 : 202).send({
       scanId: enqueued.scanId,
       tenantId: tenant.id,
-      status: enqueued.existing ? 'alreadyRunning' : 'queued',
+      status: enqueued.existing ? 'joined' : 'queued',
+      joined: enqueued.existing,
       statusUrl: `/api/v1/scans/${encodeURIComponent(enqueued.scanId)}`,
     });
   });
 
   app.get<{ Params: { id: string } }>('/api/v1/scans/:id', async (request, reply) => {
-    const job = await queues.scan.getJob(request.params.id);
-    if (!job || job.name !== SCAN_JOB) return reply.code(404).send({ error: `no scan ${request.params.id}` });
-    const state = await job.getState();
+    const found = await bounded(async () => {
+      const job = await queues.scan.getJob(request.params.id);
+      return job && job.name === SCAN_JOB ? { job, state: await job.getState() } : undefined;
+    });
+    if (!found) return reply.code(404).send({ error: `no scan ${request.params.id}` });
+    const { job, state } = found;
     const result = job.returnvalue as { summary?: unknown; notificationsQueued?: number } | null;
     return {
       scanId: job.id,
@@ -166,25 +210,29 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get<{ Params: { id: string } }>('/api/v1/tenants/:id/incidents', async (request, reply) => {
     const tenant = tenantById(request.params.id);
     if (!tenant) return reply.code(404).send({ error: `tenant ${request.params.id} is not configured` });
-    const query = incidentsQuery.safeParse(request.query);
+    const query = incidentsQuery.safeParse(request.query, REPORT_INPUT);
     if (!query.success) return badRequest(reply, 'query', query.error);
     const state = query.data.state === 'active' ? (['new', 'open', 'reopened'] as const) : query.data.state;
-    const incidents = await store.listIncidents(tenant.id, {
-      ...(state ? { state } : {}),
-      ...(query.data.alert ? { alert: query.data.alert } : {}),
-    });
+    const incidents = await bounded(() =>
+      store.listIncidents(tenant.id, {
+        ...(state ? { state } : {}),
+        ...(query.data.alert ? { alert: query.data.alert } : {}),
+      }),
+    );
     return { tenantId: tenant.id, tenantName: tenant.name, count: incidents.length, incidents };
   });
 
   app.get('/api/v1/feed', async (request, reply) => {
-    const query = feedQuery.safeParse(request.query);
+    const query = feedQuery.safeParse(request.query, REPORT_INPUT);
     if (!query.success) return badRequest(reply, 'query', query.error);
     const { cursor, limit, tenantId, format } = query.data;
-    const page = await store.readFeed({
-      ...(cursor ? { cursor } : {}),
-      limit,
-      ...(tenantId ? { tenantId } : {}),
-    });
+    const page = await bounded(() =>
+      store.readFeed({
+        ...(cursor !== undefined ? { cursor } : {}),
+        limit,
+        ...(tenantId ? { tenantId } : {}),
+      }),
+    );
     const events = page.events.map(({ cursor: eventCursor, transition }) => {
       const tenant = tenantById(transition.tenantId) ?? {
         id: transition.tenantId,

@@ -24,6 +24,12 @@ export const apiConfigSchema = z
           .strict(),
       )
       .default([]),
+    /**
+     * Longest wait for Redis in one request; after it the API answers 503 with `Retry-After` instead of
+     * hanging while Redis is down or frozen; `/readyz` too, so keep it under a probe's own timeout.
+     * @defaultValue 900
+     */
+    redisTimeoutMs: z.number().int().min(50).max(10_000).default(900),
     /** A worker counts as alive for /readyz if it reported within this time. @defaultValue 60000 */
     workerStaleAfterMs: z.number().int().min(1000).default(60_000),
   })

@@ -83,8 +83,11 @@ export function createMetricsEndpoint(deps: {
     registers: [registry],
     collect() {
       this.reset();
-      for (const [tenant, seconds] of Object.entries(snapshot.lastSuccess))
-        this.set({ tenant_id: tenant }, seconds);
+      // Redis remembers every tenant ever scanned; only the configured ones are reported.
+      const configured = new Set(deps.config.tenants.map((t) => t.id.toLowerCase()));
+      for (const [tenant, seconds] of Object.entries(snapshot.lastSuccess)) {
+        if (configured.has(tenant.toLowerCase())) this.set({ tenant_id: tenant }, seconds);
+      }
     },
   });
   new Gauge({

@@ -2,11 +2,15 @@ import { Redis } from 'ioredis';
 import type { PimwatchConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secret.js';
 import { ConfigError } from '../errors.js';
+import { watchConnection } from '../jobs/connection.js';
 import { MetricsRecorder } from '../jobs/metrics-recorder.js';
 import { openQueues } from '../jobs/queues.js';
 import type { Logger } from '../log.js';
-import { createStateStore } from '../store/create-state-store.js';
+import { RedisStateStore } from '../store/redis-state-store.js';
 import { buildApi } from './app.js';
+import { apiRedisOptions, connectedWithin } from './redis-deadline.js';
+
+const STARTUP_CONNECT_MS = 5000;
 
 export interface RunningApi {
   url: string;
@@ -28,26 +32,31 @@ export async function startApiServer(
     name: k.name,
     key: resolveSecret(k.key, `api.apiKeys[${i}].key`),
   }));
-  const redis = new Redis(config.redis.url!, {
-    connectionName: `${config.redis.keyPrefix}-api`,
-    maxRetriesPerRequest: 2,
-  });
-  redis.on('error', (err: Error) => logger.warn({ err: err.message }, 'api redis connection error'));
-  const queueConnection = new Redis(config.redis.url!, {
-    connectionName: `${config.redis.keyPrefix}-api-queue`,
-    maxRetriesPerRequest: null,
-  });
-  queueConnection.on('error', (err: Error) =>
-    logger.warn({ err: err.message }, 'api queue connection error'),
+  const timeoutMs = config.api.redisTimeoutMs;
+  const redis = new Redis(config.redis.url!, apiRedisOptions(`${config.redis.keyPrefix}-api`, timeoutMs));
+  watchConnection(redis, 'api', logger);
+  const queueConnection = new Redis(
+    config.redis.url!,
+    apiRedisOptions(`${config.redis.keyPrefix}-api-queue`, timeoutMs),
   );
-  const queues = openQueues(queueConnection, config.redis.keyPrefix);
-  const store = createStateStore({
-    redisUrl: config.redis.url!,
+  watchConnection(queueConnection, 'api-queue', logger);
+  const queues = openQueues(queueConnection, config.redis.keyPrefix, logger);
+  const stateConnection = new Redis(
+    config.redis.url!,
+    apiRedisOptions(`${config.redis.keyPrefix}-api-state`, timeoutMs),
+  );
+  watchConnection(stateConnection, 'api-state', logger);
+  const store = new RedisStateStore({
+    redis: stateConnection,
     keyPrefix: config.redis.keyPrefix,
     feedMaxLength: config.notifiers.feed.maxLength,
     scanHistoryLength: config.redis.scanHistoryLength,
-    log: logger,
+    retentionDays: config.redis.retentionDays,
+    ownsConnection: true,
   });
+  // Without an offline queue, requests before the first connect would get 503s; Redis being down at
+  // start is no reason not to serve (health, 503s with Retry-After), so the wait is bounded.
+  await connectedWithin([redis, queueConnection, stateConnection], STARTUP_CONNECT_MS);
   const app = await buildApi({
     config,
     redis,
@@ -65,7 +74,10 @@ export async function startApiServer(
       await app.close();
       await queues.close();
       await store.close();
-      await Promise.all([redis.quit().catch(() => {}), queueConnection.quit().catch(() => {})]);
+      // With Redis away a quit fails at once (no offline queue): then just drop the connection.
+      for (const connection of [redis, queueConnection]) {
+        await connection.quit().catch(() => connection.disconnect());
+      }
     },
   };
 }

@@ -35,6 +35,14 @@ function untilSignal(log: Logger, stop: () => Promise<void>): Promise<number> {
   });
 }
 
+/**
+ * Shutdown is over, but a connection dropped because Redis was away may still be trying to reconnect and
+ * would keep the process alive: exit shortly unless the event loop empties first.
+ */
+function exitSoonAfterShutdown(code: number): void {
+  setTimeout(() => process.exit(code), 200).unref();
+}
+
 function serviceLogger(level: string): Logger {
   const log = createLogger({ level });
   process.on('unhandledRejection', (reason) => log.error({ err: String(reason) }, 'unhandled rejection'));
@@ -48,6 +56,7 @@ export async function runWorkerCommand(opts: { config?: string }): Promise<numbe
   const worker = await startWorker({ config, logger: log });
   const code = await untilSignal(log, () => worker.close());
   log.flush();
+  exitSoonAfterShutdown(code);
   return code;
 }
 
@@ -59,6 +68,7 @@ export async function runServeCommand(opts: { config?: string; port?: number }):
   process.stdout.write(`pimwatch API listening on ${api.url}\n`);
   const code = await untilSignal(log, () => api.close());
   log.flush();
+  exitSoonAfterShutdown(code);
   return code;
 }
 

@@ -37,6 +37,7 @@ export function openSharedStore(config: PimwatchConfig, command: string): StateS
     keyPrefix: config.redis.keyPrefix,
     feedMaxLength: config.notifiers.feed.maxLength,
     scanHistoryLength: config.redis.scanHistoryLength,
+    retentionDays: config.redis.retentionDays,
   });
 }
 

@@ -70,6 +70,31 @@ export const cronPattern = z.string().refine(
   { message: 'must be a cron pattern such as "0 6 * * *" (5 fields, or 6 with seconds)' },
 );
 
+const cronGaps = new Map<string, number>();
+
+/**
+ * The shortest gap between two firings of a cron pattern, sampled over its next few dozen firings: a
+ * pattern that fires too often shows it at once. Cached, since many tenants share one pattern.
+ */
+export function shortestCronGapSeconds(pattern: string, timezone: string): number {
+  const key = `${pattern}|${timezone}`;
+  const known = cronGaps.get(key);
+  if (known !== undefined) return known;
+  const expression = CronExpressionParser.parse(pattern, {
+    tz: timezone,
+    currentDate: new Date('2026-01-01T00:00:00Z'),
+  });
+  let previous = expression.next().getTime();
+  let shortest = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < 48; i += 1) {
+    const next = expression.next().getTime();
+    shortest = Math.min(shortest, next - previous);
+    previous = next;
+  }
+  cronGaps.set(key, shortest / 1000);
+  return shortest / 1000;
+}
+
 export const tenantSchema = z
   .object({
     /** The Entra tenant id (a GUID). */
@@ -153,6 +178,11 @@ export const redisConfigSchema = z
       .default('pimwatch'),
     /** Scan summaries kept per tenant (scan history). @defaultValue 100 */
     scanHistoryLength: z.number().int().min(1).max(10_000).default(100),
+    /**
+     * Days a resolved incident or an expired suppression is kept; the tenant's next scan forgets older
+     * ones (an incident that comes back after that opens as new). @defaultValue 180
+     */
+    retentionDays: z.number().int().min(1).max(36_500).default(180),
   })
   .strict();
 
@@ -180,7 +210,16 @@ export const configSchema = z
   .strict()
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();
+    const minimum = config.worker.minScheduleIntervalSeconds;
     config.tenants.forEach((tenant, index) => {
+      const gap = shortestCronGapSeconds(tenant.schedule.cron, tenant.schedule.timezone);
+      if (gap < minimum) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tenants', index, 'schedule', 'cron'],
+          message: `fires every ${gap} s, more often than worker.minScheduleIntervalSeconds (${minimum} s)`,
+        });
+      }
       const first = seen.get(tenant.id.toLowerCase());
       if (first !== undefined) {
         ctx.addIssue({

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { UserFacingError } from '../errors.js';
 
 /**
  * A secret is never written into the configuration file itself: it names an environment variable or a
@@ -17,7 +18,8 @@ export const secretRefSchema = z.union(
 );
 export type SecretRef = z.infer<typeof secretRefSchema>;
 
-export class SecretUnavailableError extends Error {
+/** A referenced secret is not there: a person has to set the variable or mount the file (exit 2). */
+export class SecretUnavailableError extends UserFacingError {
   override name = 'SecretUnavailableError';
 }
 
@@ -44,4 +46,36 @@ export function resolveSecret(ref: SecretRef, what: string, env: NodeJS.ProcessE
 /** How a secret reference is shown in logs and errors. */
 export function describeSecretRef(ref: SecretRef): string {
   return 'env' in ref ? `env:${ref.env}` : `file:${ref.file}`;
+}
+
+function isSecretRef(value: unknown): value is SecretRef {
+  return secretRefSchema.safeParse(value).success;
+}
+
+/**
+ * Every secret the configuration refers to that cannot be read right now, as `path: problem` lines.
+ * Walks the whole configuration, so a secret added to any section is checked without being listed here.
+ */
+export function unavailableSecrets(config: unknown, env: NodeJS.ProcessEnv = process.env): string[] {
+  const problems: string[] = [];
+  const visit = (value: unknown, path: string) => {
+    if (isSecretRef(value)) {
+      try {
+        resolveSecret(value, path, env);
+      } catch (error) {
+        if (!(error instanceof SecretUnavailableError)) throw error;
+        problems.push(error.message);
+      }
+      return;
+    }
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        visit(item, `${path}[${i}]`);
+      });
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, item] of Object.entries(value)) visit(item, path === '' ? key : `${path}.${key}`);
+    }
+  };
+  visit(config, '');
+  return problems;
 }

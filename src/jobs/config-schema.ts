@@ -19,6 +19,16 @@ export const workerConfigSchema = z
     stalledIntervalMs: z.number().int().min(500).default(30_000),
     /** How often a worker says it is alive (for /readyz). @defaultValue 10000 */
     heartbeatIntervalMs: z.number().int().min(100).default(10_000),
+    /**
+     * How often a worker checks that every tenant still has its job scheduler and recreates missing ones
+     * (Redis restarted without persistence, a FLUSHALL); it also checks on every reconnect. @defaultValue 60000
+     */
+    schedulerReconcileIntervalMs: z.number().int().min(1000).default(60_000),
+    /**
+     * A tenant's cron pattern may not fire more often than this: a scan reads the whole tenant and costs
+     * Graph throttle budget. Lower it only for tests. @defaultValue 300 (5 minutes)
+     */
+    minScheduleIntervalSeconds: z.number().int().min(1).default(300),
     /** Finished jobs kept for `GET /api/v1/scans/:id` and duplicate protection. @defaultValue 7 days */
     keepFinishedJobsSeconds: z
       .number()

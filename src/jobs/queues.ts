@@ -1,7 +1,8 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { type Logger, silentLogger } from '../log.js';
 import type { WorkerConfig } from './config-schema.js';
-import { bullPrefix } from './connection.js';
+import { bullPrefix, isConnectionFailure } from './connection.js';
 
 /** Scans and their schedule ticks. */
 export const SCAN_QUEUE = 'scan';
@@ -14,10 +15,17 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function openQueues(connection: Redis, keyPrefix: string): Queues {
+export function openQueues(connection: Redis, keyPrefix: string, log: Logger = silentLogger): Queues {
   const prefix = bullPrefix(keyPrefix);
   const scan = new Queue(SCAN_QUEUE, { connection, prefix });
   const notify = new Queue(NOTIFY_QUEUE, { connection, prefix });
+  for (const queue of [scan, notify]) {
+    // Without a listener BullMQ prints each error's stack to the console. Connection trouble is already
+    // logged once per outage by the connection's own watcher; anything else is worth a line.
+    queue.on('error', (err: Error) => {
+      if (!isConnectionFailure(err)) log.warn({ queue: queue.name, err: err.message }, 'queue error');
+    });
+  }
   return {
     scan,
     notify,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import { SCAN_TRIGGERS } from '../store/state-store.js';
@@ -15,6 +16,8 @@ export const scanPayloadSchema = z
     trigger: z.enum(SCAN_TRIGGERS),
     /** Who asked (an API key's name, `cli`); never a secret. */
     requestedBy: z.string().max(200).optional(),
+    /** A fresh id per request: tells the caller whose add created the job and who joined it. */
+    requestId: z.uuid().optional(),
   })
   .strict();
 export type ScanPayload = z.infer<typeof scanPayloadSchema>;
@@ -34,7 +37,10 @@ export function scanJobOptions(worker: WorkerConfig) {
 
 export interface EnqueuedScan {
   scanId: string;
-  /** True when a scan of this tenant was already waiting or running and is what the caller gets. */
+  /**
+   * True when a scan of this tenant was already waiting or running (someone else's request created it)
+   * and the caller joined it.
+   */
   existing: boolean;
 }
 
@@ -46,13 +52,21 @@ export async function enqueueScan(
   queue: Queue,
   worker: WorkerConfig,
   payload: ScanPayload,
+  /** Aborted when the caller gave up: the scan is then not added, even if Redis answers late. */
+  signal?: AbortSignal,
 ): Promise<EnqueuedScan> {
   const dedupId = scanDeduplicationId(payload.tenantId);
+  const requestId = randomUUID();
   const before = await queue.getDeduplicationJobId(dedupId);
-  const job = await queue.add(SCAN_JOB, scanPayloadSchema.parse(payload), {
+  signal?.throwIfAborted();
+  const job = await queue.add(SCAN_JOB, scanPayloadSchema.parse({ ...payload, requestId }), {
     ...scanJobOptions(worker),
     deduplication: { id: dedupId },
   });
   if (!job.id) throw new Error('the queue did not assign a job id');
-  return { scanId: job.id, existing: before !== null && before === job.id };
+  if (before !== null && before === job.id) return { scanId: job.id, existing: true };
+  // Two callers can both see no scan and both add: only the one whose request id the job carries made it.
+  const stored = await queue.getJob(job.id);
+  const madeBy = (stored?.data as { requestId?: string } | undefined)?.requestId;
+  return { scanId: job.id, existing: madeBy !== undefined && madeBy !== requestId };
 }

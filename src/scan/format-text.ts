@@ -125,6 +125,8 @@ export function formatTable(report: ScanReport): string {
     lines.push(`[${severity}] ${alertTitle(alert)} — ${alert}: ${verdict}`);
     if (detector.status === 'unknown') lines.push(`  cause: ${detector.cause}`);
     lines.push(...historyLines(report, alert).map((line) => `  ${line}`));
+    const hold = report.lifecycleHolds.find((h) => h.alert === alert);
+    if (hold) lines.push(`  held back: ${hold.reason}`);
     if (incidents.length > 0) {
       lines.push(
         ...columns([

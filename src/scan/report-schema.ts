@@ -132,6 +132,18 @@ export const sourceReportSchema = z
   })
   .strict();
 
+/** Transitions a partial scan held back for one alert, and why. */
+export const lifecycleHoldSchema = z
+  .object({
+    alert: z.enum(ALERT_IDS),
+    /** Absent incidents of this alert were not resolved. */
+    resolve: z.boolean(),
+    /** Incidents of this alert that PIM does not report too were neither opened nor reopened. */
+    open: z.boolean(),
+    reason: z.string(),
+  })
+  .strict();
+
 export const scanReportSchema = z
   .object({
     tenantId: z.string(),
@@ -161,6 +173,8 @@ export const scanReportSchema = z
     detectors: z.record(z.enum(ALERT_IDS), detectorReportSchema),
     /** Per alert: our thresholds, the tenant's, and which were used. */
     thresholds: z.array(thresholdRowSchema),
+    /** Transitions a partial scan held back, per alert, and why (empty after a complete scan). */
+    lifecycleHolds: z.array(lifecycleHoldSchema),
     incidents: z.array(reportIncidentSchema),
     /** Transitions this scan caused, suppressed ones included. */
     transitions: z

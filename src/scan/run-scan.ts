@@ -18,6 +18,7 @@ import { effectiveDetectorsConfig, type ThresholdProvenance } from '../reconcile
 import type { ScanSummary, ScanTrigger, StateStore } from '../store/state-store.js';
 import { durationMs } from '../util/iso-duration.js';
 import { activationHistoryReport, alertHistoryReport, HISTORY_ALERTS } from './activation-history-report.js';
+import { lifecyclePolicy } from './lifecycle-policy.js';
 import {
   detectorReports,
   graphOnlyReportIncident,
@@ -61,6 +62,16 @@ export class TransientScanError extends Error {
 }
 
 const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * A source failure that usually passes. No status means the request never got an answer (network,
+ * timeout); a success status means the answer arrived broken (a truncated body), which the HTTP layer
+ * retries too, so the job must not call it permanent.
+ */
+function isTransientFailure(source: { httpStatus?: number }): boolean {
+  const status = source.httpStatus;
+  return status === undefined || status < 300 || TRANSIENT_STATUS.has(status);
+}
 
 export interface ScanResult {
   report: ScanReport;
@@ -115,8 +126,7 @@ export async function assessTenant(
 
   if (input.retryTransientFailures && !snapshot.complete) {
     const failed = SOURCE_NAMES.map((name) => snapshot.sources[name]).filter((s) => s.status === 'failed');
-    // No status means the request never got an answer (network, timeout, broken body): transient too.
-    if (failed.every((s) => s.httpStatus === undefined || TRANSIENT_STATUS.has(s.httpStatus))) {
+    if (failed.every(isTransientFailure)) {
       throw new TransientScanError(
         `tenant ${input.tenant.id}: ${failed.length} source(s) failed transiently: ${failed.map((s) => s.cause).join('; ')}`,
       );
@@ -151,13 +161,14 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
   const { snapshot, config, provenance, outcomes, reconciled } = await assessTenant(input);
 
   await input.onProgress?.('store', 90);
-  const resolvableAlerts = new Set<AlertId>(ALERT_IDS.filter((a) => outcomes[a].status === 'ok'));
+  const policy = lifecyclePolicy({ snapshot, outcomes, detectors: input.detectors });
   const applied = await input.store.applyScan({
     tenantId: input.tenant.id,
     scanId,
     scannedAt: input.now.toISOString(),
     incidents: reconciled.incidents,
-    resolvableAlerts,
+    resolvableAlerts: policy.resolvableAlerts,
+    openableAlerts: policy.openableAlerts,
   });
   const records = new Map(applied.records.map((r) => [r.fingerprint, r]));
   const suppressionByFingerprint = new Map(applied.transitions.map((t) => [t.fingerprint, t.suppressed]));
@@ -198,6 +209,7 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
     graphRequests: snapshot.graphRequests,
     detectors: withHistorySources(detectorReports(outcomes), snapshot, config),
     thresholds: thresholdRows(provenance),
+    lifecycleHolds: policy.holds,
     incidents,
     transitions: {
       opened: applied.transitions.filter((t) => t.type === 'opened').length,
@@ -207,7 +219,9 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
     },
   };
   const summary = scanSummary(report, input.trigger, failedSources, applied.transitions.length);
-  if (!applied.replayed) await input.store.recordScan(summary);
+  // Also on a replay: a worker killed between the commit and this line left the scan out of the history,
+  // and recording is idempotent per scan id.
+  await input.store.recordScan(summary);
   await input.onProgress?.('done', 100);
   log.info(
     {

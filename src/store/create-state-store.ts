@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { watchConnection } from '../jobs/connection.js';
 import { type Logger, silentLogger } from '../log.js';
 import { MemoryStateStore } from './memory-state-store.js';
 import { RedisStateStore } from './redis-state-store.js';
@@ -15,6 +16,8 @@ export interface StateStoreOptions {
   scanHistoryLength?: number;
   /** @defaultValue the system clock */
   clock?: () => Date;
+  /** Days a resolved incident or an expired suppression is kept. @defaultValue for ever */
+  retentionDays?: number;
   /** Where connection errors go (commands fail with them too). @defaultValue silent */
   log?: Logger;
 }
@@ -24,8 +27,10 @@ export function createStateStore(options: StateStoreOptions): StateStore {
   const { redisUrl, keyPrefix, log = silentLogger, ...common } = options;
   if (redisUrl === undefined) return new MemoryStateStore(common);
   // lazyConnect: nothing is opened if the options turn out invalid below; the first command connects.
-  const redis = new Redis(redisUrl, { lazyConnect: true, connectionName: `${keyPrefix}-state` });
-  // Without a listener ioredis reports every reconnect failure as an unhandled error event.
-  redis.on('error', (err: unknown) => log.warn({ err }, 'state store redis connection error'));
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    connectionName: `${keyPrefix}-state`,
+  });
+  watchConnection(redis, 'state', log);
   return new RedisStateStore({ ...common, redis, keyPrefix, ownsConnection: true });
 }

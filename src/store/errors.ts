@@ -24,6 +24,24 @@ export class FeedQueryError extends UserFacingError {
 }
 
 /**
+ * A cursor this feed cannot continue from: not a stream id, or beyond the newest event (an invented
+ * cursor, or one kept from before Redis lost its data). Carries the feed's current bounds so the reader
+ * can restart knowingly instead of silently waiting for events that will never come.
+ */
+export class FeedCursorConflictError extends FeedQueryError {
+  override name = 'FeedCursorConflictError';
+  constructor(
+    message: string,
+    /** The oldest event's cursor kept by the feed; null when the feed is empty. */
+    readonly firstCursor: string | null,
+    /** The newest event's cursor; null when the feed is empty. */
+    readonly lastCursor: string | null,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * Other writers kept changing the tenant's state while we tried to commit a scan. Transient: the job
  * that called `applyScan` should be retried.
  */

@@ -7,6 +7,8 @@
  *   {p}:tenant:{t}:scans               LIST    ScanSummary, newest first, trimmed to the history length
  *   {p}:tenant:{t}:applied:{scanId}    STRING  the transitions a committed scan produced; expires after a
  *                                              week. Lets a retried job get them again instead of re-applying.
+ *   {p}:tenant:{t}:recorded:{scanId}   STRING  "1" once the scan is in the history; expires after a week.
+ *                                              Makes recording a retried scan's summary idempotent.
  *   {p}:feed                           STREAM  one entry per transition of every tenant, ids `{seq}-0`,
  *                                              fields `tenantId`, `eventId`, `transition`; XADD MAXLEN ~ N
  *   {p}:feed:seq                       STRING  (integer) the last sequence number given to a feed entry
@@ -19,6 +21,7 @@ export interface TenantKeys {
   suppressions: string;
   scans: string;
   appliedScan(scanId: string): string;
+  recordedScan(scanId: string): string;
 }
 
 export interface StoreKeys {
@@ -40,6 +43,7 @@ export function storeKeys(prefix: string): StoreKeys {
         suppressions: `${base}:suppressions`,
         scans: `${base}:scans`,
         appliedScan: (scanId) => `${base}:applied:${scanId}`,
+        recordedScan: (scanId) => `${base}:recorded:${scanId}`,
       };
     },
     feed: `${prefix}:feed`,

@@ -40,8 +40,18 @@ export interface LifecycleInput {
   incidents: readonly ClassifiedIncident[];
   /** Alerts whose detector ran with status ok: only their absent incidents may resolve. */
   resolvableAlerts: ReadonlySet<AlertId>;
+  /**
+   * Alerts whose incidents may open or reopen on our word alone; an incident of another alert opens only
+   * when PIM reports it too (`both`). Absent: every alert.
+   */
+  openableAlerts?: ReadonlySet<AlertId>;
   /** The tenant's suppressions, expired ones included (they are ignored by time). */
   suppressions: readonly Suppression[];
+  /**
+   * Resolved incidents and expired suppressions older than this (before `scannedAt`) are forgotten.
+   * Absent: kept for ever.
+   */
+  retentionMs?: number;
 }
 
 export interface LifecycleResult {
@@ -49,6 +59,10 @@ export interface LifecycleResult {
   records: Map<string, StoredIncidentRecord>;
   /** Fingerprints whose record this scan changed: what a store has to write back. */
   changed: string[];
+  /** Fingerprints of resolved records past the retention: what a store has to delete. */
+  pruned: string[];
+  /** Ids of suppressions that expired longer ago than the retention: what a store has to delete. */
+  prunedSuppressions: string[];
   transitions: Transition[];
 }
 
@@ -67,6 +81,12 @@ export function transitionEventId(tenantId: string, fingerprint: string, counter
     .update(`pimwatch.transition|${tenantId.toLowerCase()}|${fingerprint}|${counter}`)
     .digest('hex')
     .slice(0, 32);
+}
+
+function mayOpen(input: LifecycleInput, incident: ClassifiedIncident): boolean {
+  return (
+    !input.openableAlerts || input.openableAlerts.has(incident.alert) || incident.classification === 'both'
+  );
 }
 
 export function advanceLifecycle(input: LifecycleInput): LifecycleResult {
@@ -114,6 +134,8 @@ export function advanceLifecycle(input: LifecycleInput): LifecycleResult {
     seen.add(incident.fingerprint);
 
     const previous = input.previous.get(incident.fingerprint);
+    const opening = !previous || previous.state === 'resolved';
+    if (opening && !mayOpen(input, incident)) continue;
     const suppression = findActiveSuppression(incident, input.suppressions, scannedAt);
     let record: StoredIncidentRecord;
     if (!previous) {
@@ -176,5 +198,23 @@ export function advanceLifecycle(input: LifecycleInput): LifecycleResult {
     changed.push(fingerprint);
   }
 
-  return { records, changed, transitions };
+  const { pruned, prunedSuppressions } = pastRetention(input, records);
+  for (const fingerprint of pruned) records.delete(fingerprint);
+  return { records, changed, transitions, pruned, prunedSuppressions };
+}
+
+/** What has been over long enough to forget: resolved incidents and suppressions, by the retention. */
+function pastRetention(
+  input: LifecycleInput,
+  records: ReadonlyMap<string, StoredIncidentRecord>,
+): { pruned: string[]; prunedSuppressions: string[] } {
+  if (input.retentionMs === undefined) return { pruned: [], prunedSuppressions: [] };
+  const cutoff = Date.parse(input.scannedAt) - input.retentionMs;
+  const before = (time: string | null) => time !== null && Date.parse(time) < cutoff;
+  const pruned = [...records.values()]
+    .filter((r) => r.state === 'resolved' && before(r.resolvedAt))
+    .map((r) => r.fingerprint)
+    .sort();
+  const prunedSuppressions = input.suppressions.filter((s) => before(s.expiresAt)).map((s) => s.id);
+  return { pruned, prunedSuppressions };
 }

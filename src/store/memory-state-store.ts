@@ -1,8 +1,13 @@
 import type { IncidentRecord, Suppression, Transition } from '../model/lifecycle.js';
-import { checkFeedLimit, FEED_START_CURSOR, feedCursor, feedSequence } from './feed-cursor.js';
+import { checkFeedLimit, continueAfter, FEED_START_CURSOR, feedCursor } from './feed-cursor.js';
 import { matchesIncidentFilter, sortRecords } from './incident-queries.js';
 import { advanceLifecycle, type StoredIncidentRecord } from './lifecycle.js';
-import { checkScanHistoryLength, DEFAULT_SCAN_HISTORY_LENGTH, scanListLimit } from './scan-history.js';
+import {
+  checkScanHistoryLength,
+  DEFAULT_SCAN_HISTORY_LENGTH,
+  retentionMs,
+  scanListLimit,
+} from './scan-history.js';
 import type {
   ApplyScanInput,
   ApplyScanResult,
@@ -23,6 +28,8 @@ export interface MemoryStateStoreOptions {
   scanHistoryLength?: number;
   /** @defaultValue the system clock */
   clock?: () => Date;
+  /** Days a resolved incident or an expired suppression is kept. @defaultValue for ever */
+  retentionDays?: number;
 }
 
 interface TenantState {
@@ -52,6 +59,7 @@ export class MemoryStateStore implements StateStore {
   private lastSequence = 0;
   private readonly feedMaxLength: number;
   private readonly scanHistoryLength: number;
+  private readonly retentionMs: number | undefined;
   private readonly clock: () => Date;
 
   constructor(options: MemoryStateStoreOptions) {
@@ -60,6 +68,7 @@ export class MemoryStateStore implements StateStore {
     }
     this.feedMaxLength = options.feedMaxLength;
     this.scanHistoryLength = checkScanHistoryLength(options.scanHistoryLength ?? DEFAULT_SCAN_HISTORY_LENGTH);
+    this.retentionMs = retentionMs(options.retentionDays);
     this.clock = options.clock ?? (() => new Date());
   }
 
@@ -86,11 +95,15 @@ export class MemoryStateStore implements StateStore {
       previous: state.incidents,
       incidents: structuredClone(input.incidents),
       resolvableAlerts: input.resolvableAlerts,
+      ...(input.openableAlerts ? { openableAlerts: input.openableAlerts } : {}),
       suppressions: [...state.suppressions.values()],
+      ...(this.retentionMs !== undefined ? { retentionMs: this.retentionMs } : {}),
     });
     for (const fingerprint of outcome.changed) {
       state.incidents.set(fingerprint, outcome.records.get(fingerprint)!);
     }
+    for (const fingerprint of outcome.pruned) state.incidents.delete(fingerprint);
+    for (const id of outcome.prunedSuppressions) state.suppressions.delete(id);
     state.appliedScans.set(input.scanId, outcome.transitions);
     for (const transition of outcome.transitions) {
       this.lastSequence += 1;
@@ -142,6 +155,8 @@ export class MemoryStateStore implements StateStore {
 
   async recordScan(summary: ScanSummary): Promise<void> {
     const scans = this.tenant(summary.tenantId).scans;
+    // A retried job records its scan again: once is enough.
+    if (scans.some((s) => s.scanId === summary.scanId)) return;
     scans.unshift(structuredClone(summary));
     scans.splice(this.scanHistoryLength);
   }
@@ -153,7 +168,11 @@ export class MemoryStateStore implements StateStore {
   async readFeed(query: FeedQuery): Promise<FeedPage> {
     const limit = checkFeedLimit(query.limit);
     const tenant = query.tenantId?.toLowerCase();
-    const after = query.cursor === undefined ? 0 : feedSequence(query.cursor);
+    const bounds = {
+      first: this.feed[0] ? feedCursor(this.feed[0].sequence) : null,
+      last: this.feed.at(-1) ? feedCursor(this.feed.at(-1)!.sequence) : null,
+    };
+    const after = query.cursor === undefined ? 0 : continueAfter(query.cursor, bounds);
     const unread = this.feed.filter((entry) => entry.sequence > after);
     const first = unread[0];
     const trimmed = query.cursor !== undefined && first ? first.sequence - (after + 1) : 0;

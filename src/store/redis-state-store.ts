@@ -2,11 +2,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { IncidentRecord, Suppression, Transition } from '../model/lifecycle.js';
 import { CorruptStateError, StateConflictError } from './errors.js';
-import { checkFeedLimit, FEED_START_CURSOR, feedSequence } from './feed-cursor.js';
+import {
+  checkFeedLimit,
+  continueAfter,
+  FEED_START_CURSOR,
+  type FeedBounds,
+  feedSequence,
+} from './feed-cursor.js';
 import { matchesIncidentFilter, sortRecords } from './incident-queries.js';
 import { type StoreKeys, storeKeys } from './keys.js';
 import { advanceLifecycle, type StoredIncidentRecord } from './lifecycle.js';
-import { checkScanHistoryLength, DEFAULT_SCAN_HISTORY_LENGTH, scanListLimit } from './scan-history.js';
+import {
+  checkScanHistoryLength,
+  DEFAULT_SCAN_HISTORY_LENGTH,
+  retentionMs,
+  scanListLimit,
+} from './scan-history.js';
 import { SerialRunner } from './serial-runner.js';
 import type {
   ApplyScanInput,
@@ -49,6 +60,14 @@ import { buildSuppression, isSuppressionActive, sortSuppressions } from './suppr
 
 /** How long a committed scan's transitions stay available to a retry of the same scan id. */
 const APPLIED_SCAN_TTL_SECONDS = 7 * 24 * 60 * 60;
+
+/** KEYS: recorded marker, history list. ARGV: summary JSON, last index kept, marker TTL seconds. */
+const RECORD_SCAN_SCRIPT = `
+if redis.call('SET', KEYS[1], '1', 'NX', 'EX', tonumber(ARGV[3])) then
+  redis.call('LPUSH', KEYS[2], ARGV[1])
+  redis.call('LTRIM', KEYS[2], 0, tonumber(ARGV[2]))
+end
+return 1`;
 /** Stream entries read per round trip while filtering the feed by tenant. */
 const FEED_FILTER_BATCH = 500;
 /** Upper bound of entries one `readFeed` call looks at, so a rare tenant cannot make one call scan the whole feed. */
@@ -68,6 +87,8 @@ export interface RedisStateStoreOptions {
   clock?: () => Date;
   /** Commit attempts per scan before giving up with StateConflictError. @defaultValue 30 */
   maxCommitAttempts?: number;
+  /** Days a resolved incident or an expired suppression is kept; each scan forgets older ones. @defaultValue for ever */
+  retentionDays?: number;
 }
 
 function parseStored<T>(raw: string, where: string): T {
@@ -92,6 +113,7 @@ export class RedisStateStore implements StateStore {
   private readonly ownsConnection: boolean;
   private readonly clock: () => Date;
   private readonly maxCommitAttempts: number;
+  private readonly retentionMs: number | undefined;
   private readonly transactions = new SerialRunner();
 
   constructor(options: RedisStateStoreOptions) {
@@ -105,6 +127,7 @@ export class RedisStateStore implements StateStore {
     this.ownsConnection = options.ownsConnection ?? false;
     this.clock = options.clock ?? (() => new Date());
     this.maxCommitAttempts = options.maxCommitAttempts ?? 30;
+    this.retentionMs = retentionMs(options.retentionDays);
   }
 
   applyScan(input: ApplyScanInput): Promise<ApplyScanResult> {
@@ -157,7 +180,9 @@ export class RedisStateStore implements StateStore {
       previous,
       incidents: input.incidents,
       resolvableAlerts: input.resolvableAlerts,
+      ...(input.openableAlerts ? { openableAlerts: input.openableAlerts } : {}),
       suppressions: rawSuppressions.map((raw) => parseStored<Suppression>(raw, keys.suppressions)),
+      ...(this.retentionMs !== undefined ? { retentionMs: this.retentionMs } : {}),
     });
 
     const lastSequence = outcome.transitions.length > 0 ? await this.watchFeedSequence() : 0;
@@ -166,6 +191,8 @@ export class RedisStateStore implements StateStore {
       const changed = outcome.changed.map((fp) => [fp, JSON.stringify(outcome.records.get(fp))]);
       tx.hset(keys.incidents, Object.fromEntries(changed));
     }
+    if (outcome.pruned.length > 0) tx.hdel(keys.incidents, ...outcome.pruned);
+    if (outcome.prunedSuppressions.length > 0) tx.hdel(keys.suppressions, ...outcome.prunedSuppressions);
     tx.set(appliedKey, JSON.stringify(outcome.transitions), 'EX', APPLIED_SCAN_TTL_SECONDS);
     outcome.transitions.forEach((transition, index) => {
       tx.xadd(
@@ -200,6 +227,14 @@ export class RedisStateStore implements StateStore {
       records: sortRecords([...outcome.records.values()]),
       replayed: false,
     };
+  }
+
+  private async feedBounds(): Promise<FeedBounds> {
+    const [first, last] = await Promise.all([
+      this.redis.xrange(this.keys.feed, '-', '+', 'COUNT', 1),
+      this.redis.xrevrange(this.keys.feed, '+', '-', 'COUNT', 1),
+    ]);
+    return { first: first[0]?.[0] ?? null, last: last[0]?.[0] ?? null };
   }
 
   /** Watches the feed keys and returns the last sequence number used (0 for an empty feed). */
@@ -257,21 +292,19 @@ export class RedisStateStore implements StateStore {
     return (await this.redis.hdel(this.keys.tenant(tenantId).suppressions, suppressionId)) > 0;
   }
 
-  recordScan(summary: ScanSummary): Promise<void> {
-    const key = this.keys.tenant(summary.tenantId).scans;
-    // MULTI goes through the runner too: its EXEC would otherwise drop a scan commit's watches.
-    return this.transactions.run(async () => {
-      // Nothing is watched here; UNWATCH clears what ioredis-mock keeps watching after an earlier EXEC.
-      await this.redis.unwatch();
-      const replies = await this.redis
-        .multi()
-        .lpush(key, JSON.stringify(summary))
-        .ltrim(key, 0, this.scanHistoryLength - 1)
-        .exec();
-      const failed =
-        replies === null ? [new Error('transaction aborted')] : replies.find(([error]) => error !== null);
-      if (failed) throw new Error(`recording scan ${summary.scanId} failed`, { cause: failed[0] });
-    });
+  async recordScan(summary: ScanSummary): Promise<void> {
+    const keys = this.keys.tenant(summary.tenantId);
+    // One script, so "not recorded yet" and the push cannot be split by a crash or a second caller: a job
+    // retried after its worker died between commit and history records the scan exactly once.
+    await this.redis.eval(
+      RECORD_SCAN_SCRIPT,
+      2,
+      keys.recordedScan(summary.scanId),
+      keys.scans,
+      JSON.stringify(summary),
+      String(this.scanHistoryLength - 1),
+      String(APPLIED_SCAN_TTL_SECONDS),
+    );
   }
 
   async listScans(tenantId: string, limit?: number): Promise<ScanSummary[]> {
@@ -283,7 +316,7 @@ export class RedisStateStore implements StateStore {
   async readFeed(query: FeedQuery): Promise<FeedPage> {
     const limit = checkFeedLimit(query.limit);
     const tenant = query.tenantId?.toLowerCase();
-    let after = query.cursor === undefined ? 0 : feedSequence(query.cursor);
+    let after = query.cursor === undefined ? 0 : continueAfter(query.cursor, await this.feedBounds());
     let nextCursor = query.cursor ?? FEED_START_CURSOR;
     let trimmed = 0;
     let examined = 0;

@@ -17,3 +17,12 @@ export function scanListLimit(limit: number | undefined): number {
   }
   return value;
 }
+
+/** A retention in days as milliseconds (undefined: keep for ever). */
+export function retentionMs(days: number | undefined): number | undefined {
+  if (days === undefined) return undefined;
+  if (!Number.isFinite(days) || days <= 0) {
+    throw new RangeError(`retention must be a positive number of days, not ${days}`);
+  }
+  return days * 86_400_000;
+}

@@ -20,6 +20,8 @@ export interface ApplyScanInput {
   incidents: readonly ClassifiedIncident[];
   /** Alerts whose detector ran with status ok. Incidents of other alerts are never resolved by this scan. */
   resolvableAlerts: ReadonlySet<AlertId>;
+  /** Alerts whose incidents may open on our word alone (see `LifecycleInput`). Absent: every alert. */
+  openableAlerts?: ReadonlySet<AlertId>;
 }
 
 export interface ApplyScanResult {
@@ -124,7 +126,7 @@ export interface StateStore {
   listSuppressions(tenantId: string, options?: SuppressionListOptions): Promise<Suppression[]>;
   /** @returns false when there was no such suppression. */
   removeSuppression(tenantId: string, suppressionId: string): Promise<boolean>;
-  /** Adds to the tenant's scan history, which keeps only the latest scans. */
+  /** Adds to the tenant's scan history, which keeps only the latest scans; a scan id already there is skipped. */
   recordScan(summary: ScanSummary): Promise<void>;
   /** Newest first. */
   listScans(tenantId: string, limit?: number): Promise<ScanSummary[]>;

@@ -267,9 +267,7 @@ describe('GET /api/v1/feed', () => {
     ['limit', { limit: 1001 }],
     ['limit', { limit: 'ten' }],
     ['limit', { limit: 2.5 }],
-    ['cursor', { cursor: 'abc' }],
-    ['cursor', { cursor: '12' }],
-    ['cursor', { cursor: '' }],
+    ['cursor', { cursor: 'x'.repeat(65) }],
     ['tenantId', { tenantId: 'contoso' }],
     ['format', { format: 'xml' }],
     ['since', { since: '2026-01-01' }],
@@ -279,6 +277,22 @@ describe('GET /api/v1/feed', () => {
     const body = (await res.json()) as { error: string; problems: string[] };
     expect(body.error).toBe('invalid query');
     expect(body.problems).toEqual([expect.stringContaining(field)]);
+  });
+
+  it.each([
+    ['beyond the newest event (kept from before Redis lost its data, or invented)', '999999-0'],
+    ['not a stream id', 'abc'],
+    ['not a stream id', '12'],
+    ['not a stream id', ''],
+  ])('answers 409 with the feed bounds for a cursor %s: %j', async (_why, cursor) => {
+    const res = await fetch(feedUrl({ cursor }), { headers: AUTH });
+    expect(res.status).toBe(409);
+    const body = (await res.json()) as { error: string; firstCursor: string; lastCursor: string };
+    const all = await page({ limit: 1000 });
+    expect(body).toMatchObject({ firstCursor: all.events[0]!.cursor, lastCursor: all.events.at(-1)!.cursor });
+    expect(body.error).toContain(all.events.at(-1)!.cursor);
+    // The last event's own cursor is still fine: an empty page, not a conflict.
+    expect((await page({ cursor: body.lastCursor })).events).toEqual([]);
   });
 
   it('needs an API key', async () => {

@@ -94,6 +94,23 @@ describe('loadConfig', () => {
     expect(problems).toEqual(['tenants[1].id: duplicate tenant id (also tenants[0])']);
   });
 
+  it.each([
+    ['* * * * * *', 'fires every 1 s'],
+    ['*/2 * * * *', 'fires every 120 s'],
+    ['0,1 6 * * *', 'fires every 60 s'],
+  ])('rejects a cron pattern %j firing more often than every 5 minutes, naming the key', (cron, says) => {
+    const t = `  - id: ${TENANT}\n    name: A\n    credential: { type: managedIdentity }\n    schedule: { cron: "${cron}" }\n`;
+    const problems = problemsOf(() => loadConfig({ file: file('cron.yaml', `tenants:\n${t}`), env: {} }));
+    expect(problems).toEqual([
+      `tenants[0].schedule.cron: ${says}, more often than worker.minScheduleIntervalSeconds (300 s)`,
+    ]);
+  });
+
+  it('accepts a cron pattern at the minimum interval', () => {
+    const t = `  - id: ${TENANT}\n    name: A\n    credential: { type: managedIdentity }\n    schedule: { cron: "*/5 * * * *" }\n`;
+    expect(loadConfig({ file: file('cron-ok.yaml', `tenants:\n${t}`), env: {} }).tenants).toHaveLength(1);
+  });
+
   it('applies environment overrides by path, JSON values included', () => {
     const config = loadConfig({
       env: {

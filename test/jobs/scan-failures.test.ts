@@ -49,32 +49,38 @@ async function startService(env: ServiceEnv, tenant: { id: string; name: string;
 }
 
 describe('scan job failures', () => {
-  it('retries a scan hit by a storm of 503s and then succeeds; the failed try stored nothing', async () => {
-    const fixture = await demoFixture();
-    const env = await startServiceEnv([fixture], { timeShiftTo: new Date() });
-    envs.push(env);
-    // More 503s than the Graph layer retries (3 tries with maxRetries 2): the first scan attempt fails.
-    env.emulator.setFault('subscribedSkus', {
-      status: 503,
-      code: 'serviceNotAvailable',
-      retryAfter: 0.05,
-      times: 3,
-    });
-    const { api, config } = await startService(env, { id: fixture.tenantId, name: 'Demo' });
+  // More faults than the Graph layer retries (3 tries with maxRetries 2): the first scan attempt fails.
+  it.each([
+    {
+      what: 'a storm of 503s',
+      fault: { status: 503, code: 'serviceNotAvailable', retryAfter: 0.05, times: 3 },
+    },
+    // regression guard: a 200 with a cut body was retried by the HTTP layer but judged permanent by the job.
+    { what: 'truncated 200 answers', fault: { truncate: true, times: 3 } },
+  ])(
+    'retries a scan hit by $what and then succeeds; the failed try stored nothing',
+    async ({ fault }) => {
+      const fixture = await demoFixture();
+      const env = await startServiceEnv([fixture], { timeShiftTo: new Date() });
+      envs.push(env);
+      env.emulator.setFault('subscribedSkus', fault);
+      const { api, config } = await startService(env, { id: fixture.tenantId, name: 'Demo' });
 
-    const result = await scanThroughApi(api, fixture.tenantId);
-    expect(result.state).toBe('completed');
-    expect(result.attemptsMade).toBe(2);
-    expect(result.summary?.outcome).toBe('complete');
-    const store = createStateStore({
-      redisUrl: config.redis.url,
-      keyPrefix: config.redis.keyPrefix,
-      feedMaxLength: 100,
-    });
-    open.push(store);
-    const history = await store.listScans(fixture.tenantId, 10);
-    expect(history.map((s) => s.outcome)).toEqual(['complete']);
-  }, 60_000);
+      const result = await scanThroughApi(api, fixture.tenantId);
+      expect(result.state).toBe('completed');
+      expect(result.attemptsMade).toBe(2);
+      expect(result.summary?.outcome).toBe('complete');
+      const store = createStateStore({
+        redisUrl: config.redis.url,
+        keyPrefix: config.redis.keyPrefix,
+        feedMaxLength: 100,
+      });
+      open.push(store);
+      const history = await store.listScans(fixture.tenantId, 10);
+      expect(history.map((s) => s.outcome)).toEqual(['complete']);
+    },
+    60_000,
+  );
 
   // regression guard: an unreachable or failing authority used to fail the scan job permanently on attempt 1.
   it('retries a scan whose token request met an authority outage, and succeeds once Entra answers', async () => {

@@ -50,7 +50,10 @@ async function worker(config: PimwatchConfig): Promise<RunningWorker> {
 
 describe('schedulers', () => {
   it('a one-second pattern fires scans that complete', async () => {
-    const { config } = envx.writeConfig({ tenants: [{ id: tenantId, name: 'Demo', cron: '* * * * * *' }] });
+    const { config } = envx.writeConfig({
+      tenants: [{ id: tenantId, name: 'Demo', cron: '* * * * * *' }],
+      worker: { minScheduleIntervalSeconds: 1 },
+    });
     const w = await worker(config);
     const store = createStateStore({
       redisUrl: config.redis.url,
@@ -129,6 +132,31 @@ describe('on-demand scans through the API', () => {
     expect(((await later.json()) as { scanId: string }).scanId).not.toBe(scanId);
   }, 60_000);
 
+  // regression guard: callers racing the first one were told "queued" for a scan someone else made.
+  it('concurrent POSTs: one caller queued the scan, every other one is told it joined', async () => {
+    const { config } = envx.writeConfig({ tenants: [{ id: tenantId, name: 'Demo' }] });
+    const api = await startApiServer(config, silentLogger, 0);
+    open.push(api);
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const res = await fetch(`${api.url}/api/v1/scans`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ tenantId }),
+        });
+        return {
+          code: res.status,
+          ...((await res.json()) as { scanId: string; status: string; joined: boolean }),
+        };
+      }),
+    );
+    expect(new Set(answers.map((a) => a.scanId)).size).toBe(1);
+    expect(answers.filter((a) => a.joined === false)).toEqual([
+      expect.objectContaining({ code: 202, status: 'queued' }),
+    ]);
+    expect(answers.filter((a) => a.joined).every((a) => a.code === 200 && a.status === 'joined')).toBe(true);
+  }, 30_000);
+
   it('answers 401 without a key, 400 naming the field on a bad body, and shows counters at /metrics', async () => {
     const { config } = envx.writeConfig({ tenants: [{ id: tenantId, name: 'Demo' }] });
     await worker(config);
@@ -153,6 +181,23 @@ describe('on-demand scans through the API', () => {
     expect(problems).toEqual(
       expect.arrayContaining(['tenantId: required', expect.stringContaining('tenant')]),
     );
+    // regression guard: a present but wrong value was answered "required" too.
+    for (const [body, problem] of [
+      [{ tenantId: 5 }, 'tenantId: must be a tenant id (a GUID)'],
+      [{ tenantId: 'contoso' }, 'tenantId: must be a tenant id (a GUID)'],
+    ] as const) {
+      const wrong = await fetch(`${api.url}/api/v1/scans`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(wrong.status).toBe(400);
+      expect(((await wrong.json()) as { problems: string[] }).problems).toEqual([problem]);
+    }
+    const limit = await fetch(`${api.url}/api/v1/feed?limit=ten`, { headers: auth });
+    expect(((await limit.json()) as { problems: string[] }).problems).toEqual([
+      expect.stringMatching(/^limit: .*expected number/),
+    ]);
 
     const res = await fetch(`${api.url}/api/v1/scans`, {
       method: 'POST',

@@ -111,6 +111,34 @@ describe.each([
     expect(partial.transitions).toEqual([]);
   }, 60_000);
 
+  // regression guard: a worker killed right after the state commit left that scan out of the history.
+  it('a scan retried after dying between its commit and its history entry is recorded once', async () => {
+    const store = open();
+    const base = await demoNow();
+    const first = await scanFixture(await demoFixture(), { now: base, store, scanId: 'died-after-commit' });
+    const tenantId = first.report.tenantId;
+    // Simulate the crash: the commit stays, the history entry never happened.
+    const recorded = await store.listScans(tenantId, 10);
+    expect(recorded.map((s) => s.scanId)).toEqual(['died-after-commit']);
+    const fresh = open();
+    await fresh.applyScan({
+      tenantId,
+      scanId: 'died-after-commit',
+      scannedAt: base.toISOString(),
+      incidents: [],
+      resolvableAlerts: new Set(),
+    });
+    const retried = await scanFixture(await demoFixture(), {
+      now: base,
+      store: fresh,
+      scanId: 'died-after-commit',
+    });
+    expect(retried.transitions).toEqual([]);
+    expect((await fresh.listScans(tenantId, 10)).map((s) => s.scanId)).toEqual(['died-after-commit']);
+    await scanFixture(await demoFixture(), { now: base, store: fresh, scanId: 'died-after-commit' });
+    expect(await fresh.listScans(tenantId, 10)).toHaveLength(1);
+  }, 60_000);
+
   it('two concurrent scans of one tenant leave consistent state', async () => {
     const store = open();
     const base = await demoNow();

@@ -13,6 +13,7 @@ export interface OpenOptions {
   feedMaxLength?: number;
   scanHistoryLength?: number;
   clock?: () => Date;
+  retentionDays?: number;
 }
 
 /** Where a store suite runs. Handles opened with the same prefix share state, like replicas sharing a Redis. */
@@ -49,6 +50,7 @@ function redisBackend(
         feedMaxLength: options.feedMaxLength ?? DEFAULT_FEED_MAX_LENGTH,
         scanHistoryLength: options.scanHistoryLength,
         clock: options.clock,
+        retentionDays: options.retentionDays,
       });
       handles.push(store);
       return store;
@@ -102,6 +104,7 @@ export function memoryBackend(): Backend {
           feedMaxLength: options.feedMaxLength ?? DEFAULT_FEED_MAX_LENGTH,
           scanHistoryLength: options.scanHistoryLength,
           clock: options.clock,
+          retentionDays: options.retentionDays,
         });
         stores.set(options.keyPrefix, store);
       }

@@ -458,6 +458,23 @@ describe.each(backends)('state store on $name', (backend) => {
       await expect(store.readFeed({ limit: 2.5 })).rejects.toBeInstanceOf(FeedQueryError);
     });
 
+    it('refuses a cursor beyond the newest event with the bounds, even on an empty feed', async () => {
+      const store = open();
+      await expect(store.readFeed({ cursor: '5-0', limit: 10 })).rejects.toMatchObject({
+        name: 'FeedCursorConflictError',
+        firstCursor: null,
+        lastCursor: null,
+      });
+      expect((await store.readFeed({ cursor: '0-0', limit: 10 })).events).toEqual([]);
+      const transitions = await fillFeed(store);
+      const all = await store.readFeed({ limit: 1000 });
+      expect(all.events).toHaveLength(transitions.length);
+      const last = all.events.at(-1)!.cursor;
+      await expect(
+        store.readFeed({ cursor: `${Number(last.split('-')[0]) + 1}-0`, limit: 10 }),
+      ).rejects.toMatchObject({ firstCursor: all.events[0]!.cursor, lastCursor: last });
+    });
+
     it('keeps at least the configured number of events and says how many a late reader missed', async () => {
       const store = open({ feedMaxLength: 10 });
       const many = Array.from({ length: 250 }, (_, i) => makeIncident({ principal: `bulk-${i}` }));
@@ -473,6 +490,34 @@ describe.each(backends)('state store on $name', (backend) => {
     });
   });
 
+  describe('retention', () => {
+    it('forgets resolved incidents and expired suppressions once they are older than the retention', async () => {
+      const store = open({ retentionDays: 2 });
+      const day = 24 * 60;
+      const other = makeIncident({ principal: 'kept-open' });
+      await store.applyScan(scan('r1', 0, [stale, other]));
+      await store.applyScan(scan('r2', 1, [other]));
+      const suppression = await store.addSuppression({
+        tenantId: TENANT,
+        fingerprint: other.fingerprint,
+        reason: 'r',
+        author: 'a',
+        expiresAt: at(60),
+      });
+      // A day and a half later: past the suppression's expiry and the resolution, within the retention.
+      await store.applyScan(scan('r3', 1.5 * day, [other]));
+      expect((await store.getIncident(TENANT, stale.fingerprint))?.state).toBe('resolved');
+      expect((await store.listSuppressions(TENANT, { includeExpired: true })).map((s) => s.id)).toEqual([
+        suppression.id,
+      ]);
+      // Past the retention: both are forgotten; the open incident stays.
+      await store.applyScan(scan('r4', 3 * day, [other]));
+      expect(await store.getIncident(TENANT, stale.fingerprint)).toBeNull();
+      expect(await store.listSuppressions(TENANT, { includeExpired: true })).toEqual([]);
+      expect((await store.getIncident(TENANT, other.fingerprint))?.state).toBe('open');
+    });
+  });
+
   describe('scan history', () => {
     it('keeps only the latest scans per tenant, newest first', async () => {
       const store = open({ scanHistoryLength: 3 });
@@ -483,6 +528,14 @@ describe.each(backends)('state store on $name', (backend) => {
       expect((await store.listScans(TENANT)).map((s) => s.scanId)).toEqual(['s5', 's4', 's3']);
       expect(await store.listScans(OTHER_TENANT, 10)).toEqual([summary('x1', OTHER_TENANT)]);
       expect((await store.listScans(TENANT, 1))[0]).toEqual(summary('s5'));
+    });
+
+    it('records a scan id once, however often a retried job records it', async () => {
+      const store = open();
+      await store.recordScan(summary('s1'));
+      await store.recordScan(summary('s2'));
+      await store.recordScan(summary('s1'));
+      expect((await store.listScans(TENANT, 10)).map((s) => s.scanId)).toEqual(['s2', 's1']);
     });
   });
 
@@ -516,6 +569,7 @@ describe.each(backends)('state store on $name', (backend) => {
               `${prefix}:feed`,
               `${prefix}:feed:seq`,
               `${tenant}:applied:s1`,
+              `${tenant}:recorded:s1`,
               `${tenant}:incidents`,
               `${tenant}:scans`,
               `${tenant}:suppressions`,

@@ -13,6 +13,14 @@ export interface RedisServer {
   url: string;
   port: number;
   stop(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open and nothing answers. */
+  freeze(): void;
+  /** Lets a frozen server run again (SIGCONT); it then reads what was sent meanwhile. */
+  thaw(): void;
+  /** Kills the server (SIGKILL) and waits until it is gone; its data is lost (no persistence). */
+  kill(): Promise<void>;
+  /** Starts a killed server again on the same port, empty. */
+  restart(): Promise<void>;
 }
 
 export interface StartRedisServerOptions {
@@ -135,13 +143,25 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   for (let attempt = 1; ; attempt += 1) {
     const port = await freePort();
     try {
-      const child = await startOnce(options.command ?? 'redis-server', port, dir, timeoutMs);
+      let child = await startOnce(options.command ?? 'redis-server', port, dir, timeoutMs);
       return {
         url: `redis://${LOOPBACK}:${port}`,
         port,
         async stop() {
+          child.kill('SIGCONT');
           await stopProcess(child);
           await rm(dir, { recursive: true, force: true });
+        },
+        freeze: () => child.kill('SIGSTOP'),
+        thaw: () => child.kill('SIGCONT'),
+        async kill() {
+          if (child.exitCode !== null || child.signalCode !== null) return;
+          const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+          child.kill('SIGKILL');
+          await exited;
+        },
+        async restart() {
+          child = await startOnce(options.command ?? 'redis-server', port, dir, timeoutMs);
         },
       };
     } catch (error) {

@@ -86,7 +86,13 @@ export async function startServiceEnv(
           heartbeatIntervalMs: 500,
           ...options.worker,
         },
-        api: { apiKeys: [{ name: 'tests', key: { env: API_KEY_ENV } }], port: 0, ...options.api },
+        api: {
+          apiKeys: [{ name: 'tests', key: { env: API_KEY_ENV } }],
+          port: 0,
+          // In-process workers share the test's event loop with the API: a busy loop is not an outage.
+          redisTimeoutMs: 5000,
+          ...options.api,
+        },
         ...(options.notifiers ? { notifiers: options.notifiers } : {}),
         ...(options.detectors ? { detectors: options.detectors } : {}),
         ...(options.console ? { console: options.console } : {}),

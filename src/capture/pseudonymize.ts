@@ -1,0 +1,248 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { TenantFixture } from '../emulator/fixture-schema.js';
+
+type GraphObject = Record<string, unknown>;
+
+/** Original value -> pseudonym, for ids and for names (display names, UPNs, mail, domains). */
+export interface PseudonymMapping {
+  ids: ReadonlyMap<string, string>;
+  names: ReadonlyMap<string, string>;
+}
+
+type Kind = 'user' | 'group' | 'servicePrincipal';
+
+const PRINCIPAL_COLLECTIONS: Readonly<Record<string, Kind>> = {
+  users: 'user',
+  groups: 'group',
+  servicePrincipals: 'servicePrincipal',
+};
+const NAME_PREFIX: Readonly<Record<Kind, string>> = { user: 'User', group: 'Group', servicePrincipal: 'App' };
+const MEMBERS_PATH = /^groups\/[^/]+\/members$/;
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+/**
+ * Microsoft's own applications (MS-PIM among them) are the same in every tenant and pimwatch recognises
+ * PIM's writes by their application id and name, so their names and application ids stay.
+ */
+const MICROSOFT_TENANT_ID = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
+/** PIM's own service principal, named in audit records' `initiatedBy` even where no collection lists it. */
+const MICROSOFT_APP_NAMES = ['ms-pim'];
+const EMAIL = /^([^@\s]+)@([^@\s]+)$/;
+
+/** Microsoft's catalogue text (role and alert definitions) names no one; it stays as Graph wrote it. */
+const CATALOGUE_COLLECTIONS = new Set([
+  'roleManagement/directory/roleDefinitions',
+  'identityGovernance/roleManagementAlerts/alertDefinitions',
+]);
+/** Enum-like properties pimwatch reads by value: a name that happens to equal one must not change it. */
+const KEPT_PROPERTIES = new Set([
+  '@odata.type',
+  'loggedByService',
+  'activityDisplayName',
+  'category',
+  'operationType',
+  'result',
+  'action',
+  'status',
+  'memberType',
+  'assignmentType',
+  'accessId',
+  'skuPartNumber',
+  'servicePlanName',
+]);
+/** Personal details no detector reads: dropped rather than disguised. */
+const PERSONAL_PROPERTIES = new Set([
+  'givenName',
+  'surname',
+  'jobTitle',
+  'department',
+  'officeLocation',
+  'mobilePhone',
+  'businessPhones',
+  'otherMails',
+  'proxyAddresses',
+  'imAddresses',
+  'streetAddress',
+  'city',
+  'postalCode',
+  'employeeId',
+  'onPremisesSamAccountName',
+  'onPremisesUserPrincipalName',
+  'onPremisesDistinguishedName',
+  'description',
+  'servicePrincipalNames',
+  'replyUrls',
+  'homepage',
+]);
+
+/**
+ * Replaces the names, UPNs, mail addresses and object ids of users, groups and service principals
+ * (and the organisation's name and domains; application ids stay) with pseudonyms from HMAC-SHA256 under a key made for this
+ * call and dropped with it, consistently wherever they appear: ids stay GUIDs, UPNs stay `name@domain`.
+ * Role, SKU, service-plan and alert definition ids and every timestamp are kept, so a scan of the result
+ * finds the same incidents, under pseudonymous principals.
+ */
+export function pseudonymizeFixture(
+  fixture: TenantFixture,
+  key: Buffer = randomBytes(32),
+): { fixture: TenantFixture; mapping: PseudonymMapping } {
+  const hash = (text: string) => createHmac('sha256', key).update(text).digest('hex');
+  const ids = new Map<string, string>();
+  const names = new Map<string, string>();
+  const addId = (id: unknown) => {
+    if (typeof id === 'string' && id !== '' && !ids.has(id.toLowerCase())) {
+      ids.set(id.toLowerCase(), guidFrom(hash(`id:${id.toLowerCase()}`)));
+    }
+  };
+  const domainOf = (domain: string) => {
+    const lower = domain.toLowerCase();
+    if (!names.has(lower)) names.set(lower, `tenant-${hash(`domain:${lower}`).slice(0, 10)}.example`);
+    return names.get(lower)!;
+  };
+  const addAddress = (value: unknown) => {
+    const match = typeof value === 'string' ? EMAIL.exec(value) : null;
+    if (!match || names.has(value!.toString().toLowerCase())) return;
+    const lower = match[0].toLowerCase();
+    names.set(lower, `user-${hash(`address:${lower}`).slice(0, 10)}@${domainOf(match[2]!)}`);
+  };
+  const addName = (value: unknown, kind: Kind) => {
+    if (typeof value !== 'string' || value.trim() === '' || names.has(value.toLowerCase())) return;
+    names.set(value.toLowerCase(), `${NAME_PREFIX[kind]} ${hash(`name:${value.toLowerCase()}`).slice(0, 8)}`);
+  };
+  const firstParty = new Set<string>(MICROSOFT_APP_NAMES);
+  for (const sp of fixture.resources.servicePrincipals ?? []) {
+    if (sp.appOwnerOrganizationId === MICROSOFT_TENANT_ID && typeof sp.displayName === 'string') {
+      firstParty.add(sp.displayName.toLowerCase());
+    }
+  }
+  const addPrincipal = (item: GraphObject, kind: Kind) => {
+    addId(item.id);
+    if (typeof item.displayName === 'string' && firstParty.has(item.displayName.toLowerCase())) return;
+    addName(item.displayName, kind);
+    addName(item.appDisplayName, kind);
+    addAddress(item.userPrincipalName);
+    addAddress(item.mail);
+    if (typeof item.mailNickname === 'string') addName(item.mailNickname, kind);
+  };
+
+  for (const [path, items] of Object.entries(fixture.resources)) {
+    const kind = PRINCIPAL_COLLECTIONS[path] ?? (MEMBERS_PATH.test(path) ? 'user' : undefined);
+    for (const item of items) {
+      if (kind) addPrincipal(item, kindOf(item, kind));
+      collectNamedPrincipals(item, addPrincipal);
+    }
+  }
+  for (const deleted of fixture.deletedObjects ?? []) {
+    addPrincipal(deleted, deleted.type ?? 'user');
+  }
+  for (const organization of fixture.resources.organization ?? []) {
+    addName(organization.displayName, 'group');
+    for (const domain of (organization.verifiedDomains as GraphObject[] | undefined) ?? []) {
+      if (typeof domain.name === 'string') domainOf(domain.name);
+    }
+  }
+
+  const replace = textReplacer(ids, names);
+  const resources = Object.fromEntries(
+    Object.entries(fixture.resources).map(([path, items]) => [
+      replace(path),
+      CATALOGUE_COLLECTIONS.has(path) ? items : items.map((item) => disguise(item, replace) as GraphObject),
+    ]),
+  );
+  const out: TenantFixture = {
+    ...fixture,
+    description: `${fixture.description ?? 'Captured tenant'} (pseudonymised)`,
+    resources,
+    ...(fixture.deletedObjects
+      ? { deletedObjects: fixture.deletedObjects.map((d) => disguise(d, replace) as typeof d) }
+      : {}),
+    ...(fixture.faults
+      ? {
+          faults: Object.fromEntries(
+            Object.entries(fixture.faults).map(([path, fault]) => [replace(path), disguise(fault, replace)]),
+          ) as TenantFixture['faults'],
+        }
+      : {}),
+  };
+  return { fixture: out, mapping: { ids, names } };
+}
+
+function kindOf(item: GraphObject, fallback: Kind): Kind {
+  const type = item['@odata.type'];
+  if (type === '#microsoft.graph.group') return 'group';
+  if (type === '#microsoft.graph.servicePrincipal') return 'servicePrincipal';
+  return fallback;
+}
+
+/** Principals other objects name: PIM's incidents' assignees, audit records' targets and initiators. */
+function collectNamedPrincipals(item: GraphObject, add: (principal: GraphObject, kind: Kind) => void): void {
+  for (const incident of (item.alertIncidents as GraphObject[] | undefined) ?? []) {
+    add(
+      {
+        id: incident.assigneeId,
+        displayName: incident.assigneeDisplayName,
+        userPrincipalName: incident.assigneeUserPrincipalName,
+      },
+      'user',
+    );
+  }
+  for (const target of (item.targetResources as GraphObject[] | undefined) ?? []) {
+    const type = String(target.type ?? '').toLowerCase();
+    const kind: Kind | undefined =
+      type === 'user'
+        ? 'user'
+        : type === 'group'
+          ? 'group'
+          : type === 'serviceprincipal'
+            ? 'servicePrincipal'
+            : undefined;
+    if (kind) add(target, kind);
+  }
+  const initiatedBy = item.initiatedBy as GraphObject | undefined;
+  const user = initiatedBy?.user as GraphObject | null | undefined;
+  if (user) add(user, 'user');
+  const app = initiatedBy?.app as GraphObject | null | undefined;
+  if (app)
+    add({ id: app.servicePrincipalId, appId: app.appId, displayName: app.displayName }, 'servicePrincipal');
+}
+
+/** A GUID-shaped (version 4 layout) pseudonym from a hex digest. */
+function guidFrom(hex: string): string {
+  const variant = '89ab'[Number.parseInt(hex[16]!, 16) & 3]!;
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Rewrites one string: known ids wherever a GUID appears, then known names, addresses and domains as
+ * whole words (not inside a longer word, so a user called "Admin" leaves "Administrator" alone).
+ * Strings inside strings (audit records' JSON-encoded `modifiedProperties` values) are covered too.
+ */
+function textReplacer(ids: ReadonlyMap<string, string>, names: ReadonlyMap<string, string>) {
+  const tokens = [...names.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  const namePattern =
+    tokens.length > 0
+      ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${tokens.join('|')})(?![\\p{L}\\p{N}])`, 'giu')
+      : undefined;
+  return (text: string): string => {
+    const exact = ids.get(text.toLowerCase()) ?? names.get(text.toLowerCase());
+    if (exact) return exact;
+    let out = text.replace(GUID, (guid) => ids.get(guid.toLowerCase()) ?? guid);
+    if (namePattern) out = out.replace(namePattern, (name) => names.get(name.toLowerCase()) ?? name);
+    return out;
+  };
+}
+
+function disguise(value: unknown, replace: (text: string) => string, property?: string): unknown {
+  if (typeof value === 'string') return property && KEPT_PROPERTIES.has(property) ? value : replace(value);
+  if (Array.isArray(value)) return value.map((v) => disguise(v, replace));
+  if (!value || typeof value !== 'object') return value;
+  const out: GraphObject = {};
+  for (const [key, inner] of Object.entries(value)) {
+    if (PERSONAL_PROPERTIES.has(key)) out[key] = Array.isArray(inner) ? [] : null;
+    else out[key] = disguise(inner, replace, key);
+  }
+  return out;
+}

@@ -211,6 +211,43 @@ function guidFrom(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/**
+ * Graph builds role assignment and schedule instance ids from the role's and the principal's GUIDs:
+ * base64url of their 32 bytes in Microsoft's mixed-endian layout, plus a suffix (`-1`, `-1-e`). Such an
+ * id would carry the principal's real id, so the principal half is re-encoded with its pseudonym.
+ */
+const ENCODED_ID_PAIR = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_])/g;
+
+function recodeIdPair(token: string, ids: ReadonlyMap<string, string>): string {
+  const bytes = Buffer.from(token, 'base64url');
+  if (bytes.length !== 32) return token;
+  let changed = false;
+  for (const offset of [0, 16]) {
+    const pseudonym = ids.get(guidFromBytes(bytes.subarray(offset, offset + 16)));
+    if (!pseudonym) continue;
+    guidToBytes(pseudonym).copy(bytes, offset);
+    changed = true;
+  }
+  return changed ? bytes.toString('base64url') : token;
+}
+
+/** The first three groups are little-endian in Microsoft's binary GUID layout. */
+const GUID_BYTE_ORDER = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+
+function guidFromBytes(bytes: Buffer): string {
+  const hex = GUID_BYTE_ORDER.map((i) => bytes[i]!.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function guidToBytes(guid: string): Buffer {
+  const hex = Buffer.from(guid.replace(/-/g, ''), 'hex');
+  const out = Buffer.alloc(16);
+  GUID_BYTE_ORDER.forEach((from, to) => {
+    out[from] = hex[to]!;
+  });
+  return out;
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -229,7 +266,8 @@ function textReplacer(ids: ReadonlyMap<string, string>, names: ReadonlyMap<strin
   return (text: string): string => {
     const exact = ids.get(text.toLowerCase()) ?? names.get(text.toLowerCase());
     if (exact) return exact;
-    let out = text.replace(GUID, (guid) => ids.get(guid.toLowerCase()) ?? guid);
+    let out = text.replace(ENCODED_ID_PAIR, (token) => recodeIdPair(token, ids));
+    out = out.replace(GUID, (guid) => ids.get(guid.toLowerCase()) ?? guid);
     if (namePattern) out = out.replace(namePattern, (name) => names.get(name.toLowerCase()) ?? name);
     return out;
   };

@@ -78,6 +78,23 @@ function replayDetectors(mapping: PseudonymMapping | undefined) {
   };
 }
 
+/** The GUIDs inside Graph's base64url role-and-principal ids (`lAPpYvVp...-1`) found in a text. */
+function encodedGuids(text: string): string[] {
+  const out: string[] = [];
+  for (const token of text.match(/[A-Za-z0-9_-]{43}/g) ?? []) {
+    const bytes = Buffer.from(token, 'base64url');
+    if (bytes.length !== 32) continue;
+    for (const half of [bytes.subarray(0, 16), bytes.subarray(16)]) {
+      const h = half.toString('hex');
+      const le = (s: string) => s.match(/../g)!.reverse().join('');
+      out.push(
+        `${le(h.slice(0, 8))}-${le(h.slice(8, 12))}-${le(h.slice(12, 16))}-${h.slice(16, 20)}-${h.slice(20)}`,
+      );
+    }
+  }
+  return out;
+}
+
 const tenants: { name: string; load: () => Promise<TenantFixture> }[] = [
   { name: 'the demo', load: () => demoFixture() },
   { name: 'the near-miss tenant', load: () => loadFixture('fixtures/near-miss/tenant.json') },
@@ -119,6 +136,9 @@ describe.each(tenants)('capture of $name, then replay', ({ load }) => {
     const text = JSON.stringify(captured.fixture).toLowerCase();
     const leaked = identifyingValues(original).filter((value) => text.includes(value));
     expect(leaked).toEqual([]);
+    // Role assignment ids encode the principal's GUID: none decodes to an original one.
+    const originalIds = new Set(identifyingValues(original));
+    expect(encodedGuids(JSON.stringify(captured.fixture)).filter((id) => originalIds.has(id))).toEqual([]);
     // The captured collections are not empty: there was something to hide.
     expect(captured.fixture.resources.users?.length ?? 0).toBeGreaterThan(0);
   });
@@ -136,6 +156,10 @@ describe('capture', () => {
     expect(original.resources.users!.some((u) => u.id === user.id)).toBe(true);
     // The leak check of the pseudonymised captures would catch these.
     expect(identifyingValues(original).filter((value) => text.includes(value)).length).toBeGreaterThan(40);
+    const originalIds = new Set(identifyingValues(original));
+    expect(encodedGuids(JSON.stringify(fixture)).filter((id) => originalIds.has(id)).length).toBeGreaterThan(
+      0,
+    );
   }, 60_000);
 
   it('keeps role template, SKU and alert definition ids and timestamps', async () => {

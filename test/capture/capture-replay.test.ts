@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -233,5 +233,28 @@ describe('pimwatch capture (CLI)', () => {
     ]);
     expect(replay.code).toBe(0);
     expect(JSON.parse(replay.stdout).incidents.length).toBeGreaterThan(0);
+  }, 90_000);
+
+  it('exits 3 for a partial scan and records the refused read as a fault; usage errors exit 2', async () => {
+    const fixturePath = join(dir, 'refused.json');
+    await writeFile(
+      fixturePath,
+      JSON.stringify({
+        tenantId: '5f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0',
+        resources: {},
+        faults: { organization: { status: 403, code: 'Authorization_RequestDenied' } },
+      }),
+    );
+    const out = join(dir, 'refused-capture.json');
+    const [partial, usage] = await Promise.all([
+      runPimwatch(['capture', '--fixture', fixturePath, '--out', out, '--quiet']),
+      runPimwatch(['capture', '--out', out]),
+    ]);
+    expect(partial.code).toBe(3);
+    expect(JSON.parse(await readFile(out, 'utf8')).faults).toEqual({
+      organization: expect.objectContaining({ status: 403, code: 'Authorization_RequestDenied' }),
+    });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('exactly one of --tenant ID or --fixture FILE|demo');
   }, 90_000);
 });

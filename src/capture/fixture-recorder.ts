@@ -1,11 +1,11 @@
+import { MEMBERS_PATH } from '../emulator/fixture-rules.js';
 import type { Fault, TenantFixture } from '../emulator/fixture-schema.js';
 import type { GraphFailure, GraphResult } from '../graph/errors.js';
 import { type GraphRequestSpec, type GraphResponse, pathOf } from '../graph/http.js';
 
 type GraphObject = Record<string, unknown>;
 
-/** A member list keeps its own collection path in a fixture (design section 2); other sub-collections fold inline. */
-const MEMBERS_PATH = /^groups\/[^/]+\/members$/;
+/** `<collection>/<id>/<navigation>`: a navigation read on its own, folded back into its object. */
 const SUB_COLLECTION = /^(.+)\/([^/]+)\/([^/]+)$/;
 
 /** Where a principal of each `@odata.type` lives in a fixture. */

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { MEMBERS_PATH } from '../emulator/fixture-rules.js';
 import type { TenantFixture } from '../emulator/fixture-schema.js';
 
 type GraphObject = Record<string, unknown>;
@@ -17,7 +18,6 @@ const PRINCIPAL_COLLECTIONS: Readonly<Record<string, Kind>> = {
   servicePrincipals: 'servicePrincipal',
 };
 const NAME_PREFIX: Readonly<Record<Kind, string>> = { user: 'User', group: 'Group', servicePrincipal: 'App' };
-const MEMBERS_PATH = /^groups\/[^/]+\/members$/;
 const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 /**
  * Microsoft's own applications (MS-PIM among them) are the same in every tenant and pimwatch recognises
@@ -215,6 +215,7 @@ function guidFrom(hex: string): string {
  * Graph builds role assignment and schedule instance ids from the role's and the principal's GUIDs:
  * base64url of their 32 bytes in Microsoft's mixed-endian layout, plus a suffix (`-1`, `-1-e`). Such an
  * id would carry the principal's real id, so the principal half is re-encoded with its pseudonym.
+ * UNCONFIRMED (docs/unconfirmed-graph-facts.md): the layout is read from published examples.
  */
 const ENCODED_ID_PAIR = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_])/g;
 

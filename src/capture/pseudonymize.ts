@@ -249,28 +249,63 @@ function guidToBytes(guid: string): Buffer {
   return out;
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 /**
  * Rewrites one string: known ids wherever a GUID appears, then known names, addresses and domains as
  * whole words (not inside a longer word, so a user called "Admin" leaves "Administrator" alone).
  * Strings inside strings (audit records' JSON-encoded `modifiedProperties` values) are covered too.
  */
 function textReplacer(ids: ReadonlyMap<string, string>, names: ReadonlyMap<string, string>) {
-  const tokens = [...names.keys()].sort((a, b) => b.length - a.length).map(escapeRegExp);
-  const namePattern =
-    tokens.length > 0
-      ? new RegExp(`(?<![\\p{L}\\p{N}])(?:${tokens.join('|')})(?![\\p{L}\\p{N}])`, 'giu')
-      : undefined;
+  const replaceNames = nameReplacer(names);
   return (text: string): string => {
     const exact = ids.get(text.toLowerCase()) ?? names.get(text.toLowerCase());
     if (exact) return exact;
     let out = text.replace(ENCODED_ID_PAIR, (token) => recodeIdPair(token, ids));
     out = out.replace(GUID, (guid) => ids.get(guid.toLowerCase()) ?? guid);
-    if (namePattern) out = out.replace(namePattern, (name) => names.get(name.toLowerCase()) ?? name);
-    return out;
+    return replaceNames(out);
+  };
+}
+
+const WORD = /[\p{L}\p{N}]+/gu;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/**
+ * Replaces known names inside a longer text, whole words only. Names are indexed by their first word,
+ * so each word of the text is checked against the few names that start with it (an alternation of
+ * thousands of names made one large capture take minutes).
+ */
+function nameReplacer(names: ReadonlyMap<string, string>): (text: string) => string {
+  const byFirstWord = new Map<string, string[]>();
+  for (const name of names.keys()) {
+    const first = /^[\p{L}\p{N}]+/u.exec(name)?.[0];
+    if (!first) continue;
+    const list = byFirstWord.get(first) ?? [];
+    list.push(name);
+    byFirstWord.set(first, list);
+  }
+  for (const list of byFirstWord.values()) list.sort((a, b) => b.length - a.length);
+  return (text) => {
+    const lower = text.toLowerCase();
+    // Lower-casing can change a string's length (a few Unicode letters); such text is left as it is.
+    if (byFirstWord.size === 0 || lower.length !== text.length) return text;
+    let out = '';
+    let copied = 0;
+    for (const word of lower.matchAll(WORD)) {
+      const start = word.index;
+      if (start < copied) continue;
+      const boundaryBefore = start === 0 || !WORD_CHAR.test(lower[start - 1]!);
+      const name = boundaryBefore
+        ? byFirstWord.get(word[0])?.find((candidate) => {
+            const end = start + candidate.length;
+            return (
+              lower.startsWith(candidate, start) && (end === lower.length || !WORD_CHAR.test(lower[end]!))
+            );
+          })
+        : undefined;
+      if (!name) continue;
+      out += text.slice(copied, start) + names.get(name)!;
+      copied = start + name.length;
+    }
+    return copied === 0 ? text : out + text.slice(copied);
   };
 }
 

@@ -142,13 +142,18 @@ export function pseudonymizeFixture(
   }
 
   const replace = textReplacer(ids, names);
+  return { fixture: rewriteFixture(fixture, replace), mapping: { ids, names } };
+}
+
+/** The fixture with every string passed through `replace` (catalogue collections and kept properties aside). */
+function rewriteFixture(fixture: TenantFixture, replace: (text: string) => string): TenantFixture {
   const resources = Object.fromEntries(
     Object.entries(fixture.resources).map(([path, items]) => [
       replace(path),
       CATALOGUE_COLLECTIONS.has(path) ? items : items.map((item) => disguise(item, replace) as GraphObject),
     ]),
   );
-  const out: TenantFixture = {
+  return {
     ...fixture,
     description: `${fixture.description ?? 'Captured tenant'} (pseudonymised)`,
     resources,
@@ -163,7 +168,6 @@ export function pseudonymizeFixture(
         }
       : {}),
   };
-  return { fixture: out, mapping: { ids, names } };
 }
 
 function kindOf(item: GraphObject, fallback: Kind): Kind {

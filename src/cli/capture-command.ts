@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { type Capture, captureTenant } from '../capture/capture-tenant.js';
 import { loadConfig } from '../config/load.js';
 import { mergeDetectorsConfig } from '../detectors/config-schema.js';
+import { fixtureViolations } from '../emulator/fixture-rules.js';
 import { loadFixture, resolveFixtureArg } from '../emulator/load-fixture.js';
 import { stableShiftTarget } from '../emulator/time-shift.js';
 import { UsageError } from '../errors.js';
@@ -86,5 +87,16 @@ export async function runCaptureCommand(
       `replay: pimwatch scan --fixture ${options.out} --now ${capture.fixture.referenceTime}\n`,
   );
   if (!snapshot.complete) write('the scan was partial; the capture records the failed reads as faults\n');
+  // A tenant that breaks the emulator's idea of Entra's rules is exactly what a bug report is for.
+  const violations = fixtureViolations(capture.fixture);
+  if (violations.length > 0) {
+    write(
+      `note: the emulator refuses this capture until it learns what your tenant does (${violations.length} rule(s); please mention it in the report), e.g.\n` +
+        violations
+          .slice(0, 5)
+          .map((v) => `  - ${v.path}: ${v.message} [${v.rule}]\n`)
+          .join(''),
+    );
+  }
   return snapshot.complete ? EXIT.ok : EXIT.partial;
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CaptureCommandOptions } from './cli/capture-command.js';
 import type { DoctorCommandOptions } from './cli/doctor-command.js';
 import { EXIT, reportError } from './cli/exit.js';
 import type { ScanCommandOptions } from './cli/scan-command.js';
@@ -265,6 +266,28 @@ export function buildProgram(setExitCode: (code: number) => void = () => {}): Co
     .action(async (opts: DoctorCommandOptions) => {
       const { runDoctorCommand } = await import('./cli/doctor-command.js');
       setExitCode(await runDoctorCommand(opts));
+    });
+
+  program
+    .command('capture')
+    .description(
+      'Record what a scan reads from a tenant as a tenant fixture, pseudonymised, to attach to a bug report (replay with scan --fixture FILE --now <referenceTime>)',
+    )
+    .option('--tenant <id>', 'capture a tenant from the configuration')
+    .option(
+      '--fixture <file>',
+      'capture a tenant fixture (or `demo`) through the emulator, started in-process',
+    )
+    .requiredOption('--out <file>', 'where to write the captured fixture (JSON)')
+    .addOption(configOption())
+    .option('--now <iso-time>', "the scan's clock and the capture's referenceTime (default: now)")
+    .option(
+      '--no-pseudonymize',
+      'keep real names, UPNs, mail addresses and object ids (do not share the file)',
+    )
+    .action(async (opts: CaptureCommandOptions) => {
+      const { runCaptureCommand } = await import('./cli/capture-command.js');
+      setExitCode(await runCaptureCommand(opts));
     });
 
   program

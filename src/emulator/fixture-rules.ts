@@ -41,7 +41,7 @@ export const ROLE_GRANT_COLLECTIONS = [
   `${ROLES}/roleAssignmentScheduleRequests`,
 ] as const;
 
-const MEMBERS_PATH = /^groups\/([^/]+)\/members$/;
+export const MEMBERS_PATH = /^groups\/([^/]+)\/members$/;
 
 /** The fixture, indexed once for every rule. */
 export class FixtureTenant {

@@ -51,7 +51,14 @@ export interface GraphHttpOptions {
   logger?: Logger;
   /** Told about every wait worth showing a person: a retry's delay, or pacing under a throttle. */
   onWait?: (wait: GraphWait) => void;
+  /**
+   * Told the final outcome of every request (after retries; each `$batch` item on its own, with its own
+   * spec): `pimwatch capture` records a scan's answers through it.
+   */
+  onResult?: GraphResultObserver;
 }
+
+export type GraphResultObserver = (spec: GraphRequestSpec, result: GraphResult<GraphResponse>) => void;
 
 /**
  * A wait the HTTP layer is about to make (`retry`: Graph answered 429, 503 or 504, or did not answer;
@@ -125,8 +132,13 @@ export class GraphHttp {
       this.count(spec.tag, 1);
       const result = await this.slots.run(() => this.sendOnce(spec));
       const retry = this.retryDecision(result, attempt);
-      if (!retry)
-        return result.ok ? { ok: true, value: result.value } : { ok: false, failure: result.failure };
+      if (!retry) {
+        const final: GraphResult<GraphResponse> = result.ok
+          ? { ok: true, value: result.value }
+          : { ok: false, failure: result.failure };
+        this.options.onResult?.(spec, final);
+        return final;
+      }
       if (retry.throttled) this.limiter.drain(spec.throttle);
       attempt += 1;
       this.counts.retried += 1;
@@ -160,6 +172,7 @@ export class GraphHttp {
         );
         done.forEach((result, j) => {
           results[indexes[j]!] = result;
+          this.options.onResult?.(specs[indexes[j]!]!, result);
         });
       }),
     );
@@ -369,7 +382,8 @@ function describePath(spec: GraphRequestSpec): string {
   return `${spec.method ?? 'GET'} ${spec.version}/${pathOf(spec)}`;
 }
 
-function pathOf(spec: GraphRequestSpec): string {
+/** The Graph path a request reads, without version segment or query (also for an absolute next link). */
+export function pathOf(spec: GraphRequestSpec): string {
   if (!/^https:\/\//.test(spec.path)) return spec.path.replace(/^\//, '').split('?')[0]!;
   const url = new URL(spec.path);
   return url.pathname.replace(/^\/(v1\.0|beta)\//, '');

@@ -28,6 +28,8 @@ export interface SessionOptions {
   readSecret?: typeof resolveSecret;
   /** Waits (retries, throttle pacing) as they start: for a progress line. */
   onWait?: GraphHttpOptions['onWait'];
+  /** Every request's final outcome (`pimwatch capture`). */
+  onResult?: GraphHttpOptions['onResult'];
 }
 
 /** Everything needed to talk to one tenant's Graph: trust, credential and the HTTP layer. */
@@ -57,6 +59,7 @@ export function openGraphSession(
     ...(options.priority ? { priority: options.priority } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.onWait ? { onWait: options.onWait } : {}),
+    ...(options.onResult ? { onResult: options.onResult } : {}),
   });
   return { http, credential, trust, close: () => closeTrust(trust) };
 }

@@ -14,7 +14,7 @@ export interface EmulatedTenant {
   tenant: Pick<TenantConfig, 'id' | 'name' | 'credential'>;
   graph: GraphConfig;
   /** A Graph session for the tenant: the real client and credential, over HTTPS, trusting only the emulator's CA. */
-  openSession(options?: Pick<SessionOptions, 'logger' | 'priority' | 'onWait'>): GraphSession;
+  openSession(options?: Pick<SessionOptions, 'logger' | 'priority' | 'onWait' | 'onResult'>): GraphSession;
   close(): Promise<void>;
 }
 

@@ -48,6 +48,21 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Holdings-based verdicts stand without PIM for Groups (design section 8: only what depends on it says
+ * so): each role-holding group whose eligible or active memberships could not be read is listed as not
+ * judged, since its PIM members hold its roles unseen.
+ */
+function withUnexpandedGroups(result: DetectorResult, snapshot: TenantSnapshot): DetectorResult {
+  if (result.status !== 'ok' || snapshot.pimGroupsUnread.length === 0) return result;
+  const unread = snapshot.pimGroupsUnread.map((groupId) => ({
+    subject: `group ${snapshot.principals.get(groupId)?.displayName ?? groupId} (${groupId})`,
+    cause:
+      'its PIM for Groups memberships could not be read: eligible and active members through PIM for Groups are not counted',
+  }));
+  return { ...result, unknownItems: [...(result.unknownItems ?? []), ...unread] };
+}
+
 const EMPTY_HOLDINGS: HoldingIndex = {
   all: [],
   get: () => undefined,
@@ -102,6 +117,7 @@ export function runDetectors({ snapshot, config, now }: RunDetectorsInput): Dete
     } catch (error) {
       result = { status: 'unknown', cause: `detector failed: ${describeError(error)}` };
     }
+    if (result.status === 'ok' && needsHoldings(detector)) result = withUnexpandedGroups(result, snapshot);
     if (result.status === 'ok') {
       // A guarantee that does not depend on each detector remembering: excluded principals never surface.
       const incidents = result.incidents.filter(

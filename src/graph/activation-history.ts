@@ -1,4 +1,4 @@
-import type { Activation, ActivationHistory, ActivationKind } from '../model/snapshot.js';
+import type { Activation, ActivationHistory, ActivationKind, GroupActivation } from '../model/snapshot.js';
 import type { ReadOutcome } from './collection.js';
 import type { GraphFailure } from './errors.js';
 import type { GraphHttp } from './http.js';
@@ -86,6 +86,8 @@ export async function readActivationHistory(
         reason: null,
         coversFrom: null,
         activations: activationsFromScheduleRequests(kept),
+        // Group membership activations come from PIM's audit records only (not read on this path).
+        groupActivations: [],
       },
       scheduleRequests: requests,
       pimActivationAudits: { status: 'skipped' },
@@ -93,7 +95,7 @@ export async function readActivationHistory(
   }
   if (options.mode === 'scheduleRequests' && requests) {
     return {
-      history: { source: null, reason: null, coversFrom: null, activations: [] },
+      history: { source: null, reason: null, coversFrom: null, activations: [], groupActivations: [] },
       scheduleRequests: requests,
       pimActivationAudits: { status: 'skipped' },
     };
@@ -113,7 +115,7 @@ export async function readActivationHistory(
       : requests;
   if (audits.status !== 'ok') {
     return {
-      history: { source: null, reason, coversFrom: null, activations: [] },
+      history: { source: null, reason, coversFrom: null, activations: [], groupActivations: [] },
       scheduleRequests: requestsOutcome,
       pimActivationAudits: audits,
     };
@@ -123,15 +125,32 @@ export async function readActivationHistory(
       source: 'auditLog',
       reason,
       coversFrom: since.toISOString(),
-      activations: audits.items.map(
-        (a): RawActivation => ({
-          record: { kind: 'auditRecord', id: a.recordId },
-          kind: 'activate',
-          principalId: a.principalId,
-          roleDefinitionId: a.roleDefinitionId,
-          startDateTime: a.startDateTime,
-          endDateTime: a.endDateTime,
-        }),
+      activations: audits.items.flatMap((a): RawActivation[] =>
+        a.target.kind === 'role'
+          ? [
+              {
+                record: { kind: 'auditRecord', id: a.recordId },
+                kind: 'activate',
+                principalId: a.principalId,
+                roleDefinitionId: a.target.roleDefinitionId,
+                startDateTime: a.startDateTime,
+                endDateTime: a.endDateTime,
+              },
+            ]
+          : [],
+      ),
+      groupActivations: audits.items.flatMap((a): GroupActivation[] =>
+        a.target.kind === 'group'
+          ? [
+              {
+                record: { kind: 'auditRecord', id: a.recordId },
+                principalId: a.principalId,
+                groupId: a.target.groupId,
+                startDateTime: a.startDateTime,
+                endDateTime: a.endDateTime,
+              },
+            ]
+          : [],
       ),
     },
     scheduleRequests: requestsOutcome,

@@ -53,6 +53,20 @@ const API = 'https://learn.microsoft.com/graph/api';
  */
 const NO_SUCH_OBJECT = '00000000-0000-0000-0000-000000000000';
 const top1 = { $top: '1' };
+/** Where PIM for Groups keeps its schedules (design section 8). */
+export const PIM_GROUPS = 'identityGovernance/privilegedAccess/group';
+
+/**
+ * PIM for Groups lists nothing without a `groupId` or `principalId` filter; a group no tenant has answers
+ * an empty list when the read is allowed (403 otherwise).
+ */
+function pimGroupProbe(collection: string): SourceProbe {
+  return {
+    version: 'v1.0',
+    path: `${PIM_GROUPS}/${collection}`,
+    query: { $filter: `groupId eq '${NO_SUCH_OBJECT}'`, $top: '1' },
+  };
+}
 const directoryRoleScope = { $filter: "scopeId eq '/' and scopeType eq 'DirectoryRole'" };
 
 /** Read access to all role management data, accepted by each PIM read (never the least privileged). */
@@ -231,6 +245,34 @@ export const GRAPH_SOURCES = {
         notFoundMeansReadable: true,
       },
     ],
+  },
+  pimGroupEligibilities: {
+    path: `${PIM_GROUPS}/eligibilityScheduleInstances`,
+    version: 'v1.0',
+    permissions: [
+      [
+        'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+        'PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup',
+      ],
+    ],
+    required: true,
+    unlocks: 'eligible members of role-holding groups (PIM for Groups)',
+    docs: `${API}/privilegedaccessgroup-list-eligibilityscheduleinstances`,
+    probes: [pimGroupProbe('eligibilityScheduleInstances')],
+  },
+  pimGroupAssignments: {
+    path: `${PIM_GROUPS}/assignmentScheduleInstances`,
+    version: 'v1.0',
+    permissions: [
+      [
+        'PrivilegedAssignmentSchedule.Read.AzureADGroup',
+        'PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup',
+      ],
+    ],
+    required: true,
+    unlocks: 'active and activated members of role-holding groups (PIM for Groups)',
+    docs: `${API}/privilegedaccessgroup-list-assignmentscheduleinstances`,
+    probes: [pimGroupProbe('assignmentScheduleInstances')],
   },
   signInActivity: {
     path: 'users',

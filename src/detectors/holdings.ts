@@ -21,6 +21,20 @@ export const HOLDING_SOURCES = [
   'principalLookup',
 ] as const satisfies readonly SourceName[];
 
+/**
+ * Sources that widen holdings without being needed for them: PIM for Groups memberships. When they fail
+ * the holdings-based detectors still judge, listing the groups they could not expand (design section 8).
+ */
+export const HOLDING_EXTENSION_SOURCES = [
+  'pimGroupEligibilities',
+  'pimGroupAssignments',
+] as const satisfies readonly SourceName[];
+
+/** Whether a detector with these sources counts members of role-holding groups (and so PIM for Groups). */
+export function countsGroupMembers(sources: readonly SourceName[]): boolean {
+  return sources.includes('groupMembers');
+}
+
 export type HoldingKind = 'eligible' | 'assigned' | 'activated';
 
 /** One raw grant as it contributes to a holding. */

@@ -3,7 +3,7 @@ import type { DetectorResult } from '../model/incident.js';
 import type { TenantSnapshot } from '../model/snapshot.js';
 import type { DetectorsConfig } from './config-schema.js';
 import { excludedPrincipals } from './exclusions.js';
-import { HOLDING_SOURCES, type HoldingIndex, resolveHoldings } from './holdings.js';
+import { countsGroupMembers, HOLDING_SOURCES, type HoldingIndex, resolveHoldings } from './holdings.js';
 import { IdSet } from './id-set.js';
 import { DETECTORS } from './registry.js';
 import type { Detector } from './types.js';
@@ -117,7 +117,7 @@ export function runDetectors({ snapshot, config, now }: RunDetectorsInput): Dete
     } catch (error) {
       result = { status: 'unknown', cause: `detector failed: ${describeError(error)}` };
     }
-    if (result.status === 'ok' && needsHoldings(detector)) result = withUnexpandedGroups(result, snapshot);
+    if (countsGroupMembers(detector.meta.sources)) result = withUnexpandedGroups(result, snapshot);
     if (result.status === 'ok') {
       // A guarantee that does not depend on each detector remembering: excluded principals never surface.
       const incidents = result.incidents.filter(

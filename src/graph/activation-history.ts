@@ -20,6 +20,11 @@ export type HistorySourceOutcome =
 
 const SUCCESSFUL_STATUSES = new Set(['provisioned', 'granted']);
 
+/** A request that took effect (status `Provisioned` or `Granted`, compared without case). */
+export function tookEffect(request: { status: string }): boolean {
+  return SUCCESSFUL_STATUSES.has(request.status.toLowerCase());
+}
+
 /** Graph's self-service actions (compared without case) and what they did. */
 const SELF_SERVICE_ACTIONS: Readonly<Record<string, ActivationKind>> = {
   selfactivate: 'activate',
@@ -35,7 +40,7 @@ export function activationsFromScheduleRequests(requests: readonly RawScheduleRe
   const out: RawActivation[] = [];
   for (const request of requests) {
     const kind = SELF_SERVICE_ACTIONS[request.action.toLowerCase()];
-    if (!kind || !SUCCESSFUL_STATUSES.has(request.status.toLowerCase())) continue;
+    if (!kind || !tookEffect(request)) continue;
     out.push({
       record: { kind: 'scheduleRequest', id: request.id },
       kind,

@@ -200,18 +200,19 @@ function pimGroupBudget(
   bySource: Partial<Record<SourceName, number>>,
 ): void {
   if (holderGroups.size === 0) return;
-  const collections = [
-    ['pimGroupEligibilities', `${PIM_GROUPS}/eligibilityScheduleInstances`],
-    ['pimGroupAssignments', `${PIM_GROUPS}/assignmentScheduleInstances`],
-  ] as const;
-  for (const [source, path] of collections) {
+  const readsFor = (path: string) => {
     const perGroup = new Map<string, number>();
     for (const item of items(path)) {
       const groupId = String(item.groupId);
       perGroup.set(groupId, (perGroup.get(groupId) ?? 0) + 1);
     }
-    bySource[source] = [...holderGroups].reduce((sum, g) => sum + pages(path, perGroup.get(g) ?? 0), 0);
-  }
+    return [...holderGroups].reduce((sum, g) => sum + pages(path, perGroup.get(g) ?? 0), 0);
+  };
+  bySource.pimGroupEligibilities = readsFor(`${PIM_GROUPS}/eligibilityScheduleInstances`);
+  // Membership activation requests are read with the active memberships' permission and counted with them.
+  bySource.pimGroupAssignments =
+    readsFor(`${PIM_GROUPS}/assignmentScheduleInstances`) +
+    readsFor(`${PIM_GROUPS}/assignmentScheduleRequests`);
 }
 
 /**

@@ -29,7 +29,11 @@ import { readRoleAssignmentAudits } from './readers/directory-audits.js';
 import { lookUpPrincipals } from './readers/directory-objects.js';
 import { readGroupMembersTransitively } from './readers/group-members.js';
 import { readOrganization } from './readers/organization.js';
-import { type PimGroupSourceOutcome, readPimGroupMemberships } from './readers/pim-group-memberships.js';
+import {
+  type PimGroupSourceOutcome,
+  readPimGroupActivationRequests,
+  readPimGroupMemberships,
+} from './readers/pim-group-memberships.js';
 import { readRoleDefinitions } from './readers/role-definitions.js';
 import {
   type RawGrant,
@@ -232,6 +236,12 @@ export async function collectSnapshot(http: GraphHttp, options: CollectOptions):
     ],
     activationHistory: {
       ...history.history,
+      // Membership activations follow the role history's source: PIM for Groups' own requests beside the
+      // role requests, PIM's audit records beside the audit records.
+      groupActivations:
+        history.history.source === 'scheduleRequests'
+          ? holders.groupActivationRequests
+          : history.history.groupActivations,
       activations: history.history.activations.map((a) => ({
         ...a,
         roleTemplateId: templateOf(a.roleDefinitionId),
@@ -286,10 +296,20 @@ async function readHolders(http: GraphHttp, options: CollectOptions) {
     rawGrants.filter((g) => principals.get(g.principalId)?.type === 'group').map((g) => g.principalId),
   );
   // Plain members and PIM for Groups memberships are read only for groups that hold a role.
-  const [members, pimGroups] = await Promise.all([
+  const [members, pimGroups, groupActivationRequests] = await Promise.all([
     readGroupMembersTransitively(http, holderGroups),
     readPimGroupMemberships(http, holderGroups),
+    readPimGroupActivationRequests(http, [...holderGroups]),
   ]);
+  // The requests need the active memberships' permission: a refusal fails that source.
+  if (groupActivationRequests.status === 'error' && pimGroups.assignments.status === 'ok') {
+    pimGroups.assignments = {
+      status: 'error',
+      items: [],
+      unread: [...holderGroups],
+      failure: groupActivationRequests.failure,
+    };
+  }
   for (const p of members.principals) remember(p);
   const pimMembers = [...pimGroups.eligibilities.items, ...pimGroups.assignments.items].filter(
     (m) => m.accessId === 'member',
@@ -331,6 +351,7 @@ async function readHolders(http: GraphHttp, options: CollectOptions) {
     principals,
     members,
     pimGroups,
+    groupActivationRequests: groupActivationRequests.status === 'ok' ? groupActivationRequests.items : [],
     grants,
     templateOf,
     signInUsers,

@@ -1,9 +1,11 @@
 import { z } from 'zod';
-import type { GroupMembershipInstance, Principal } from '../../model/snapshot.js';
+import type { GroupActivation, GroupMembershipInstance, Principal } from '../../model/snapshot.js';
+import { tookEffect } from '../activation-history.js';
 import { readCollectionsBatched } from '../collection.js';
 import type { GraphFailure } from '../errors.js';
 import type { GraphHttp } from '../http.js';
 import { PIM_GROUPS } from '../sources.js';
+import { requestScheduleFields, requestWindow } from './schedule-requests.js';
 import { directoryObjectSchema, graphDateTime, nullableString, principalFrom } from './shared.js';
 
 /**
@@ -116,4 +118,62 @@ export async function readPimGroupMemberships(
     }),
   );
   return { eligibilities: eligibilities!, assignments: assignments! };
+}
+
+const groupRequestSchema = z.object({
+  ...requestScheduleFields,
+  groupId: z.string().min(1),
+  accessId: z.string().default(''),
+});
+
+/**
+ * A membership self-activation that took effect, as a group activation; anything else (owners, admin
+ * actions, denied requests) is not one.
+ * https://learn.microsoft.com/en-us/graph/api/resources/privilegedaccessgroupassignmentschedulerequest
+ */
+function toGroupActivation(r: z.infer<typeof groupRequestSchema>): GroupActivation | undefined {
+  const window = requestWindow(r);
+  const self = r.action.toLowerCase() === 'selfactivate';
+  const succeeded = tookEffect(r);
+  if (!window || !self || !succeeded || r.accessId.toLowerCase() !== 'member') return undefined;
+  return {
+    record: { kind: 'scheduleRequest', id: r.id },
+    principalId: r.principalId,
+    groupId: r.groupId,
+    startDateTime: window.start,
+    endDateTime: window.end,
+  };
+}
+
+/**
+ * Membership activations of the given groups from PIM for Groups' schedule requests, readable with the
+ * same read-only permission as the active memberships (so counted with them), unlike the role requests
+ * (https://learn.microsoft.com/en-us/graph/api/privilegedaccessgroup-list-assignmentschedulerequests).
+ */
+export async function readPimGroupActivationRequests(
+  http: GraphHttp,
+  groupIds: readonly string[],
+): Promise<{ status: 'ok'; items: GroupActivation[] } | { status: 'error'; failure: GraphFailure }> {
+  if (groupIds.length === 0) return { status: 'ok', items: [] };
+  const outcomes = await readCollectionsBatched(
+    http,
+    groupIds.map((groupId) => ({
+      version: 'v1.0' as const,
+      path: `${PIM_GROUPS}/assignmentScheduleRequests`,
+      query: {
+        $filter: `groupId eq '${groupId}'`,
+        $select: 'id,action,status,principalId,groupId,accessId,createdDateTime,scheduleInfo',
+      },
+      throttle: 'directory' as const,
+      tag: 'pimGroupAssignments',
+    })),
+    groupRequestSchema,
+    toGroupActivation,
+  );
+  const items: GroupActivation[] = [];
+  for (const outcome of outcomes) {
+    if (outcome.status === 'error') return outcome;
+    for (const item of outcome.items) if (item) items.push(item);
+  }
+  return { status: 'ok', items };
 }

@@ -9,8 +9,8 @@ import {
   incidentReferencesExist,
   memberReferencesExist,
   noGroupInRoleAssignableGroup,
-  pimGroupReferencesExist,
   onlyRoleAssignableGroupsHoldRoles,
+  pimGroupReferencesExist,
 } from '../../src/emulator/fixture-rules.js';
 import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { TENANT_ID } from './helpers.js';

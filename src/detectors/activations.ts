@@ -1,4 +1,4 @@
-import type { Activation, ActivationKind } from '../model/snapshot.js';
+import type { Activation, ActivationKind, TenantSnapshot } from '../model/snapshot.js';
 
 /** Helpers for the activation history: which entries count and how to group them. */
 
@@ -22,3 +22,25 @@ export function activationEvidence(activation: Activation, detail: string) {
 
 /** The sources activation history can come from; the one not used is skipped or replaced, never failed. */
 export const ACTIVATION_HISTORY_SOURCES = ['roleAssignmentScheduleRequests', 'pimActivationAudits'] as const;
+
+/**
+ * Role activations, with each PIM for Groups membership activation counted as an activation of every
+ * role the group holds (design section 8): activating the membership is how such an admin activates R.
+ */
+export function roleActivations(snapshot: TenantSnapshot): Activation[] {
+  const out = [...snapshot.activationHistory.activations];
+  if (snapshot.activationHistory.groupActivations.length === 0) return out;
+  const rolesOfGroup = new Map<string, Map<string, string>>();
+  for (const grant of snapshot.grants) {
+    const roles = rolesOfGroup.get(grant.principalId.toLowerCase()) ?? new Map<string, string>();
+    roles.set(grant.roleTemplateId, grant.roleDefinitionId);
+    rolesOfGroup.set(grant.principalId.toLowerCase(), roles);
+  }
+  for (const activation of snapshot.activationHistory.groupActivations) {
+    const { groupId, ...rest } = activation;
+    for (const [roleTemplateId, roleDefinitionId] of rolesOfGroup.get(groupId.toLowerCase()) ?? []) {
+      out.push({ ...rest, kind: 'activate', roleTemplateId, roleDefinitionId, throughGroupId: groupId });
+    }
+  }
+  return out;
+}

@@ -1,4 +1,10 @@
-import type { PrincipalType, RoleGrant, SourceName, TenantSnapshot } from '../model/snapshot.js';
+import type {
+  GroupMembershipInstance,
+  PrincipalType,
+  RoleGrant,
+  SourceName,
+  TenantSnapshot,
+} from '../model/snapshot.js';
 import { epochMs } from './time.js';
 
 /**
@@ -14,6 +20,20 @@ export const HOLDING_SOURCES = [
   'groupMembers',
   'principalLookup',
 ] as const satisfies readonly SourceName[];
+
+/**
+ * Sources that widen holdings without being needed for them: PIM for Groups memberships. When they fail
+ * the holdings-based detectors still judge, listing the groups they could not expand (design section 8).
+ */
+export const HOLDING_EXTENSION_SOURCES = [
+  'pimGroupEligibilities',
+  'pimGroupAssignments',
+] as const satisfies readonly SourceName[];
+
+/** Whether a detector with these sources counts members of role-holding groups (and so PIM for Groups). */
+export function countsGroupMembers(sources: readonly SourceName[]): boolean {
+  return sources.includes('groupMembers');
+}
 
 export type HoldingKind = 'eligible' | 'assigned' | 'activated';
 
@@ -31,6 +51,8 @@ export interface HoldingGrant {
    * empty when the grant names the principal itself.
    */
   groupPath: readonly string[];
+  /** The PIM for Groups membership instance through which the principal is a member, if any. */
+  pimMembershipId?: string;
 }
 
 /** One (principal, role template) pair, however many grants make it up. */
@@ -82,7 +104,7 @@ function isHolderSource(grant: RoleGrant, pimOnboarded: boolean): boolean {
 }
 
 /** Expired and not-yet-started grants confer nothing now. An end exactly at `now` is still live. */
-function isLive(grant: RoleGrant, nowMs: number): boolean {
+function isLive(grant: Pick<RoleGrant, 'startDateTime' | 'endDateTime'>, nowMs: number): boolean {
   if (grant.endDateTime !== null && epochMs(grant.endDateTime) < nowMs) return false;
   if (grant.startDateTime !== null && epochMs(grant.startDateTime) > nowMs) return false;
   return true;
@@ -115,6 +137,49 @@ function placeMemberInstance(
   const throughGroups = holding?.grants.filter((g) => g.groupPath.length > 0) ?? [];
   if (throughGroups.some((g) => g.kind === kind)) return 'duplicate';
   return throughGroups[0]?.groupPath ?? [];
+}
+
+/**
+ * Live PIM for Groups memberships per group (lower-cased id). Owners are not holders (design section 8),
+ * so `accessId` `owner` is left out; Graph's enum values are compared without case.
+ */
+function pimMembersByGroup(snapshot: TenantSnapshot, nowMs: number): Map<string, GroupMembershipInstance[]> {
+  const byGroup = new Map<string, GroupMembershipInstance[]>();
+  for (const m of snapshot.pimGroupMemberships) {
+    if (m.accessId.toLowerCase() !== 'member') continue;
+    if (!isLive({ startDateTime: m.startDateTime, endDateTime: m.endDateTime }, nowMs)) continue;
+    pushTo(byGroup, m.groupId.toLowerCase(), m);
+  }
+  return byGroup;
+}
+
+/** What a grant to a group gives a member through one PIM for Groups membership instance. */
+function throughMembership(grant: RoleGrant, membership: GroupMembershipInstance) {
+  const grantKind = kindOf(grant);
+  const kind: HoldingKind =
+    grantKind === 'eligible' || membership.source === 'eligibilityInstance'
+      ? 'eligible'
+      : grantKind === 'activated' || membership.assignmentType === 'Activated'
+        ? 'activated'
+        : 'assigned';
+  return {
+    kind,
+    // Both parts must hold: the later start, the earlier end (null start: long ago; null end: never).
+    start: laterOf(grant.startDateTime, membership.startDateTime),
+    end: earlierOf(grant.endDateTime, membership.endDateTime),
+  };
+}
+
+function laterOf(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return epochMs(a) >= epochMs(b) ? a : b;
+}
+
+function earlierOf(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return epochMs(a) <= epochMs(b) ? a : b;
 }
 
 interface GroupExpansion {
@@ -171,7 +236,13 @@ export function resolveHoldings(snapshot: TenantSnapshot, now: Date): HoldingInd
   const byKey = new Map<string, MutableHolding>();
   const activeByKey = new Map<string, RoleGrant[]>();
 
-  const add = (principalId: string, grant: RoleGrant, groupPath: readonly string[]) => {
+  const pimMembers = pimMembersByGroup(snapshot, nowMs);
+  const add = (
+    principalId: string,
+    grant: RoleGrant,
+    groupPath: readonly string[],
+    membership?: GroupMembershipInstance,
+  ) => {
     const key = holdingKey(principalId, grant.roleTemplateId);
     let holding = byKey.get(key);
     if (!holding) {
@@ -192,25 +263,28 @@ export function resolveHoldings(snapshot: TenantSnapshot, now: Date): HoldingInd
       };
       byKey.set(key, holding);
     }
-    const kind = kindOf(grant);
+    const { kind, start, end } = membership
+      ? throughMembership(grant, membership)
+      : { kind: kindOf(grant), start: grant.startDateTime, end: grant.endDateTime };
     holding.grants.push({
       grantId: grant.id,
       kind,
       source: grant.source,
-      start: grant.startDateTime,
-      end: grant.endDateTime,
+      start,
+      end,
       groupPath,
+      ...(membership ? { pimMembershipId: membership.id } : {}),
     });
     if (kind === 'eligible') holding.eligible = true;
     else holding.active = true;
     if (kind === 'activated') holding.activated = true;
-    if (grant.endDateTime === null) holding.timeBound = false;
+    if (end === null) holding.timeBound = false;
     if (groupPath.length > 0 || reachedThroughGroup(grant)) holding.viaGroup = true;
     else holding.direct = true;
-    const startMs = grant.startDateTime === null ? Number.NEGATIVE_INFINITY : epochMs(grant.startDateTime);
+    const startMs = start === null ? Number.NEGATIVE_INFINITY : epochMs(start);
     if (startMs < holding.startMs) {
       holding.startMs = startMs;
-      holding.start = grant.startDateTime;
+      holding.start = start;
     }
   };
 
@@ -223,7 +297,7 @@ export function resolveHoldings(snapshot: TenantSnapshot, now: Date): HoldingInd
     }
     if (groups.isGroup(grant.principalId)) {
       // The group itself is not a holder: its members are (cycle-safe, should a tenant nest groups).
-      for (const [memberId, path] of groups.expand(grant.principalId).members) add(memberId, grant, path);
+      expandGroupGrant(grant, groups.expand(grant.principalId), pimMembers, add);
     } else if (reachedThroughGroup(grant)) {
       memberInstances.push(grant);
     } else {
@@ -257,6 +331,28 @@ export function resolveHoldings(snapshot: TenantSnapshot, now: Date): HoldingInd
     activeGrantsOf: (principalId, roleTemplateId) =>
       activeByKey.get(holdingKey(principalId, roleTemplateId)) ?? [],
   };
+}
+
+/**
+ * A group's grant reaches its plain members (to any depth) and its PIM for Groups members. A direct
+ * member who is one only because of a live active PIM membership is counted through that membership,
+ * which knows when it started (a plain membership does not).
+ */
+function expandGroupGrant(
+  grant: RoleGrant,
+  expansion: GroupExpansion,
+  pimMembers: ReadonlyMap<string, readonly GroupMembershipInstance[]>,
+  add: (id: string, grant: RoleGrant, path: readonly string[], membership?: GroupMembershipInstance) => void,
+): void {
+  const memberships = pimMembers.get(grant.principalId.toLowerCase()) ?? [];
+  const activeThroughPim = new Set(
+    memberships.filter((m) => m.source === 'assignmentInstance').map((m) => m.principalId.toLowerCase()),
+  );
+  for (const [memberId, path] of expansion.members) {
+    if (path.length === 1 && activeThroughPim.has(memberId.toLowerCase())) continue;
+    add(memberId, grant, path);
+  }
+  for (const membership of memberships) add(membership.principalId, grant, [grant.principalId], membership);
 }
 
 function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {

@@ -76,7 +76,10 @@ export function groupPathDetail(snapshot: TenantSnapshot, groupPath: readonly st
 }
 
 function grantDetail(snapshot: TenantSnapshot, grant: HoldingGrant): string {
-  const what = { eligible: 'eligible', assigned: 'active assignment', activated: 'activation' }[grant.kind];
+  const what =
+    grant.pimMembershipId !== undefined
+      ? `${{ eligible: 'eligible', assigned: 'active', activated: 'activated' }[grant.kind]} member (PIM for Groups)`
+      : { eligible: 'eligible', assigned: 'active assignment', activated: 'activation' }[grant.kind];
   const parts = [what];
   if (grant.groupPath.length > 0) parts.push(groupPathDetail(snapshot, grant.groupPath));
   if (grant.end !== null) parts.push(`until ${grant.end}`);
@@ -89,6 +92,9 @@ export function holdingEvidence(snapshot: TenantSnapshot, holding: Holding): Evi
   const seenGroups = new Set<string>();
   for (const grant of holding.grants) {
     evidence.push({ kind: 'grant', id: grant.grantId, detail: grantDetail(snapshot, grant) });
+    if (grant.pimMembershipId !== undefined) {
+      evidence.push({ kind: 'grant', id: grant.pimMembershipId, detail: grantDetail(snapshot, grant) });
+    }
   }
   for (const grant of holding.grants) {
     for (const groupId of grant.groupPath) {

@@ -7,6 +7,7 @@ import {
   activationEvidence,
   activationsOfKind,
   principalRoleKey,
+  roleActivations,
 } from './activations.js';
 import { HOLDING_SOURCES, type Holding } from './holdings.js';
 import {
@@ -92,7 +93,7 @@ export const RedundantAssignmentAlert = defineDetector({
   detect({ snapshot, config, now, holdings, exclusions }) {
     const windowMs = durationMs(config.duration);
     const edge = windowEdge(now, windowMs);
-    const lastActivation = latestSelfActivations(snapshot.activationHistory.activations);
+    const lastActivation = latestSelfActivations(roleActivations(snapshot));
     const incidents: Incident[] = [];
     for (const holding of holdings.all) {
       if (!holding.eligible || holding.principalType !== 'user' || exclusions.has(holding.principalId))

@@ -3,7 +3,7 @@ import type { DetectorResult } from '../model/incident.js';
 import type { TenantSnapshot } from '../model/snapshot.js';
 import type { DetectorsConfig } from './config-schema.js';
 import { excludedPrincipals } from './exclusions.js';
-import { HOLDING_SOURCES, type HoldingIndex, resolveHoldings } from './holdings.js';
+import { countsGroupMembers, HOLDING_SOURCES, type HoldingIndex, resolveHoldings } from './holdings.js';
 import { IdSet } from './id-set.js';
 import { DETECTORS } from './registry.js';
 import type { Detector } from './types.js';
@@ -46,6 +46,21 @@ function failedSourcesCause(snapshot: TenantSnapshot, detector: Detector): strin
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Holdings-based verdicts stand without PIM for Groups (design section 8: only what depends on it says
+ * so): each role-holding group whose eligible or active memberships could not be read is listed as not
+ * judged, since its PIM members hold its roles unseen.
+ */
+function withUnexpandedGroups(result: DetectorResult, snapshot: TenantSnapshot): DetectorResult {
+  if (result.status !== 'ok' || snapshot.pimGroupsUnread.length === 0) return result;
+  const unread = snapshot.pimGroupsUnread.map((groupId) => ({
+    subject: `group ${snapshot.principals.get(groupId)?.displayName ?? groupId} (${groupId})`,
+    cause:
+      'its PIM for Groups memberships could not be read: eligible and active members through PIM for Groups are not counted',
+  }));
+  return { ...result, unknownItems: [...(result.unknownItems ?? []), ...unread] };
 }
 
 const EMPTY_HOLDINGS: HoldingIndex = {
@@ -102,6 +117,7 @@ export function runDetectors({ snapshot, config, now }: RunDetectorsInput): Dete
     } catch (error) {
       result = { status: 'unknown', cause: `detector failed: ${describeError(error)}` };
     }
+    if (countsGroupMembers(detector.meta.sources)) result = withUnexpandedGroups(result, snapshot);
     if (result.status === 'ok') {
       // A guarantee that does not depend on each detector remembering: excluded principals never surface.
       const incidents = result.incidents.filter(

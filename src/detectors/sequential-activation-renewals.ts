@@ -7,6 +7,7 @@ import {
   activationEvidence,
   activationsOfKind,
   principalRoleKey,
+  roleActivations,
 } from './activations.js';
 import { assigneeFields, compareIncidents, incidentIdentity, roleFields } from './incident-fields.js';
 import { epochMs, windowEdge } from './time.js';
@@ -130,7 +131,7 @@ export const SequentialActivationRenewalsAlert = defineDetector({
     const nowMs = now.getTime();
     const edge = windowEdge(now, lookBackMs);
     const perUserRole = new Map<string, Timed[]>();
-    for (const request of activationsOfKind(snapshot.activationHistory.activations, ['activate'])) {
+    for (const request of activationsOfKind(roleActivations(snapshot), ['activate'])) {
       if (exclusions.has(request.principalId)) continue;
       const entry = timed(request);
       // The window runs from its edge (inside) up to now; activations scheduled for later do not count yet.

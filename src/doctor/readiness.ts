@@ -1,3 +1,4 @@
+import { countsGroupMembers, HOLDING_EXTENSION_SOURCES } from '../detectors/holdings.js';
 import { PIM_SERVICE_PLAN_IDS } from '../detectors/invalid-license.js';
 import { DETECTORS } from '../detectors/registry.js';
 import { DIRECTORY_AUDITS_DISPUTED_PERMISSION, missingPermissions, SOURCES } from '../graph/sources.js';
@@ -81,13 +82,35 @@ export function worst(statuses: readonly Readiness[]): Readiness {
 /** Per alert, from the sources its detector declares: the same sources that make a scan's verdict unknown. */
 export function alertReadiness(checks: Readonly<Record<SourceName, SourceCheck>>): AlertReadiness[] {
   return DETECTORS.map((detector) => {
-    const effects = detector.meta.sources.map((source) => sourceEffect(source, checks));
+    const effects = [
+      ...detector.meta.sources.map((source) => sourceEffect(source, checks)),
+      ...(countsGroupMembers(detector.meta.sources)
+        ? HOLDING_EXTENSION_SOURCES.map((s) => extensionEffect(s, checks))
+        : []),
+    ];
     return {
       alert: detector.meta.alert,
       status: worst(effects.map((e) => e.status)),
       reasons: effects.flatMap((e) => (e.reason ? [e.reason] : [])),
     };
   });
+}
+
+/**
+ * A source that only widens holdings (PIM for Groups): without it the alert still runs, so it is degraded,
+ * never blocked; the grant that would complete it is named.
+ */
+function extensionEffect(
+  name: SourceName,
+  checks: Readonly<Record<SourceName, SourceCheck>>,
+): { status: Readiness; reason?: string; missing: string[] } {
+  const effect = sourceEffect(name, checks);
+  if (effect.status === 'ready') return effect;
+  return {
+    status: 'degraded',
+    reason: `${effect.reason}; members through PIM for Groups are not counted`,
+    missing: effect.missing,
+  };
 }
 
 /** The whole tenant: every source a scan needs, whether or not an alert depends on it (reconciliation too). */
@@ -169,5 +192,10 @@ export function licencesFrom(body: unknown): Licences {
 /** The alerts whose verdict rests on a source, directly or because it stands in for another source. */
 export function alertsNeeding(source: SourceName): AlertId[] {
   const through = SOURCE_NAMES.filter((s) => s === source || SOURCES[s].fallback === source);
-  return DETECTORS.filter((d) => d.meta.sources.some((s) => through.includes(s))).map((d) => d.meta.alert);
+  const extendsHoldings = (HOLDING_EXTENSION_SOURCES as readonly SourceName[]).includes(source);
+  return DETECTORS.filter(
+    (d) =>
+      d.meta.sources.some((s) => through.includes(s)) ||
+      (extendsHoldings && countsGroupMembers(d.meta.sources)),
+  ).map((d) => d.meta.alert);
 }

@@ -1,4 +1,9 @@
-import { contextPathOf, type EntityKind, SCOPE_FILTER_REQUIRED } from './entity-model.js';
+import {
+  contextPathOf,
+  type EntityKind,
+  GROUP_OR_PRINCIPAL_FILTER_REQUIRED,
+  SCOPE_FILTER_REQUIRED,
+} from './entity-model.js';
 import { GraphRequestError, resourceNotFound, unsupportedQuery } from './graph-error.js';
 import { type PageLimits, pageLimitsFor } from './graph-limits.js';
 import type { GraphRequest, GraphResponse } from './graph-request.js';
@@ -56,6 +61,14 @@ export function readCollection(
       400,
       'BadRequest',
       `The $filter query option must restrict ${source.path} to scopeId eq '/' and scopeType eq 'DirectoryRole'.`,
+    );
+  }
+  if (GROUP_OR_PRINCIPAL_FILTER_REQUIRED.has(source.normalisedPath) && !pinsGroupOrPrincipal(filter)) {
+    // The wording of Graph's refusal is UNCONFIRMED (docs/unconfirmed-graph-facts.md); the status is documented.
+    throw new GraphRequestError(
+      400,
+      'BadRequest',
+      `The $filter query option must restrict ${source.path} to groupId eq '...' or principalId eq '...'.`,
     );
   }
   const signInActivity = source.kind === 'user' && touchesSignInActivity(projection, filter);
@@ -192,6 +205,19 @@ function hasDirectoryRoleScope(filter: FilterNode | undefined): boolean {
         c.value === value,
     );
   return has('scopeId', '/') && has('scopeType', 'DirectoryRole');
+}
+
+/** A top-level `groupId eq '...'` or `principalId eq '...'` clause (only `eq` is documented). */
+function pinsGroupOrPrincipal(filter: FilterNode | undefined): boolean {
+  if (!filter) return false;
+  return topLevelClauses(filter).some(
+    (c) =>
+      c.type === 'compare' &&
+      c.op === 'eq' &&
+      c.path.length === 1 &&
+      (c.path[0] === 'groupId' || c.path[0] === 'principalId') &&
+      typeof c.value === 'string',
+  );
 }
 
 function touchesSignInActivity(projection: Projection, filter: FilterNode | undefined): boolean {

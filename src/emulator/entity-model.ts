@@ -22,6 +22,9 @@ export type EntityKind =
   | 'roleManagementPolicy'
   | 'roleManagementPolicyRule'
   | 'directoryAudit'
+  | 'privilegedAccessGroupEligibilityScheduleInstance'
+  | 'privilegedAccessGroupAssignmentScheduleInstance'
+  | 'privilegedAccessGroupAssignmentScheduleRequest'
   | 'alert'
   | 'alertDefinition'
   | 'alertConfiguration'
@@ -61,6 +64,14 @@ const inline = (target: EntityKind, many = false): Navigation => ({
 const scopes = { directoryScope: inline('unknown'), appScope: inline('unknown') };
 
 export const ALERTS_ROOT = 'identityGovernance/roleManagementAlerts';
+/** PIM for Groups (design section 8). */
+export const PIM_GROUPS_ROOT = 'identityGovernance/privilegedAccess/group';
+
+/** A PIM for Groups schedule names its member (`principal`) and its group (`group`) by id. */
+const pimGroupNavigations: Record<string, Navigation> = {
+  principal,
+  group: { many: false, target: 'directoryObject', resolve: { by: 'principal', idProperty: 'groupId' } },
+};
 
 const NAVIGATIONS: Partial<Record<EntityKind, Record<string, Navigation>>> = {
   user: { manager: inline('directoryObject'), memberOf: inline('directoryObject', true) },
@@ -92,6 +103,12 @@ const NAVIGATIONS: Partial<Record<EntityKind, Record<string, Navigation>>> = {
     ...scopes,
   },
   roleEligibilitySchedule: { principal, roleDefinition, ...scopes },
+  privilegedAccessGroupEligibilityScheduleInstance: pimGroupNavigations,
+  privilegedAccessGroupAssignmentScheduleInstance: {
+    ...pimGroupNavigations,
+    activatedUsing: inline('unknown'),
+  },
+  privilegedAccessGroupAssignmentScheduleRequest: pimGroupNavigations,
   roleManagementPolicyAssignment: {
     policy: {
       many: false,
@@ -166,6 +183,18 @@ export const KNOWN_COLLECTIONS: ReadonlyArray<{ pattern: string; kind: EntityKin
   { pattern: 'policies/roleManagementPolicyAssignments', kind: 'roleManagementPolicyAssignment' },
   { pattern: 'policies/roleManagementPolicies', kind: 'roleManagementPolicy' },
   { pattern: 'auditLogs/directoryAudits', kind: 'directoryAudit' },
+  {
+    pattern: `${PIM_GROUPS_ROOT}/eligibilityScheduleInstances`,
+    kind: 'privilegedAccessGroupEligibilityScheduleInstance',
+  },
+  {
+    pattern: `${PIM_GROUPS_ROOT}/assignmentScheduleInstances`,
+    kind: 'privilegedAccessGroupAssignmentScheduleInstance',
+  },
+  {
+    pattern: `${PIM_GROUPS_ROOT}/assignmentScheduleRequests`,
+    kind: 'privilegedAccessGroupAssignmentScheduleRequest',
+  },
   { pattern: `${ALERTS_ROOT}/alerts`, kind: 'alert', betaOnly: true },
   { pattern: `${ALERTS_ROOT}/alertDefinitions`, kind: 'alertDefinition', betaOnly: true },
   { pattern: `${ALERTS_ROOT}/alertConfigurations`, kind: 'alertConfiguration', betaOnly: true },
@@ -178,6 +207,19 @@ export const SCOPE_FILTER_REQUIRED: ReadonlySet<string> = new Set([
   `${ALERTS_ROOT}/alertDefinitions`,
   `${ALERTS_ROOT}/alertConfigurations`,
   'policies/roleManagementPolicyAssignments',
+]);
+
+/**
+ * PIM for Groups lists that Graph refuses without a `groupId eq` or `principalId eq` filter: "This method
+ * requires the $filter (eq) query parameter to scope the request to a principalId or a groupId"
+ * (https://learn.microsoft.com/en-us/graph/api/privilegedaccessgroup-list-eligibilityscheduleinstances and
+ * the assignment pages). The requests list is assumed to share the rule, UNCONFIRMED
+ * (docs/unconfirmed-graph-facts.md).
+ */
+export const GROUP_OR_PRINCIPAL_FILTER_REQUIRED: ReadonlySet<string> = new Set([
+  `${PIM_GROUPS_ROOT}/eligibilityScheduleInstances`,
+  `${PIM_GROUPS_ROOT}/assignmentScheduleInstances`,
+  `${PIM_GROUPS_ROOT}/assignmentScheduleRequests`,
 ]);
 
 export function isBetaOnlyPath(path: string): boolean {

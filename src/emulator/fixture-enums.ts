@@ -23,6 +23,11 @@ export const ROLE_ASSIGNMENT_TYPES = ['Assigned', 'Activated'] as const;
  */
 export const GROUP_MEMBER_TYPES = ['direct', 'group', 'unknownFutureValue'] as const;
 export const GROUP_ASSIGNMENT_TYPES = ['assigned', 'activated', 'unknownFutureValue'] as const;
+/**
+ * `privilegedAccessGroupRelationships`: what a PIM for Groups schedule gives, membership or ownership.
+ * https://learn.microsoft.com/en-us/graph/api/resources/privilegedaccessgroupeligibilityscheduleinstance
+ */
+export const GROUP_ACCESS_IDS = ['owner', 'member', 'unknownFutureValue'] as const;
 
 /**
  * `unifiedRoleScheduleRequestActions` (also used by PIM for Groups' `scheduleRequestActions`).

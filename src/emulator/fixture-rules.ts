@@ -1,5 +1,6 @@
 import {
   AUDIT_RESULTS,
+  GROUP_ACCESS_IDS,
   GROUP_ASSIGNMENT_TYPES,
   GROUP_MEMBER_TYPES,
   isDocumentedValue,
@@ -160,12 +161,20 @@ const ENUM_PROPERTIES: Readonly<Record<string, Readonly<Record<string, readonly 
   },
   [`${ROLES}/roleEligibilityScheduleInstances`]: { memberType: ROLE_MEMBER_TYPES },
   [`${ROLES}/roleAssignmentScheduleRequests`]: { action: REQUEST_ACTIONS, status: REQUEST_STATUSES },
-  [`${GROUP_PIM}/eligibilityScheduleInstances`]: { memberType: GROUP_MEMBER_TYPES },
+  [`${GROUP_PIM}/eligibilityScheduleInstances`]: {
+    memberType: GROUP_MEMBER_TYPES,
+    accessId: GROUP_ACCESS_IDS,
+  },
   [`${GROUP_PIM}/assignmentScheduleInstances`]: {
     memberType: GROUP_MEMBER_TYPES,
     assignmentType: GROUP_ASSIGNMENT_TYPES,
+    accessId: GROUP_ACCESS_IDS,
   },
-  [`${GROUP_PIM}/assignmentScheduleRequests`]: { action: REQUEST_ACTIONS, status: REQUEST_STATUSES },
+  [`${GROUP_PIM}/assignmentScheduleRequests`]: {
+    action: REQUEST_ACTIONS,
+    status: REQUEST_STATUSES,
+    accessId: GROUP_ACCESS_IDS,
+  },
   'auditLogs/directoryAudits': { result: AUDIT_RESULTS },
 };
 
@@ -244,6 +253,39 @@ export const memberReferencesExist: FixtureRule = {
   },
 };
 
+/** Collections of PIM for Groups schedules: each names a group and a principal. */
+export const GROUP_PIM_COLLECTIONS = [
+  `${GROUP_PIM}/eligibilityScheduleInstances`,
+  `${GROUP_PIM}/assignmentScheduleInstances`,
+  `${GROUP_PIM}/assignmentScheduleRequests`,
+] as const;
+
+/** A PIM for Groups schedule names a group of the fixture and a principal it has (or marks deleted). */
+export const pimGroupReferencesExist: FixtureRule = {
+  name: 'pimGroupReferencesExist',
+  *check(tenant) {
+    for (const collection of GROUP_PIM_COLLECTIONS) {
+      for (const [index, item] of tenant.collection(collection).entries()) {
+        const { groupId, principalId } = item;
+        if (typeof groupId !== 'string' || !tenant.groups.has(groupId.toLowerCase())) {
+          yield {
+            rule: this.name,
+            path: itemPath(collection, index, 'groupId'),
+            message: `group ${String(groupId)} is not in groups`,
+          };
+        }
+        if (typeof principalId !== 'string' || !tenant.isKnown(principalId)) {
+          yield {
+            rule: this.name,
+            path: itemPath(collection, index, 'principalId'),
+            message: `principal ${String(principalId)} is neither a user, group or service principal of the fixture nor listed in deletedObjects`,
+          };
+        }
+      }
+    }
+  },
+};
+
 const ALERTS = 'identityGovernance/roleManagementAlerts/alerts';
 
 /** An incident of PIM's own alerts names an assignee the fixture has, or marks deleted. */
@@ -272,6 +314,7 @@ export const FIXTURE_RULES: readonly FixtureRule[] = [
   documentedEnumValues,
   grantReferencesExist,
   memberReferencesExist,
+  pimGroupReferencesExist,
   incidentReferencesExist,
 ];
 

@@ -79,6 +79,10 @@ export const GRAPH_PAGE_LIMITS: Readonly<Record<string, PageLimits>> = {
   'roleManagement/directory/roleEligibilitySchedules': fixedServerPage(),
   'policies/roleManagementPolicyAssignments': fixedServerPage(),
   'policies/roleManagementPolicies': fixedServerPage(),
+  // PIM for Groups lists document no `$top` or page size either: the same assumption (UNCONFIRMED).
+  'identityGovernance/privilegedAccess/group/eligibilityScheduleInstances': fixedServerPage(),
+  'identityGovernance/privilegedAccess/group/assignmentScheduleInstances': fixedServerPage(),
+  'identityGovernance/privilegedAccess/group/assignmentScheduleRequests': fixedServerPage(),
   // The PIM alert collections hold one object per alert type (seven); the docs show them unpaged.
   [`${ALERTS_ROOT}/alerts`]: UNPAGED,
   [`${ALERTS_ROOT}/alertDefinitions`]: UNPAGED,

@@ -1,4 +1,4 @@
-import { ALERTS_ROOT, matchesPattern } from './entity-model.js';
+import { ALERTS_ROOT, matchesPattern, PIM_GROUPS_ROOT as PIM_GROUPS } from './entity-model.js';
 
 /**
  * Which application permissions Graph accepts for each path the emulator serves: every entry must be
@@ -101,6 +101,35 @@ const READS: ReadonlyArray<{ pattern: string; accepted: AcceptedPermissions }> =
     accepted: [ROLE_MANAGEMENT],
   },
   { pattern: 'auditLogs/directoryAudits', accepted: [AUDIT_LOG] },
+  // PIM for Groups (privilegedaccessgroup-list-eligibilityscheduleinstances, -assignmentscheduleinstances,
+  // -assignmentschedulerequests): read-only application permissions exist for all three.
+  {
+    pattern: `${PIM_GROUPS}/eligibilityScheduleInstances`,
+    accepted: [
+      [
+        'PrivilegedEligibilitySchedule.Read.AzureADGroup',
+        'PrivilegedEligibilitySchedule.ReadWrite.AzureADGroup',
+      ],
+    ],
+  },
+  {
+    pattern: `${PIM_GROUPS}/assignmentScheduleInstances`,
+    accepted: [
+      [
+        'PrivilegedAssignmentSchedule.Read.AzureADGroup',
+        'PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup',
+      ],
+    ],
+  },
+  {
+    pattern: `${PIM_GROUPS}/assignmentScheduleRequests`,
+    accepted: [
+      [
+        'PrivilegedAssignmentSchedule.Read.AzureADGroup',
+        'PrivilegedAssignmentSchedule.ReadWrite.AzureADGroup',
+      ],
+    ],
+  },
   { pattern: `${ALERTS_ROOT}/alerts`, accepted: [ALERTS_READ] },
   { pattern: `${ALERTS_ROOT}/alerts/{id}/alertIncidents`, accepted: [ALERTS_READ] },
   { pattern: `${ALERTS_ROOT}/alertDefinitions`, accepted: [ALERTS_READ] },

@@ -1,4 +1,4 @@
-import type { Activation, ActivationHistory, ActivationKind } from '../model/snapshot.js';
+import type { Activation, ActivationHistory, ActivationKind, GroupActivation } from '../model/snapshot.js';
 import type { ReadOutcome } from './collection.js';
 import type { GraphFailure } from './errors.js';
 import type { GraphHttp } from './http.js';
@@ -20,6 +20,11 @@ export type HistorySourceOutcome =
 
 const SUCCESSFUL_STATUSES = new Set(['provisioned', 'granted']);
 
+/** A request that took effect (status `Provisioned` or `Granted`, compared without case). */
+export function tookEffect(request: { status: string }): boolean {
+  return SUCCESSFUL_STATUSES.has(request.status.toLowerCase());
+}
+
 /** Graph's self-service actions (compared without case) and what they did. */
 const SELF_SERVICE_ACTIONS: Readonly<Record<string, ActivationKind>> = {
   selfactivate: 'activate',
@@ -35,7 +40,7 @@ export function activationsFromScheduleRequests(requests: readonly RawScheduleRe
   const out: RawActivation[] = [];
   for (const request of requests) {
     const kind = SELF_SERVICE_ACTIONS[request.action.toLowerCase()];
-    if (!kind || !SUCCESSFUL_STATUSES.has(request.status.toLowerCase())) continue;
+    if (!kind || !tookEffect(request)) continue;
     out.push({
       record: { kind: 'scheduleRequest', id: request.id },
       kind,
@@ -86,6 +91,8 @@ export async function readActivationHistory(
         reason: null,
         coversFrom: null,
         activations: activationsFromScheduleRequests(kept),
+        // Group membership activations come from PIM's audit records only (not read on this path).
+        groupActivations: [],
       },
       scheduleRequests: requests,
       pimActivationAudits: { status: 'skipped' },
@@ -93,7 +100,7 @@ export async function readActivationHistory(
   }
   if (options.mode === 'scheduleRequests' && requests) {
     return {
-      history: { source: null, reason: null, coversFrom: null, activations: [] },
+      history: { source: null, reason: null, coversFrom: null, activations: [], groupActivations: [] },
       scheduleRequests: requests,
       pimActivationAudits: { status: 'skipped' },
     };
@@ -113,7 +120,7 @@ export async function readActivationHistory(
       : requests;
   if (audits.status !== 'ok') {
     return {
-      history: { source: null, reason, coversFrom: null, activations: [] },
+      history: { source: null, reason, coversFrom: null, activations: [], groupActivations: [] },
       scheduleRequests: requestsOutcome,
       pimActivationAudits: audits,
     };
@@ -123,15 +130,32 @@ export async function readActivationHistory(
       source: 'auditLog',
       reason,
       coversFrom: since.toISOString(),
-      activations: audits.items.map(
-        (a): RawActivation => ({
-          record: { kind: 'auditRecord', id: a.recordId },
-          kind: 'activate',
-          principalId: a.principalId,
-          roleDefinitionId: a.roleDefinitionId,
-          startDateTime: a.startDateTime,
-          endDateTime: a.endDateTime,
-        }),
+      activations: audits.items.flatMap((a): RawActivation[] =>
+        a.target.kind === 'role'
+          ? [
+              {
+                record: { kind: 'auditRecord', id: a.recordId },
+                kind: 'activate',
+                principalId: a.principalId,
+                roleDefinitionId: a.target.roleDefinitionId,
+                startDateTime: a.startDateTime,
+                endDateTime: a.endDateTime,
+              },
+            ]
+          : [],
+      ),
+      groupActivations: audits.items.flatMap((a): GroupActivation[] =>
+        a.target.kind === 'group'
+          ? [
+              {
+                record: { kind: 'auditRecord', id: a.recordId },
+                principalId: a.principalId,
+                groupId: a.target.groupId,
+                startDateTime: a.startDateTime,
+                endDateTime: a.endDateTime,
+              },
+            ]
+          : [],
       ),
     },
     scheduleRequests: requestsOutcome,

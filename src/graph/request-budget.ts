@@ -7,6 +7,7 @@ import type { ActivationHistoryMode } from './activation-history.js';
 import { CORE_ADD_MEMBER_TO_ROLE, PIM_OUTSIDE_PREFIX } from './readers/directory-audits.js';
 import { AUDIT_RETENTION_MS, PIM_ACTIVATION_COMPLETED } from './readers/pim-activation-audits.js';
 import { MAX_IN_VALUES } from './readers/users-by-id.js';
+import { PIM_GROUPS } from './sources.js';
 
 type Item = Record<string, unknown>;
 const ROLES = 'roleManagement/directory';
@@ -121,6 +122,8 @@ export function requestBudget(
     frontier = [...new Set(next)].filter((id) => !groupMembers.has(id));
   }
   if (groupMembers.size > 0) bySource.groupMembers = memberRequests;
+  const holderGroups = new Set(grants.map((g) => String(g.principalId)).filter((id) => groupIds.has(id)));
+  pimGroupBudget(items, pages, holderGroups, bySource);
   // Members nothing types (no `@odata.type`, not in a principal collection, no telling property: a
   // deleted member) are looked up as users, then as service principals (readGroupMembersTransitively).
   const untyped = new Set<string>();
@@ -184,6 +187,32 @@ export function requestBudget(
 
   const total = Object.values(bySource).reduce((a, b) => a + (b ?? 0), 0);
   return { bySource, total, sizes };
+}
+
+/**
+ * PIM for Groups: one filtered read per group that holds a role (`groupId eq`, no `in`), per collection,
+ * each as many pages as that group's instances need; nothing for other groups.
+ */
+function pimGroupBudget(
+  items: (path: string) => Item[],
+  pages: (path: string, n: number) => number,
+  holderGroups: ReadonlySet<string>,
+  bySource: Partial<Record<SourceName, number>>,
+): void {
+  if (holderGroups.size === 0) return;
+  const readsFor = (path: string) => {
+    const perGroup = new Map<string, number>();
+    for (const item of items(path)) {
+      const groupId = String(item.groupId);
+      perGroup.set(groupId, (perGroup.get(groupId) ?? 0) + 1);
+    }
+    return [...holderGroups].reduce((sum, g) => sum + pages(path, perGroup.get(g) ?? 0), 0);
+  };
+  bySource.pimGroupEligibilities = readsFor(`${PIM_GROUPS}/eligibilityScheduleInstances`);
+  // Membership activation requests are read with the active memberships' permission and counted with them.
+  bySource.pimGroupAssignments =
+    readsFor(`${PIM_GROUPS}/assignmentScheduleInstances`) +
+    readsFor(`${PIM_GROUPS}/assignmentScheduleRequests`);
 }
 
 /**

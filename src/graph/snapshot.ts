@@ -29,6 +29,11 @@ import { readRoleAssignmentAudits } from './readers/directory-audits.js';
 import { lookUpPrincipals } from './readers/directory-objects.js';
 import { readGroupMembersTransitively } from './readers/group-members.js';
 import { readOrganization } from './readers/organization.js';
+import {
+  type PimGroupSourceOutcome,
+  readPimGroupActivationRequests,
+  readPimGroupMemberships,
+} from './readers/pim-group-memberships.js';
 import { readRoleDefinitions } from './readers/role-definitions.js';
 import {
   type RawGrant,
@@ -74,6 +79,8 @@ const HOLDER_SOURCES: readonly SourceName[] = [
   'roleAssignmentScheduleInstances',
   'roleEligibilityScheduleInstances',
   'groupMembers',
+  'pimGroupEligibilities',
+  'pimGroupAssignments',
   'signInActivity',
 ];
 
@@ -142,6 +149,8 @@ export async function collectSnapshot(http: GraphHttp, options: CollectOptions):
   outcomes.set('alertDefinitions', alertDefinitions);
   outcomes.set('alertConfigurations', alertConfigurations);
   outcomes.set('alerts', alerts);
+  outcomes.set('pimGroupEligibilities', pimGroupOutcome(holders.pimGroups.eligibilities));
+  outcomes.set('pimGroupAssignments', pimGroupOutcome(holders.pimGroups.assignments));
   outcomes.set(
     'groupMembers',
     members.status === 'ok'
@@ -218,8 +227,21 @@ export async function collectSnapshot(http: GraphHttp, options: CollectOptions):
     pimOnboarded: holders.pimOnboarded,
     grants,
     groupMembers: members.members,
+    pimGroupMemberships: [
+      ...holders.pimGroups.eligibilities.items,
+      ...holders.pimGroups.assignments.items,
+    ].map(({ principal: _principal, ...m }) => m),
+    pimGroupsUnread: [
+      ...new Set([...holders.pimGroups.eligibilities.unread, ...holders.pimGroups.assignments.unread]),
+    ],
     activationHistory: {
       ...history.history,
+      // Membership activations follow the role history's source: PIM for Groups' own requests beside the
+      // role requests, PIM's audit records beside the audit records.
+      groupActivations:
+        history.history.source === 'scheduleRequests'
+          ? holders.groupActivationRequests
+          : history.history.groupActivations,
       activations: history.history.activations.map((a) => ({
         ...a,
         roleTemplateId: templateOf(a.roleDefinitionId),
@@ -273,8 +295,26 @@ async function readHolders(http: GraphHttp, options: CollectOptions) {
   const holderGroups = new Set(
     rawGrants.filter((g) => principals.get(g.principalId)?.type === 'group').map((g) => g.principalId),
   );
-  const members = await readGroupMembersTransitively(http, holderGroups);
+  // Plain members and PIM for Groups memberships are read only for groups that hold a role.
+  const [members, pimGroups, groupActivationRequests] = await Promise.all([
+    readGroupMembersTransitively(http, holderGroups),
+    readPimGroupMemberships(http, holderGroups),
+    readPimGroupActivationRequests(http, [...holderGroups]),
+  ]);
+  // The requests need the active memberships' permission: a refusal fails that source.
+  if (groupActivationRequests.status === 'error' && pimGroups.assignments.status === 'ok') {
+    pimGroups.assignments = {
+      status: 'error',
+      items: [],
+      unread: [...holderGroups],
+      failure: groupActivationRequests.failure,
+    };
+  }
   for (const p of members.principals) remember(p);
+  const pimMembers = [...pimGroups.eligibilities.items, ...pimGroups.assignments.items].filter(
+    (m) => m.accessId === 'member',
+  );
+  for (const m of pimMembers) remember(m.principal);
 
   const definitionsById = indexRoleDefinitions(itemsOf(roleDefinitions));
   const templateOf = (roleDefinitionId: string) =>
@@ -289,7 +329,12 @@ async function readHolders(http: GraphHttp, options: CollectOptions) {
         .filter((d) => d.isPrivileged)
         .map((d) => d.templateId),
   );
-  const signInUsers = usersHoldingRoles(grants, privileged, members.members, principals);
+  const signInUsers = usersHoldingRoles(
+    grants,
+    privileged,
+    withPimMembers(members.members, pimMembers),
+    principals,
+  );
   const signIn =
     signInUsers.size === 0
       ? undefined
@@ -305,11 +350,30 @@ async function readHolders(http: GraphHttp, options: CollectOptions) {
     pimOnboarded,
     principals,
     members,
+    pimGroups,
+    groupActivationRequests: groupActivationRequests.status === 'ok' ? groupActivationRequests.items : [],
     grants,
     templateOf,
     signInUsers,
     signIn,
   };
+}
+
+/** Plain members plus PIM for Groups members (eligible or active), for choosing whose sign-ins to read. */
+function withPimMembers(
+  groupMembers: ReadonlyMap<string, readonly string[]>,
+  pimMembers: readonly { groupId: string; principalId: string }[],
+): Map<string, readonly string[]> {
+  const merged = new Map(groupMembers);
+  for (const { groupId, principalId } of pimMembers) {
+    merged.set(groupId, [...(merged.get(groupId) ?? []), principalId]);
+  }
+  return merged;
+}
+
+function pimGroupOutcome(outcome: PimGroupSourceOutcome): SourceOutcome {
+  if (outcome.status === 'error') return { status: 'error', failure: outcome.failure! };
+  return outcome.status === 'skipped' ? { status: 'skipped' } : { status: 'ok', items: outcome.items };
 }
 
 /** Adds principals to the map, keeping the richest record (a member list may lack what an expansion had). */

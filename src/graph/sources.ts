@@ -54,6 +54,26 @@ const API = 'https://learn.microsoft.com/graph/api';
 const NO_SUCH_OBJECT = '00000000-0000-0000-0000-000000000000';
 const top1 = { $top: '1' };
 const directoryRoleScope = { $filter: "scopeId eq '/' and scopeType eq 'DirectoryRole'" };
+/** Where PIM for Groups keeps its schedules (design section 8). */
+export const PIM_GROUPS = 'identityGovernance/privilegedAccess/group';
+
+/**
+ * A PIM for Groups list: read-only application permissions exist (`<schedule>.Read.AzureADGroup`), and
+ * Graph lists nothing without a `groupId` or `principalId` filter, so the probe asks for a group no
+ * tenant has (an empty list when the read is allowed, 403 otherwise).
+ */
+function pimGroupSource(collection: string, schedule: string, unlocks: string): GraphSourceInfo {
+  const path = `${PIM_GROUPS}/${collection}`;
+  return {
+    path,
+    version: 'v1.0',
+    permissions: [[`${schedule}.Read.AzureADGroup`, `${schedule}.ReadWrite.AzureADGroup`]],
+    required: true,
+    unlocks,
+    docs: `${API}/privilegedaccessgroup-list-${collection.toLowerCase()}`,
+    probes: [{ version: 'v1.0', path, query: { $filter: `groupId eq '${NO_SUCH_OBJECT}'`, $top: '1' } }],
+  };
+}
 
 /** Read access to all role management data, accepted by each PIM read (never the least privileged). */
 const ROLE_MANAGEMENT_READ = ['RoleManagement.Read.Directory', 'RoleManagement.Read.All'] as const;
@@ -232,6 +252,16 @@ export const GRAPH_SOURCES = {
       },
     ],
   },
+  pimGroupEligibilities: pimGroupSource(
+    'eligibilityScheduleInstances',
+    'PrivilegedEligibilitySchedule',
+    'eligible members of role-holding groups (PIM for Groups)',
+  ),
+  pimGroupAssignments: pimGroupSource(
+    'assignmentScheduleInstances',
+    'PrivilegedAssignmentSchedule',
+    'active and activated members of role-holding groups (PIM for Groups); their membership activations',
+  ),
   signInActivity: {
     path: 'users',
     version: 'v1.0',

@@ -18,6 +18,8 @@ export const SOURCE_NAMES = [
   'directoryAudits',
   'pimActivationAudits',
   'groupMembers',
+  'pimGroupEligibilities',
+  'pimGroupAssignments',
   'signInActivity',
   'principalLookup',
   'alertDefinitions',
@@ -91,6 +93,26 @@ export interface RoleGrant {
 }
 
 /**
+ * One PIM for Groups membership or ownership of a group, as a schedule instance (design section 8): an
+ * eligibility (`eligibilityInstance`) or an active assignment (`assignmentInstance`, `Assigned` or
+ * `Activated`). Read only for role-assignable groups that hold a role. Enum values are lower-cased here:
+ * Microsoft's tables write `member`, its examples `Member`.
+ */
+export interface GroupMembershipInstance {
+  id: string;
+  source: 'eligibilityInstance' | 'assignmentInstance';
+  groupId: string;
+  principalId: string;
+  /** `member` or `owner` (lower case); owners hold nothing through the group. */
+  accessId: string;
+  assignmentType: 'Assigned' | 'Activated' | null;
+  /** Null means unknown (counted as long ago). */
+  startDateTime: string | null;
+  /** Null means permanent. */
+  endDateTime: string | null;
+}
+
+/**
  * A `roleAssignmentScheduleRequests` item, with its effective schedule worked out. Only the graph layer
  * sees it: detectors read the activation history below, whichever source fed it.
  */
@@ -130,6 +152,21 @@ export interface Activation {
   startDateTime: string;
   /** Null when open-ended. */
   endDateTime: string | null;
+  /** Set when a PIM for Groups membership of this group was activated, which activates the group's role. */
+  throughGroupId?: string;
+}
+
+/**
+ * One successful self-activation of a PIM for Groups membership (`accessId` `member`). It counts as an
+ * activation of every role the group holds (design section 8); detectors see it that way through
+ * `roleActivations`.
+ */
+export interface GroupActivation {
+  record: Activation['record'];
+  principalId: string;
+  groupId: string;
+  startDateTime: string;
+  endDateTime: string | null;
 }
 
 export type ActivationHistorySource = 'scheduleRequests' | 'auditLog';
@@ -147,6 +184,8 @@ export interface ActivationHistory {
   /** The oldest instant the source can hold (the audit log's retention edge); null when unbounded. */
   coversFrom: string | null;
   activations: readonly Activation[];
+  /** Membership activations of role-holding groups (PIM for Groups). */
+  groupActivations: readonly GroupActivation[];
 }
 
 /** The parts of a role's PIM policy (`roleManagementPolicyAssignments`, scope `/`) that matter here. */
@@ -282,6 +321,13 @@ export interface TenantSnapshot {
   grants: readonly RoleGrant[];
   /** Direct members of every group that holds a role, transitively (nested groups included). */
   groupMembers: ReadonlyMap<string, readonly string[]>;
+  /** PIM for Groups memberships of the groups that hold a role (members and owners, as Graph lists them). */
+  pimGroupMemberships: readonly GroupMembershipInstance[];
+  /**
+   * Groups holding a role whose PIM for Groups memberships could not be read (source failed): their
+   * eligible members are unknown, which holdings-based detectors say in `unknownItems`.
+   */
+  pimGroupsUnread: readonly string[];
   /** Successful self-activations, extensions and renewals, from whichever source could be read. */
   activationHistory: ActivationHistory;
   /** Keyed by role template id. */

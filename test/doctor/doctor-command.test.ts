@@ -116,6 +116,28 @@ describe('pimwatch doctor against the emulator (real @azure/identity credential)
     );
   });
 
+  it('without PIM for Groups, holdings alerts are degraded (not blocked) and the permission is asked for', async () => {
+    const pimForGroups = 'PrivilegedEligibilitySchedule.Read.AzureADGroup';
+    const granted = requiredPermissions().filter((p) => p !== pimForGroups);
+    const run = await doctor({ fixture: await demoWithApp(granted) });
+    expect(run.code, run.text).toBe(2);
+    expect(run.report.missingPermissions).toEqual([pimForGroups]);
+    const byStatus = (status: string) =>
+      run.report.alerts
+        .filter((a) => a.status === status)
+        .map((a) => a.alert)
+        .sort();
+    expect(byStatus('blocked')).toEqual([]);
+    expect(byStatus('degraded')).toEqual([
+      'NoMfaOnRoleActivationAlert',
+      'RedundantAssignmentAlert',
+      'SequentialActivationRenewalsAlert',
+      'StaleSignInAlert',
+      'TooManyGlobalAdminsAssignedToTenantAlert',
+    ]);
+    expect(run.text).toContain('members through PIM for Groups are not counted');
+  });
+
   it('tells which rule on directory audits the tenant enforces', async () => {
     const lenient = await doctor({ fixture: await demoWithApp(requiredPermissions()) });
     expect(lenient.report.directoryAuditsRule).toBe('auditLogAlone');

@@ -10,6 +10,7 @@ import {
   memberReferencesExist,
   noGroupInRoleAssignableGroup,
   onlyRoleAssignableGroupsHoldRoles,
+  pimGroupReferencesExist,
 } from '../../src/emulator/fixture-rules.js';
 import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { TENANT_ID } from './helpers.js';
@@ -17,6 +18,7 @@ import { TENANT_ID } from './helpers.js';
 const GA = '62e90394-69f5-4237-9190-012177145e10';
 const ROLES = 'roleManagement/directory';
 const ALERTS = 'identityGovernance/roleManagementAlerts/alerts';
+const PIM_GROUPS = 'identityGovernance/privilegedAccess/group';
 
 /** A small tenant that keeps every rule: a user, a role-assignable group holding GA, a plain group. */
 function tenant(
@@ -212,6 +214,42 @@ const cases: Case[] = [
     rule: memberReferencesExist,
     fixture: tenant({ 'groups/staff/members': [{ id: 'ghost' }] }, [{ id: 'ghost' }]),
     expected: [],
+  },
+  // pimGroupReferencesExist
+  {
+    name: 'PIM for Groups schedules naming an existing group and principal are fine',
+    rule: pimGroupReferencesExist,
+    fixture: tenant({
+      [`${PIM_GROUPS}/eligibilityScheduleInstances`]: [
+        { id: 'pe1', groupId: 'TIER0', principalId: 'alice', accessId: 'member' },
+      ],
+    }),
+    expected: [],
+  },
+  {
+    name: 'a PIM for Groups schedule naming a missing group or principal is refused',
+    rule: pimGroupReferencesExist,
+    fixture: tenant({
+      [`${PIM_GROUPS}/assignmentScheduleInstances`]: [
+        { id: 'pa1', groupId: 'nogroup', principalId: 'alice', accessId: 'member' },
+        { id: 'pa2', groupId: 'tier0', principalId: 'ghost', accessId: 'member' },
+      ],
+    }),
+    expected: [
+      `resources.${PIM_GROUPS}/assignmentScheduleInstances[0].groupId`,
+      `resources.${PIM_GROUPS}/assignmentScheduleInstances[1].principalId`,
+    ],
+  },
+  {
+    name: 'an accessId other than member or owner is refused',
+    rule: documentedEnumValues,
+    fixture: tenant({
+      [`${PIM_GROUPS}/eligibilityScheduleInstances`]: [
+        { id: 'pe1', groupId: 'tier0', principalId: 'alice', accessId: 'Member' },
+        { id: 'pe2', groupId: 'tier0', principalId: 'alice', accessId: 'admin' },
+      ],
+    }),
+    expected: [`resources.${PIM_GROUPS}/eligibilityScheduleInstances[1].accessId`],
   },
   // incidentReferencesExist
   {

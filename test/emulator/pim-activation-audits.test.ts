@@ -70,7 +70,7 @@ describe('the emulator writes PIM audit records for activation requests', () => 
       activation: {
         recordId: written[0]!.id,
         principalId: USER,
-        roleDefinitionId: ROLE,
+        target: { kind: 'role', roleDefinitionId: ROLE },
         startDateTime: '2026-06-10T08:00:00.000Z',
         endDateTime: '2026-06-10T16:00:00.000Z',
         requestId: 'r-ok',

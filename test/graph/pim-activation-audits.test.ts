@@ -8,6 +8,7 @@ import {
 
 const USER = '6b1c4f8e-0d2a-4c1b-9e3f-2a7d5c9b1e04';
 const ROLE = 'fe930be7-5e62-47db-91af-98c3a49a38b1';
+const GROUP = '5d0e7a2b-3c4f-4e1a-9b8c-7d6e5f4a3b2c';
 const CUSTOM_ROLE = '0c9a4f1e-7d3b-4a2c-8e5f-6b1d2c3a4e5f';
 
 /** A completed activation in the shape published examples show (see the reader's comment). */
@@ -51,7 +52,7 @@ describe('reading PIM activation audit records', () => {
       activation: {
         recordId: 'PIM_record_1',
         principalId: USER,
-        roleDefinitionId: ROLE,
+        target: { kind: 'role', roleDefinitionId: ROLE },
         startDateTime: '2026-06-10T08:00:00.000Z',
         endDateTime: '2026-06-10T16:00:00.000Z',
         requestId: 'request-1',
@@ -79,7 +80,7 @@ describe('reading PIM activation audit records', () => {
     });
     expect(readPimActivationRecord(r)).toMatchObject({
       kind: 'activation',
-      activation: { principalId: USER, roleDefinitionId: ROLE, requestId: null },
+      activation: { principalId: USER, target: { kind: 'role', roleDefinitionId: ROLE }, requestId: null },
     });
   });
 
@@ -106,7 +107,31 @@ describe('reading PIM activation audit records', () => {
         { id: USER, type: 'User' },
       ],
     });
-    expect(readPimActivationRecord(r)).toMatchObject({ activation: { roleDefinitionId: expected } });
+    expect(readPimActivationRecord(r)).toMatchObject({
+      activation: { target: { kind: 'role', roleDefinitionId: expected } },
+    });
+  });
+
+  it('reads a PIM for Groups record as an activation of the group membership', () => {
+    const r = record({
+      category: 'GroupManagement',
+      targetResources: [
+        { id: GROUP, displayName: 'Tier 0 Admins', type: 'Group' },
+        { id: USER, type: 'User' },
+      ],
+    });
+    expect(readPimActivationRecord(r)).toMatchObject({
+      kind: 'activation',
+      activation: { principalId: USER, target: { kind: 'group', groupId: GROUP } },
+    });
+  });
+
+  it('fails a PIM for Groups record that names no group', () => {
+    const r = record({ category: 'GroupManagement', targetResources: [{ id: USER, type: 'User' }] });
+    expect(readPimActivationRecord(r)).toEqual({
+      kind: 'unreadable',
+      cause: 'audit record PIM_record_1 lacks the group (a Group target)',
+    });
   });
 
   it.each([
@@ -128,11 +153,10 @@ describe('reading PIM activation audit records', () => {
   });
 
   it.each([
-    ['PIM for Groups', { category: 'GroupManagement' }, 'a PIM for Groups membership activation'],
     [
       'Azure resource roles',
       { category: 'ResourceManagement' },
-      "category 'ResourceManagement' is not an Entra role",
+      "category 'ResourceManagement' is neither an Entra role nor PIM for Groups",
     ],
     ['a failure', { result: 'failure' }, "result 'failure'"],
     ['another service', { loggedByService: 'Core Directory' }, "logged by 'Core Directory', not PIM"],

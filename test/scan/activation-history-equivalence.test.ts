@@ -154,6 +154,7 @@ describe('graph.activationHistory', { timeout: 60_000 }, () => {
       reason: 'scheduleRequests: 403 Authorization_RequestDenied, using the audit log',
       coversFrom: '2026-05-16T12:00:00.000Z',
       activations: [],
+      groupActivations: [],
     };
     expect(alertHistoryReport('RedundantAssignmentAlert', history, config).notes).toEqual([
       'its duration P45D reaches past what the audit log holds 30 days (nothing before 2026-05-16T12:00:00.000Z): activations older than that are not seen',

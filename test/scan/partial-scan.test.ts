@@ -12,6 +12,7 @@ import { demoDetectorsConfig, scanFixture } from '../support/scan-harness.js';
 const DENIED: Fault = { status: 403, code: 'Authorization_RequestDenied' };
 const ROLES = 'roleManagement/directory';
 const ALERTS = 'identityGovernance/roleManagementAlerts';
+const PIM_GROUPS = 'identityGovernance/privilegedAccess/group';
 
 /** A tenant never onboarded to PIM: its active holders come from plain `roleAssignments`. */
 function withoutPim(fixture: TenantFixture): TenantFixture {
@@ -59,6 +60,8 @@ const SOURCES: {
   },
   { source: 'directoryAudits', faults: { 'auditLogs/directoryAudits': DENIED } },
   { source: 'groupMembers', faults: { 'groups/*/members': DENIED } },
+  { source: 'pimGroupEligibilities', faults: { [`${PIM_GROUPS}/eligibilityScheduleInstances`]: DENIED } },
+  { source: 'pimGroupAssignments', faults: { [`${PIM_GROUPS}/assignmentScheduleInstances`]: DENIED } },
   // The sign-in reads come first and go out as one $batch of 3; the principal lookup's come later.
   { source: 'signInActivity', faults: { users: { ...DENIED, times: 3 } } },
   { source: 'principalLookup', faults: { servicePrincipals: DENIED } },

@@ -7,6 +7,8 @@ import {
   type GraphAlertConfiguration,
   type GraphAlertDefinition,
   type GraphIncident,
+  type GroupActivation,
+  type GroupMembershipInstance,
   type Principal,
   type PrincipalType,
   type RoleDefinition,
@@ -168,6 +170,9 @@ export class SnapshotBuilder {
   private readonly grants: RoleGrant[] = [];
   private readonly groupMembers = new Map<string, string[]>();
   private readonly requests: ScheduleRequest[] = [];
+  private readonly pimMemberships: GroupMembershipInstance[] = [];
+  private readonly groupActivations: GroupActivation[] = [];
+  private readonly unreadPimGroups: string[] = [];
   private readonly policies = new Map<string, RolePolicy>();
   private skus: SubscribedSku[] = [];
   private readonly audits: AuditRecord[] = [];
@@ -229,6 +234,56 @@ export class SnapshotBuilder {
     const list = this.groupMembers.get(groupId) ?? [];
     list.push(...memberNames.map((member) => this.principalId(member)));
     this.groupMembers.set(groupId, list);
+    return this;
+  }
+
+  /**
+   * A PIM for Groups membership (or ownership, with `accessId: 'owner'`) of a group: eligible, or active
+   * (`Assigned` or `Activated`). Defaults: started a year ago, permanent.
+   */
+  pimMembership(
+    principal: Ref,
+    group: Ref,
+    options: GrantOptions & {
+      kind?: 'eligible' | 'Assigned' | 'Activated';
+      accessId?: string;
+    } = {},
+  ): this {
+    const kind = options.kind ?? 'eligible';
+    this.pimMemberships.push({
+      id: options.id ?? `pim-${kind}-${principal}-${group}-${++this.counter}`,
+      source: kind === 'eligible' ? 'eligibilityInstance' : 'assignmentInstance',
+      groupId: this.principalId(group),
+      principalId: this.principalId(principal),
+      accessId: options.accessId ?? 'member',
+      assignmentType: kind === 'eligible' ? null : kind,
+      startDateTime: options.start === undefined ? ago('P365D', 0, this.now) : options.start,
+      endDateTime: options.end ?? null,
+    });
+    return this;
+  }
+
+  /** A completed self-activation of a PIM for Groups membership (from PIM's audit records). */
+  groupActivation(principal: Ref, group: Ref, start: string, duration = 'PT8H'): this {
+    this.groupActivations.push({
+      record: { kind: 'auditRecord', id: `group-activation-${principal}-${++this.counter}` },
+      principalId: this.principalId(principal),
+      groupId: this.principalId(group),
+      startDateTime: start,
+      endDateTime: plus(start, durationMs(duration)),
+    });
+    return this;
+  }
+
+  /** The group's PIM for Groups memberships could not be read (its source failed). */
+  pimGroupUnread(group: Ref, source: SourceName = 'pimGroupEligibilities'): this {
+    this.unreadPimGroups.push(this.principalId(group));
+    this.sources.set(source, {
+      status: 'failed',
+      requests: 1,
+      items: 0,
+      cause: '403 Authorization_RequestDenied',
+    });
     return this;
   }
 
@@ -579,6 +634,8 @@ export class SnapshotBuilder {
       pimOnboarded: this.pimOnboarded,
       grants: [...this.grants],
       groupMembers: new Map([...this.groupMembers].map(([group, members]) => [group, [...members]])),
+      pimGroupMemberships: [...this.pimMemberships],
+      pimGroupsUnread: [...this.unreadPimGroups],
       // Through the graph layer's own filter, so requests that never took effect stay out as in a scan.
       activationHistory: {
         source: 'scheduleRequests',
@@ -588,6 +645,7 @@ export class SnapshotBuilder {
           ...a,
           roleTemplateId: a.roleDefinitionId,
         })),
+        groupActivations: [...this.groupActivations],
       },
       policies: new Map(this.policies),
       skus: this.skus.map((sku) => ({ ...sku, servicePlans: [...sku.servicePlans] })),

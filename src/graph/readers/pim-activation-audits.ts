@@ -62,15 +62,16 @@ export type RawPimAudit = z.infer<typeof pimAuditSchema>;
 export interface AuditedActivation {
   recordId: string;
   principalId: string;
-  roleDefinitionId: string;
+  /** The role activated (category `RoleManagement`), or the group whose membership was (`GroupManagement`). */
+  target: { kind: 'role'; roleDefinitionId: string } | { kind: 'group'; groupId: string };
   startDateTime: string;
   endDateTime: string;
   requestId: string | null;
 }
 
 /**
- * What one record says: a role activation; a record this history does not use (with why: PIM for Groups,
- * Azure resource roles, failures, other services); or a record that should be a role activation but
+ * What one record says: a role or PIM for Groups membership activation; a record this history does not
+ * use (with why: Azure resource roles, failures, other services); or a record that should be a role activation but
  * lacks what makes one, naming what is missing. Nothing is dropped without a reason.
  */
 export type PimAuditReading =
@@ -87,6 +88,14 @@ function detail(record: RawPimAudit, key: string): string | null {
 
 function roleTarget(record: RawPimAudit) {
   return (record.targetResources ?? []).find((t) => same(t.type ?? t.Type, 'Role') && t.id);
+}
+
+/**
+ * The group whose membership a `GroupManagement` record activated: its `Group` target.
+ * UNCONFIRMED (docs/unconfirmed-graph-facts.md) that PIM for Groups records name the group this way.
+ */
+function groupTarget(record: RawPimAudit): string | null {
+  return (record.targetResources ?? []).find((t) => same(t.type ?? t.Type, 'Group') && t.id)?.id ?? null;
 }
 
 /** The principal the activation is for: a user (or, should PIM write one, a service principal). */
@@ -135,13 +144,12 @@ function whyIgnored(record: RawPimAudit): string | undefined {
   if (!PIM_SERVICE_NAMES.some((name) => same(record.loggedByService, name)))
     return `logged by '${record.loggedByService ?? ''}', not PIM`;
   if (!same(record.result, 'success')) return `result '${record.result ?? ''}'`;
-  if (same(record.category, 'GroupManagement')) return 'a PIM for Groups membership activation';
-  if (!same(record.category, 'RoleManagement'))
-    return `category '${record.category ?? ''}' is not an Entra role`;
+  if (!same(record.category, 'RoleManagement') && !same(record.category, 'GroupManagement'))
+    return `category '${record.category ?? ''}' is neither an Entra role nor PIM for Groups`;
   return undefined;
 }
 
-/** Reads one audit record as a role activation, or says why it is not one. */
+/** Reads one audit record as a role or group membership activation, or says why it is not one. */
 export function readPimActivationRecord(record: RawPimAudit): PimAuditReading {
   const ignored = whyIgnored(record);
   if (ignored) return { kind: 'ignored', reason: ignored };
@@ -149,20 +157,26 @@ export function readPimActivationRecord(record: RawPimAudit): PimAuditReading {
   // A self-activation is made by the user it activates; the user target is the authority.
   const principalId = principalTarget(record)?.id ?? record.initiatedBy?.user?.id ?? null;
   if (!principalId) missing.push('the principal (a User target or initiatedBy.user.id)');
-  const roleDefinitionId = roleOf(record);
-  if (!roleDefinitionId) missing.push('the role (a Role target, RoleDefinitionOriginId or TemplateId)');
+  const forGroup = same(record.category, 'GroupManagement');
+  const targetId = forGroup ? groupTarget(record) : roleOf(record);
+  if (!targetId)
+    missing.push(
+      forGroup
+        ? 'the group (a Group target)'
+        : 'the role (a Role target, RoleDefinitionOriginId or TemplateId)',
+    );
   const start = isoOrNull(detail(record, 'StartTime'));
   if (!start) missing.push('additionalDetails StartTime');
   const end = isoOrNull(detail(record, 'ExpirationTime'));
   if (!end) missing.push('additionalDetails ExpirationTime');
-  if (!principalId || !roleDefinitionId || !start || !end)
+  if (!principalId || !targetId || !start || !end)
     return { kind: 'unreadable', cause: `audit record ${record.id} lacks ${missing.join('; ')}` };
   return {
     kind: 'activation',
     activation: {
       recordId: record.id,
       principalId,
-      roleDefinitionId,
+      target: forGroup ? { kind: 'group', groupId: targetId } : { kind: 'role', roleDefinitionId: targetId },
       startDateTime: start,
       endDateTime: end,
       requestId: detail(record, 'RequestId') ?? detail(record, 'RoleAssignmentRequestId'),

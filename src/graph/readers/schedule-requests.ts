@@ -7,15 +7,13 @@ import { graphDateTime, nullableString } from './shared.js';
 
 export type RawScheduleRequest = Omit<ScheduleRequest, 'roleTemplateId'>;
 
-const requestSchema = z.object({
+/** What every schedule request (roles and PIM for Groups alike) says about when it applies. */
+export const requestScheduleFields = {
   id: z.string().min(1),
   action: z.string().default(''),
   status: z.string().default(''),
   principalId: z.string().min(1),
-  roleDefinitionId: z.string().min(1),
-  directoryScopeId: z.string().nullish(),
   createdDateTime: graphDateTime,
-  targetScheduleId: nullableString,
   scheduleInfo: z
     .object({
       startDateTime: graphDateTime,
@@ -24,10 +22,22 @@ const requestSchema = z.object({
         .nullish(),
     })
     .nullish(),
+};
+
+const requestSchema = z.object({
+  ...requestScheduleFields,
+  roleDefinitionId: z.string().min(1),
+  directoryScopeId: z.string().nullish(),
+  targetScheduleId: nullableString,
 });
 
-/** Works out when a request's schedule starts and ends, per the design's definition of a successful request. */
-function toRequest(r: z.infer<typeof requestSchema>): RawScheduleRequest | undefined {
+type ScheduleFields = z.infer<z.ZodObject<typeof requestScheduleFields>>;
+
+/**
+ * When a request's schedule starts and ends, per the design's definition of a successful request: the
+ * schedule's start (else the creation time), plus its duration or up to its end date. Undefined: no start.
+ */
+export function requestWindow(r: ScheduleFields): { start: string; end: string | null } | undefined {
   const start = r.scheduleInfo?.startDateTime ?? r.createdDateTime;
   if (!start) return undefined;
   const expiration = r.scheduleInfo?.expiration;
@@ -35,6 +45,13 @@ function toRequest(r: z.infer<typeof requestSchema>): RawScheduleRequest | undef
   const durationMs = expiration?.duration ? parseIsoDuration(expiration.duration) : undefined;
   if (durationMs !== undefined) end = new Date(Date.parse(start) + durationMs).toISOString();
   else if (expiration?.endDateTime) end = expiration.endDateTime;
+  return { start, end };
+}
+
+function toRequest(r: z.infer<typeof requestSchema>): RawScheduleRequest | undefined {
+  const window = requestWindow(r);
+  if (!window) return undefined;
+  const { start, end } = window;
   return {
     id: r.id,
     action: r.action,

@@ -99,9 +99,11 @@ export function lowerBoundOf(tenant: TenantInfo, strategy: Strategy, history: Hi
  *
  *   T_min = max(T_r, T_s, T_d, T_c), every rho multiplied by the time scale (L is not scaled).
  *
- * For the 100,000-user tenant the sign-in term dominates in both history modes: T_min = (N_s - 10) * 6 s
- * plus the holder chain's latencies; the audit fallback adds a few pages to N_r, far below the
- * sign-in term (see the figures in bench/README.md).
+ * For the 100,000-user tenant (seed 7) the sign-in term dominates in both history modes: N_s = 78 holder
+ * reads, so T_min = 68 * 6 s = 408 s at 0 ms (plus the holder chain's latencies at 50 ms). The audit
+ * terms stay far below: N_r = 10 directory-audit pages with the schedule requests readable (T_r = 10 s),
+ * 10 + 9 activation-record pages with them refused (T_r = 28 s). Reading every user's sign-in activity
+ * (N_s = 834 pages of 120): 824 * 6 s = 4,944 s.
  */
 export function minimumTime(
   tenant: TenantInfo,

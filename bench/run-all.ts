@@ -49,7 +49,7 @@ function summary(ran: Bench[], snapshotResults: string): void {
   if (ran.includes('snapshot')) {
     const s = readResults(snapshotResults);
     for (const r of (s?.runs ?? []) as Json[]) {
-      const name = `snapshot ${r.users / 1000}k ${r.strategy} ${r.latencyMs}ms${r.scaled ? ` (${r.timeScale}x scaled)` : ''}`;
+      const name = `snapshot ${r.users / 1000}k ${r.strategy} ${r.history ?? 'scheduleRequests'} ${r.latencyMs}ms${r.scaled ? ` (${r.timeScale}x scaled)` : ''}`;
       rows.push([
         name,
         'requests / lower bound',
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   for (const b of only)
     if (!BENCHES.includes(b)) throw new Error(`unknown benchmark ${b} (${BENCHES.join(', ')})`);
   const snapshotArgs: string[] = [];
-  for (const flag of ['time-scale', 'all-users-time-scale', 'scale-mode', 'out']) {
+  for (const flag of ['time-scale', 'all-users-time-scale', 'scale-mode', 'history', 'out']) {
     const value = args.get(flag);
     if (value !== undefined) snapshotArgs.push(`--${flag}`, value);
   }

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Fault } from '../../src/emulator/fixture-schema.js';
 import type { ThrottleOptions } from '../../src/emulator/throttle.js';
 import type { GenerateTenantOptions } from '../../src/fixtures/generate-tenant.js';
 import type {
@@ -64,17 +65,22 @@ export class EmulatorHost {
     return reply.tenants;
   }
 
-  /** Starts an emulator over the generated tenants (closing any earlier one: throttles start full). */
+  /**
+   * Starts an emulator over the generated tenants (closing any earlier one: throttles start full), with
+   * `faults` (by path) served by every tenant besides its fixture's own.
+   */
   async start(options: {
     latencyMs: number;
     throttle: ThrottleOptions;
     timeShiftTo?: Date;
+    faults?: Record<string, Fault | Fault[]>;
   }): Promise<EmulatorEndpoint> {
     const reply = await this.call({
       op: 'start',
       latencyMs: options.latencyMs,
       throttle: options.throttle,
       ...(options.timeShiftTo ? { timeShiftTo: options.timeShiftTo.toISOString() } : {}),
+      ...(options.faults ? { faults: options.faults } : {}),
     });
     if (reply.op !== 'started') throw new Error(`unexpected reply ${reply.op}`);
     const { op: _op, ...endpoint } = reply;

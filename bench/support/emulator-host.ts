@@ -5,7 +5,8 @@
  * does not share the scanner's event loop, as with the real Graph.
  *
  * The parent talks to it over the IPC channel (see `emulator-client.ts`): generate tenants, start an
- * emulator over them (fresh throttle buckets each time), read its per-tenant request counts, stop it.
+ * emulator over them (fresh throttle buckets each time, optionally with faults such as a refused
+ * path), read its per-tenant request counts, stop it.
  */
 import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.js';
@@ -37,6 +38,10 @@ async function handle(request: HostRequest): Promise<HostReply> {
         throttle: request.throttle,
         ...(request.timeShiftTo ? { timeShiftTo: new Date(request.timeShiftTo) } : {}),
       });
+      // A fresh emulator has only its fixtures' faults; the run's are added to every tenant.
+      for (const id of emulator.tenantIds)
+        for (const [path, fault] of Object.entries(request.faults ?? {}))
+          emulator.tenant(id).setFault(path, fault);
       return {
         op: 'started',
         baseUrl: emulator.baseUrl,

@@ -1,3 +1,4 @@
+import type { Fault } from '../../src/emulator/fixture-schema.js';
 import type { ThrottleOptions } from '../../src/emulator/throttle.js';
 import type { GenerateTenantOptions } from '../../src/fixtures/generate-tenant.js';
 import type { TenantInfo } from './tenant-info.js';
@@ -7,7 +8,14 @@ export type { TenantInfo };
 /** What the benchmark asks the emulator host (one request at a time or several; each gets its reply). */
 export type HostRequest =
   | { op: 'generate'; tenants: GenerateTenantOptions[] }
-  | { op: 'start'; latencyMs: number; throttle: ThrottleOptions; timeShiftTo?: string }
+  | {
+      op: 'start';
+      latencyMs: number;
+      throttle: ThrottleOptions;
+      timeShiftTo?: string;
+      /** Faults every tenant serves in this emulator, by path, besides its fixture's own. */
+      faults?: Record<string, Fault | Fault[]>;
+    }
   | { op: 'stats' }
   | { op: 'stop' };
 

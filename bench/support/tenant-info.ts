@@ -1,5 +1,5 @@
 import { detectorsConfigSchema } from '../../src/detectors/config-schema.js';
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
+import type { Fault, TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { pagesNeeded } from '../../src/emulator/graph-limits.js';
 import { EMULATOR_DEFAULT_CLIENT_ID } from '../../src/emulator/server.js';
 import { directoryBucketSize } from '../../src/emulator/throttle.js';
@@ -8,6 +8,32 @@ import { type RequestBudget, requestBudget } from '../../src/graph/request-budge
 import { durationMs } from '../../src/util/iso-duration.js';
 
 const ROLES = 'roleManagement/directory';
+
+/**
+ * Where a benchmark run's activation history comes from. `scheduleRequests`: the app may read
+ * `roleAssignmentScheduleRequests`. `auditFallback`: the least-privileged deployment; Graph refuses that
+ * path (Microsoft lists only a write permission for it) and the scan, in `auto` mode, reads PIM's
+ * activation records from the audit log instead.
+ */
+export const HISTORY_MODES = ['scheduleRequests', 'auditFallback'] as const;
+export type HistoryMode = (typeof HISTORY_MODES)[number];
+
+/** The emulator's answer to a least-privileged app reading the schedule requests. */
+const SCHEDULE_REQUESTS_REFUSED: Fault = {
+  status: 403,
+  code: 'Authorization_RequestDenied',
+  message: 'Insufficient privileges to complete the operation.',
+};
+
+/**
+ * The faults an emulator serves for a history mode, on top of the fixture's own; `requestBudget` reads the
+ * same faults, so the lower bound and the emulator agree on what is refused.
+ */
+export function historyFaults(mode: HistoryMode): Record<string, Fault> {
+  return mode === 'auditFallback'
+    ? { [`${ROLES}/roleAssignmentScheduleRequests`]: SCHEDULE_REQUESTS_REFUSED }
+    : {};
+}
 
 /**
  * What a benchmark needs to know about a generated tenant without holding the fixture itself: how to
@@ -23,8 +49,13 @@ export interface TenantInfo {
   holdings: HoldingCounts;
   /** The audit look-back a default scan uses (RolesAssignedOutsidePimAlert.lookBack), in ms. */
   auditLookBackMs: number;
-  /** The lower bound of logical requests (production strategy: sign-in activity of holders only). */
+  /**
+   * The lower bound of logical requests (production strategy: sign-in activity of holders only), with
+   * the schedule requests readable. The same as `budgets.scheduleRequests`.
+   */
   budget: RequestBudget;
+  /** The lower bound per history mode: `requestBudget` in `auto` mode over the fixture with that mode's faults. */
+  budgets: Record<HistoryMode, RequestBudget>;
   /** Pages of `users?$select=...signInActivity` at 120 a page (Graph's maximum with signInActivity selected): the sign-in reads of the all-users strategy. */
   allUsersSignInPages: number;
   /**
@@ -44,7 +75,16 @@ type Item = Record<string, unknown>;
 export function describeTenant(fixture: TenantFixture): TenantInfo {
   const auditLookBackMs = durationMs(detectorsConfigSchema.parse({}).RolesAssignedOutsidePimAlert.lookBack);
   const now = new Date(fixture.referenceTime ?? Date.now());
-  const budget = requestBudget(fixture, { now, auditLookBackMs });
+  const budgetFor = (mode: HistoryMode) =>
+    requestBudget(
+      { ...fixture, faults: { ...fixture.faults, ...historyFaults(mode) } },
+      { now, auditLookBackMs, activationHistory: 'auto' },
+    );
+  const budgets = {
+    scheduleRequests: budgetFor('scheduleRequests'),
+    auditFallback: budgetFor('auditFallback'),
+  };
+  const budget = budgets.scheduleRequests;
   const res = fixture.resources;
   const pageSizes = fixture.pageSizes ?? {};
   const count = (path: string) => (res[path] ?? []).length;
@@ -105,6 +145,7 @@ export function describeTenant(fixture: TenantFixture): TenantInfo {
     holdings: describeFixture(fixture, now).holdings,
     auditLookBackMs,
     budget,
+    budgets,
     allUsersSignInPages: pagesNeeded('users', count('users'), { pageSizes, signInActivity: true }),
     holderChain: grantChain + memberRounds,
     longestChain: Math.max(...singleChains.map((p) => pages(p, count(p)))),

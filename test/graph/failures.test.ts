@@ -69,7 +69,7 @@ describe('Graph failures', () => {
     expect(snapshot.graphRequests.retried).toBe(0);
     const others = Object.entries(snapshot.sources).filter(([name]) => name !== 'directoryAudits');
     for (const [name, status] of others) expect(status.status, name).not.toBe('failed');
-    expect(snapshot.grants.length).toBe(50);
+    expect(snapshot.grants.length).toBe(52);
     expect(snapshot.signIns.size).toBeGreaterThan(0);
   });
 

@@ -221,12 +221,12 @@ describe('Teams delivery through the notify job', () => {
     });
     const service = await startService({
       teams: [{ name: 'ops', webhookUrl: secretRef(teams.origin + TEAMS_PATH) }],
-      routing: [{ channels: ['ops'], alerts: ['SequentialActivationRenewalsAlert'] }],
+      routing: [{ channels: ['ops'], alerts: ['InvalidLicenseAlert'] }],
       // Without Retry-After the job would wait a minute: finishing within the test's time proves it was read.
       delivery: { backoffMs: 60_000, attempts: 3 },
     });
     const { transitions } = await scan(service);
-    const routed = transitions.filter((t) => t.alert === 'SequentialActivationRenewalsAlert');
+    const routed = transitions.filter((t) => t.alert === 'InvalidLicenseAlert');
     expect(routed).toHaveLength(1);
 
     const [job] = await finishedNotifyJobs(service, 1, 20_000);
@@ -254,7 +254,7 @@ describe('Teams delivery through the notify job', () => {
     });
     const service = await startService({
       teams: [{ name: 'ops', webhookUrl: secretRef(teams.origin + TEAMS_PATH) }],
-      routing: [{ channels: ['ops'], alerts: ['SequentialActivationRenewalsAlert'] }],
+      routing: [{ channels: ['ops'], alerts: ['InvalidLicenseAlert'] }],
       delivery: { backoffMs: 100, attempts: 6 },
     });
     await scan(service);
@@ -285,7 +285,7 @@ describe('webhook URLs', () => {
     const service = await startService({
       allowLoopbackWebhooks: false,
       teams: [{ name: 'ops', webhookUrl: secretRef(teams.origin + TEAMS_PATH) }],
-      routing: [{ channels: ['ops'], alerts: ['SequentialActivationRenewalsAlert'] }],
+      routing: [{ channels: ['ops'], alerts: ['InvalidLicenseAlert'] }],
     });
     await scan(service);
     const [job] = await finishedNotifyJobs(service, 1);
@@ -319,11 +319,11 @@ describe('signed webhook delivery', () => {
           format: 'ocsf',
         },
       ],
-      routing: [{ channels: ['siem', 'siem-ocsf'], alerts: ['SequentialActivationRenewalsAlert'] }],
+      routing: [{ channels: ['siem', 'siem-ocsf'], alerts: ['InvalidLicenseAlert'] }],
       delivery: { backoffMs: 400, attempts: 3 },
     });
     const { transitions } = await scan(service);
-    const [transition] = transitions.filter((t) => t.alert === 'SequentialActivationRenewalsAlert');
+    const [transition] = transitions.filter((t) => t.alert === 'InvalidLicenseAlert');
     const jobs = await finishedNotifyJobs(service, 2);
     expect(jobs.map((j) => [j.data.channel, j.attemptsMade, j.failedReason ?? null]).sort()).toEqual([
       ['siem', 2, expect.stringContaining('answered 503')],
@@ -404,11 +404,11 @@ describe('email delivery', () => {
           transport: { type: 'graph', tenantId, mailbox },
         },
       ],
-      routing: [{ channels: ['graph-mail'], alerts: ['SequentialActivationRenewalsAlert'] }],
+      routing: [{ channels: ['graph-mail'], alerts: ['InvalidLicenseAlert'] }],
     });
     const before = env.emulator.tenant(tenantId).sentMail.length;
     const { transitions } = await scan(service);
-    const routed = transitions.filter((t) => t.alert === 'SequentialActivationRenewalsAlert');
+    const routed = transitions.filter((t) => t.alert === 'InvalidLicenseAlert');
     const [job] = await finishedNotifyJobs(service, 1);
     expect(job!.failedReason).toBeFalsy();
     const sent = env.emulator.tenant(tenantId).sentMail.slice(before);
@@ -436,7 +436,7 @@ describe('never twice', () => {
     open.push({ close: async () => answer() });
     const service = await startService({
       teams: [{ name: 'ops', webhookUrl: secretRef(teams.origin + TEAMS_PATH), timeoutMs: 300 }],
-      routing: [{ channels: ['ops'], alerts: ['SequentialActivationRenewalsAlert'] }],
+      routing: [{ channels: ['ops'], alerts: ['InvalidLicenseAlert'] }],
       delivery: { backoffMs: 100, attempts: 6 },
     });
     await scan(service);
@@ -465,7 +465,7 @@ describe('never twice', () => {
       routing: [],
     });
     const { scanId, transitions } = await scan(service);
-    const transition = transitions.find((t) => t.alert === 'SequentialActivationRenewalsAlert')!;
+    const transition = transitions.find((t) => t.alert === 'InvalidLicenseAlert')!;
     const processor = createNotifyProcessor({
       config: service.config,
       store: service.store,
@@ -535,7 +535,7 @@ describe('logs', () => {
             retry: { schedule: ['PT0.1S'] },
           },
         ],
-        routing: [{ channels: ['ops', 'siem', 'siem-down'], alerts: ['SequentialActivationRenewalsAlert'] }],
+        routing: [{ channels: ['ops', 'siem', 'siem-down'], alerts: ['InvalidLicenseAlert'] }],
         delivery: { backoffMs: 100, attempts: 2 },
       },
       logger,

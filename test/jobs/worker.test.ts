@@ -215,7 +215,7 @@ describe('on-demand scans through the API', () => {
     expect(metrics).toMatch(
       new RegExp(`pimwatch_last_successful_scan_timestamp_seconds\\{tenant_id="${tenantId}"\\} \\d+`),
     );
-    expect(metrics).toMatch(/pimwatch_open_incidents\{tenant_id="[^"]+",alert="StaleSignInAlert"\} 5/);
+    expect(metrics).toMatch(/pimwatch_open_incidents\{tenant_id="[^"]+",alert="StaleSignInAlert"\} 7/);
     expect(metrics).toContain('pimwatch_scan_duration_seconds_count 1');
 
     const ready = await fetch(`${api.url}/readyz`);
@@ -226,7 +226,7 @@ describe('on-demand scans through the API', () => {
         headers: auth,
       },
     );
-    expect(((await incidents.json()) as { count: number }).count).toBe(5);
+    expect(((await incidents.json()) as { count: number }).count).toBe(7);
     const badQuery = await fetch(`${api.url}/api/v1/tenants/${tenantId}/incidents?state=sleepy`, {
       headers: auth,
     });
@@ -243,8 +243,8 @@ describe('pimwatch trigger', () => {
     });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(
-      // 27: the demo's 25 plus its two break-glass Global Administrators, not excluded in this config.
-      /^queued scan (\S+) of Demo\nscan \1: complete, 27 incident\(s\), 27 change\(s\), \d+ Graph requests\n$/,
+      // 40: the demo's 38 plus its two break-glass Global Administrators, not excluded in this config.
+      /^queued scan (\S+) of Demo\nscan \1: complete, 40 incident\(s\), 40 change\(s\), \d+ Graph requests\n$/,
     );
   }, 60_000);
 });

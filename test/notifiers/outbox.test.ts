@@ -219,15 +219,15 @@ describe('pimwatch scan --outbox', () => {
     const dir = join(cwd, 'outbox');
     expect(run.stdout).toMatch(/^pimwatch scan of Harbourline Freight/);
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(
-      `outbox: 25 Teams card(s) and a digest, 26 email(s) (.eml) and 25 feed event(s) (NDJSON, pimwatch and OCSF) written to ${dir} (nothing was sent)`,
+      `outbox: 38 Teams card(s) and a digest, 39 email(s) (.eml) and 38 feed event(s) (NDJSON, pimwatch and OCSF) written to ${dir} (nothing was sent)`,
     );
-    expect(readdirSync(join(dir, 'teams'))).toHaveLength(26);
+    expect(readdirSync(join(dir, 'teams'))).toHaveLength(39);
     const mail = await simpleParser(readFileSync(join(dir, 'email', 'digest.eml')));
     expect(mail.subject).toBe(
-      '[pimwatch] Harbourline Freight: 4 high, 11 medium, 10 low – 25 PIM alert changes',
+      '[pimwatch] Harbourline Freight: 4 high, 15 medium, 19 low – 38 PIM alert changes',
     );
     const events = ndjson(join(dir, 'feed', 'events.ndjson')) as { tenantName: string; type: string }[];
-    expect(events).toHaveLength(25);
+    expect(events).toHaveLength(38);
     expect(events.every((e) => e.tenantName === 'Harbourline Freight' && e.type === 'incident.opened')).toBe(
       true,
     );
@@ -238,9 +238,9 @@ describe('pimwatch scan --outbox', () => {
     const run = await runPimwatch(['scan', '--demo', '--format', 'json', '--outbox', dir]);
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout) as { transitions: { opened: number } };
-    expect(report.transitions.opened).toBe(25);
+    expect(report.transitions.opened).toBe(38);
     expect(run.stderr).toContain(`written to ${dir} (nothing was sent)`);
-    expect(ndjson(join(dir, 'feed', 'events.ocsf.ndjson'))).toHaveLength(25);
+    expect(ndjson(join(dir, 'feed', 'events.ocsf.ndjson'))).toHaveLength(38);
   }, 90_000);
 
   it('--no-outbox writes nothing, even for the demo', async () => {

@@ -97,7 +97,7 @@ describe('reconciliation of the demo tenant, read through the emulator at its re
     expect(actualVerdicts(result)).toEqual(wanted);
   });
 
-  it('has every classification, keeps PIM’s incident ids, and counts 23 both, 2 ours only, 4 PIM only', async () => {
+  it('has every classification, keeps PIM’s incident ids, and counts 36 both, 2 ours only, 4 PIM only', async () => {
     const { result } = await scanWithDemoConfig();
     const totals = reconciliationRows(result).reduce(
       (sum, row) => ({
@@ -107,7 +107,7 @@ describe('reconciliation of the demo tenant, read through the emulator at its re
       }),
       { both: 0, oursOnly: 0, graphOnly: 0 },
     );
-    expect(totals).toEqual({ both: 23, oursOnly: 2, graphOnly: 4 });
+    expect(totals).toEqual({ both: 36, oursOnly: 2, graphOnly: 4 });
     const pimIds = new Set(
       [...snapshot.graphAlerts.alerts.values()].flatMap((alert) => alert.incidents.map((i) => i.id)),
     );

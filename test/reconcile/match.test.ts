@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertId } from '../../src/model/alerts.js';
 import type { Incident } from '../../src/model/incident.js';
 import type { GraphIncident } from '../../src/model/snapshot.js';
 import { matchIncidents, roleTemplateResolver } from '../../src/reconcile/match.js';

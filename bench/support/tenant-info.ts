@@ -4,8 +4,8 @@ import { pagesNeeded } from '../../src/emulator/graph-limits.js';
 import { EMULATOR_DEFAULT_CLIENT_ID } from '../../src/emulator/server.js';
 import { directoryBucketSize } from '../../src/emulator/throttle.js';
 import { describeFixture, type HoldingCounts } from '../../src/fixtures/describe-fixture.js';
-import { type RequestBudget, requestBudget } from '../../src/graph/request-budget.js';
 import { durationMs } from '../../src/util/iso-duration.js';
+import { type RequestBudget, requestBudget } from '../../test/support/request-budget.js';
 
 const ROLES = 'roleManagement/directory';
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { generateTenant } from '../../src/fixtures/generate-tenant.js';
-import { requestBudget } from '../../src/graph/request-budget.js';
 import { collectSnapshot } from '../../src/graph/snapshot.js';
 import { SOURCE_NAMES, type TenantSnapshot } from '../../src/model/snapshot.js';
 import { type EmulatedTenant, startEmulatedTenant } from '../../src/scan/emulated-tenant.js';
 import { THIRTY_DAYS_MS } from '../support/demo-fixture.js';
+import { requestBudget } from '../support/request-budget.js';
 
 // A generated 100,000-user tenant with 10,000 holdings: the request count is computed from the
 // collection sizes and Graph's page limits, and the scanner must hit it exactly (design section 6

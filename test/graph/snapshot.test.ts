@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
-import { requestBudget } from '../../src/graph/request-budget.js';
 import { collectSnapshot } from '../../src/graph/snapshot.js';
 import { SOURCE_NAMES } from '../../src/model/snapshot.js';
 import { type EmulatedTenant, startEmulatedTenant } from '../../src/scan/emulated-tenant.js';
 import { demoFixture, demoNow, SCHEDULE_REQUESTS_REFUSED, THIRTY_DAYS_MS } from '../support/demo-fixture.js';
+import { requestBudget } from '../support/request-budget.js';
 
 const open: EmulatedTenant[] = [];
 afterEach(async () => {

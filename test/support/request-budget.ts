@@ -1,13 +1,16 @@
-import type { TenantFixture } from '../emulator/fixture-schema.js';
-import { pagesNeeded } from '../emulator/graph-limits.js';
-import { withPimActivationAudits } from '../emulator/pim-activation-audits.js';
-import { membersThroughGroup } from '../model/group-membership.js';
-import type { SourceName } from '../model/snapshot.js';
-import type { ActivationHistoryMode } from './activation-history.js';
-import { CORE_ADD_MEMBER_TO_ROLE, PIM_OUTSIDE_PREFIX } from './readers/directory-audits.js';
-import { AUDIT_RETENTION_MS, PIM_ACTIVATION_COMPLETED } from './readers/pim-activation-audits.js';
-import { MAX_IN_VALUES } from './readers/users-by-id.js';
-import { PIM_GROUPS } from './sources.js';
+import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
+import { pagesNeeded } from '../../src/emulator/graph-limits.js';
+import { withPimActivationAudits } from '../../src/emulator/pim-activation-audits.js';
+import type { ActivationHistoryMode } from '../../src/graph/activation-history.js';
+import { CORE_ADD_MEMBER_TO_ROLE, PIM_OUTSIDE_PREFIX } from '../../src/graph/readers/directory-audits.js';
+import {
+  AUDIT_RETENTION_MS,
+  PIM_ACTIVATION_COMPLETED,
+} from '../../src/graph/readers/pim-activation-audits.js';
+import { MAX_IN_VALUES } from '../../src/graph/readers/users-by-id.js';
+import { PIM_GROUPS } from '../../src/graph/sources.js';
+import { membersThroughGroup } from '../../src/model/group-membership.js';
+import type { SourceName } from '../../src/model/snapshot.js';
 
 type Item = Record<string, unknown>;
 const ROLES = 'roleManagement/directory';

@@ -28,16 +28,10 @@ export const apiConfigSchema = z
         description:
           'Bearer keys that may call the API; each has a name (shown as `requestedBy`) and a secret reference. The API refuses to start without at least one.',
       }),
-    redisTimeoutMs: z
-      .number()
-      .int()
-      .min(50)
-      .max(10_000)
-      .default(900)
-      .meta({
-        description:
-          "Longest wait for Redis in one request; after it the API answers 503 with `Retry-After` instead of hanging while Redis is down or frozen; `/readyz` too, so keep it under a probe's own timeout.",
-      }),
+    redisTimeoutMs: z.number().int().min(50).max(10_000).default(900).meta({
+      description:
+        "Longest wait for Redis in one request; after it the API answers 503 with `Retry-After` instead of hanging while Redis is down or frozen; `/readyz` too, so keep it under a probe's own timeout.",
+    }),
     workerStaleAfterMs: z
       .number()
       .int()

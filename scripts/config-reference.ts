@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
-import { configSchema } from '../src/config/schema.js';
+import { PUBLISHED_SCHEMAS, renderJsonSchema } from '../src/schemas.js';
 
 /**
- * The configuration reference in the README, generated from the schemas so it is never written twice:
- * structure, types, defaults and allowed values come from the zod schema as JSON Schema, and so do the
- * words: each key's `.meta({ description })`, which the published JSON Schema carries as well.
+ * The configuration reference in the README, generated so it is never written twice: it is read from
+ * the configuration's published JSON Schema (`schemas/pimwatch-config.v1.schema.json`), itself generated
+ * from the zod schema. Structure, types, defaults and allowed values come from there, and so do the
+ * words: each key's `.meta({ description })`.
  */
 
 type Json = Record<string, unknown>;
@@ -96,7 +96,9 @@ function descend(schema: Json, path: string, rows: ConfigReferenceRow[]): void {
 
 /** Every key of the configuration, in the order the schema declares them. */
 export function configReferenceRows(): ConfigReferenceRow[] {
-  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Json;
+  const published = PUBLISHED_SCHEMAS.find((p) => p.file.startsWith('pimwatch-config.'));
+  if (!published) throw new Error('the configuration has no published JSON Schema');
+  const schema = JSON.parse(renderJsonSchema(published)) as Json;
   const rows: ConfigReferenceRow[] = [];
   rowsOf(schema, '', rows);
   return rows;

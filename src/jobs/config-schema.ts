@@ -30,23 +30,12 @@ export const workerConfigSchema = z
       .min(100)
       .default(30_000)
       .meta({ description: 'First wait before a retry; it doubles each time.' }),
-    shutdownTimeoutMs: z
-      .number()
-      .int()
-      .min(0)
-      .default(30_000)
-      .meta({
-        description: 'How long shutdown waits for running jobs before handing them back to the queue.',
-      }),
-    lockDurationMs: z
-      .number()
-      .int()
-      .min(500)
-      .default(30_000)
-      .meta({
-        description:
-          'A job whose worker stopped renewing its lock for this long is handed to another worker.',
-      }),
+    shutdownTimeoutMs: z.number().int().min(0).default(30_000).meta({
+      description: 'How long shutdown waits for running jobs before handing them back to the queue.',
+    }),
+    lockDurationMs: z.number().int().min(500).default(30_000).meta({
+      description: 'A job whose worker stopped renewing its lock for this long is handed to another worker.',
+    }),
     stalledIntervalMs: z
       .number()
       .int()
@@ -59,24 +48,14 @@ export const workerConfigSchema = z
       .min(100)
       .default(10_000)
       .meta({ description: 'How often a worker says it is alive (for /readyz).' }),
-    schedulerReconcileIntervalMs: z
-      .number()
-      .int()
-      .min(1000)
-      .default(60_000)
-      .meta({
-        description:
-          'How often a worker checks that every tenant still has its job scheduler and recreates missing ones (Redis restarted without persistence, a FLUSHALL); it also checks on every reconnect.',
-      }),
-    minScheduleIntervalSeconds: z
-      .number()
-      .int()
-      .min(1)
-      .default(300)
-      .meta({
-        description:
-          "A tenant's cron pattern may not fire more often than this: a scan reads the whole tenant and costs Graph throttle budget. Lower it only for tests.",
-      }),
+    schedulerReconcileIntervalMs: z.number().int().min(1000).default(60_000).meta({
+      description:
+        'How often a worker checks that every tenant still has its job scheduler and recreates missing ones (Redis restarted without persistence, a FLUSHALL); it also checks on every reconnect.',
+    }),
+    minScheduleIntervalSeconds: z.number().int().min(1).default(300).meta({
+      description:
+        "A tenant's cron pattern may not fire more often than this: a scan reads the whole tenant and costs Graph throttle budget. Lower it only for tests.",
+    }),
     keepFinishedJobsSeconds: z
       .number()
       .int()

@@ -1,94 +1,23 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import ts from 'typescript';
-import { z } from 'zod';
-import { configSchema } from '../src/config/schema.js';
+import { readFileSync } from 'node:fs';
+import { PUBLISHED_SCHEMAS, renderJsonSchema } from '../src/schemas.js';
 
 /**
- * The configuration reference in the README, generated from the schemas so it is never written twice:
- * structure, types, defaults and allowed values come from the zod schema (as JSON Schema); the words
- * come from the TSDoc comments on the schema's properties in the source. A comment is matched to a
- * JSON Schema object by the exact set of property names of the `z.object({...})` it sits in, which
- * identifies each object of this configuration uniquely.
+ * The configuration reference in the README, generated so it is never written twice: it is read from
+ * the configuration's published JSON Schema (`schemas/pimwatch-config.v1.schema.json`), itself generated
+ * from the zod schema. Structure, types, defaults and allowed values come from there, and so do the
+ * words: each key's `.meta({ description })`.
  */
 
 type Json = Record<string, unknown>;
 
-interface Row {
+/** One key of the configuration, as the reference table lists it. */
+export interface ConfigReferenceRow {
   path: string;
   type: string;
   default: string;
   description: string;
-}
-
-function cleanComment(text: string): string {
-  return text
-    .replace(/^\/\*\*|\*\/$/g, '')
-    .split('\n')
-    .map((line) => line.replace(/^\s*\*\s?/, ''))
-    .join(' ')
-    .replace(/@defaultValue[^@]*/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
-interface Commented {
-  file: string;
-  comments: Map<string, string>;
-}
-
-/** Property comments of every `z.object({...})` literal in the given files, keyed by their sorted key set. */
-function commentsByKeySet(files: string[]): Map<string, Commented[]> {
-  const found = new Map<string, Commented[]>();
-  for (const file of files) {
-    const text = readFileSync(file, 'utf8');
-    const source = ts.createSourceFile(file, text, ts.ScriptTarget.ES2022, true);
-    const visit = (node: ts.Node) => {
-      if (
-        ts.isCallExpression(node) &&
-        /(^|\.)(object|strictObject|looseObject)$/.test(node.expression.getText(source)) &&
-        node.arguments[0] &&
-        ts.isObjectLiteralExpression(node.arguments[0])
-      ) {
-        const literal = node.arguments[0];
-        const comments = new Map<string, string>();
-        const keys: string[] = [];
-        for (const property of literal.properties) {
-          const name =
-            property.name && (ts.isIdentifier(property.name) || ts.isStringLiteral(property.name))
-              ? property.name.text
-              : undefined;
-          if (!name) continue;
-          keys.push(name);
-          const ranges = ts.getLeadingCommentRanges(text, property.getFullStart()) ?? [];
-          const doc = ranges
-            .map((r) => text.slice(r.pos, r.end))
-            .filter((c) => c.startsWith('/**'))
-            .pop();
-          if (doc) comments.set(name, cleanComment(doc));
-        }
-        const key = [...keys].sort().join(',');
-        found.set(key, [...(found.get(key) ?? []), { file, comments }]);
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(source);
-  }
-  return found;
-}
-
-function sourceFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts')) out.push(path);
-    }
-  };
-  for (const dir of ['config', 'detectors', 'notifiers', 'jobs', 'api', 'reconcile', 'console'])
-    walk(join(root, dir));
-  return out;
+  /** A discriminator (`type: smtp`): its value is its meaning. */
+  discriminator: boolean;
 }
 
 function typeOf(schema: Json): string {
@@ -115,25 +44,6 @@ function defaultOf(schema: Json): string {
   return `\`${JSON.stringify(value)}\``;
 }
 
-/** `StaleSignInAlert` -> `stale-sign-in`: the detector module holding that alert's settings. */
-function moduleNameOf(segment: string): string {
-  return segment
-    .replace(/Alert$/, '')
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase();
-}
-
-/**
- * Several objects can share a key set (every detector with just `enabled` and `duration`); then the one
- * written in the module named after the parent key (the alert) is the one meant.
- */
-function wordsFor(properties: Record<string, Json>, path: string, comments: Map<string, Commented[]>) {
-  const candidates = comments.get(Object.keys(properties).sort().join(',')) ?? [];
-  const parent = path.split('.').pop() ?? '';
-  const preferred = candidates.find((c) => c.file.endsWith(`/${moduleNameOf(parent)}.ts`));
-  return (preferred ?? candidates[0])?.comments ?? new Map<string, string>();
-}
-
 /** Paths whose children repeat a section documented elsewhere in the table. */
 const MIRRORS: Record<string, string> = {
   'tenants[].detectors': 'the keys of `detectors`, each optional; merged over the top-level values',
@@ -148,43 +58,55 @@ function isSecretRef(schema: Json): boolean {
   });
 }
 
-function rowsOf(schema: Json, path: string, comments: Map<string, Commented[]>, rows: Row[]): void {
+function rowsOf(schema: Json, path: string, rows: ConfigReferenceRow[]): void {
   const properties = schema.properties as Record<string, Json> | undefined;
-  if (properties) {
-    const words = wordsFor(properties, path, comments);
-    for (const [name, child] of Object.entries(properties)) {
-      const childPath = path ? `${path}.${name}` : name;
-      const mirror = MIRRORS[childPath] ?? MIRRORS[`${childPath}[]`];
-      const description = [words.get(name), mirror ? `Holds ${mirror}.` : undefined]
-        .filter(Boolean)
-        .join(' ');
-      rows.push({ path: childPath, type: typeOf(child), default: defaultOf(child), description });
-      if (!mirror && !isSecretRef(child)) descend(child, childPath, comments, rows);
-    }
+  if (!properties) return;
+  for (const [name, child] of Object.entries(properties)) {
+    const childPath = path ? `${path}.${name}` : name;
+    const mirror = MIRRORS[childPath] ?? MIRRORS[`${childPath}[]`];
+    const description = [child.description as string | undefined, mirror ? `Holds ${mirror}.` : undefined]
+      .filter(Boolean)
+      .join(' ');
+    rows.push({
+      path: childPath,
+      type: typeOf(child),
+      default: defaultOf(child),
+      description,
+      discriminator: name === 'type' && child.const !== undefined,
+    });
+    if (!mirror && !isSecretRef(child)) descend(child, childPath, rows);
   }
 }
 
-function descend(schema: Json, path: string, comments: Map<string, Commented[]>, rows: Row[]): void {
+function descend(schema: Json, path: string, rows: ConfigReferenceRow[]): void {
   if (schema.type === 'array' && schema.items) {
-    descend(schema.items as Json, `${path}[]`, comments, rows);
+    descend(schema.items as Json, `${path}[]`, rows);
     return;
   }
   const variants = (schema.anyOf ?? schema.oneOf) as Json[] | undefined;
   if (variants) {
     for (const variant of variants) {
       const discriminator = (variant.properties as Record<string, Json> | undefined)?.type?.const;
-      descend(variant, discriminator ? `${path} (type: ${String(discriminator)})` : path, comments, rows);
+      descend(variant, discriminator ? `${path} (type: ${String(discriminator)})` : path, rows);
     }
     return;
   }
-  if (schema.type === 'object') rowsOf(schema, path, comments, rows);
+  if (schema.type === 'object') rowsOf(schema, path, rows);
+}
+
+/** Every key of the configuration, in the order the schema declares them. */
+export function configReferenceRows(): ConfigReferenceRow[] {
+  const published = PUBLISHED_SCHEMAS.find((p) => p.file.startsWith('pimwatch-config.'));
+  if (!published) throw new Error('the configuration has no published JSON Schema');
+  const schema = JSON.parse(renderJsonSchema(published)) as Json;
+  const rows: ConfigReferenceRow[] = [];
+  rowsOf(schema, '', rows);
+  return rows;
 }
 
 /** The reference as a Markdown table. */
-export function renderConfigReference(srcRoot = 'src'): string {
-  const schema = z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }) as Json;
-  const rows: Row[] = [];
-  rowsOf(schema, '', commentsByKeySet(sourceFiles(srcRoot)), rows);
+export function renderConfigReference(): string {
+  const rows = configReferenceRows();
   const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const lines = ['| key | type | default | meaning |', '|---|---|---|---|'];
   for (const row of rows) {

@@ -5,39 +5,43 @@ import { liveWorkers } from '../jobs/heartbeat.js';
 import { type MetricsRecorder, SCAN_DURATION_BUCKETS } from '../jobs/metrics-recorder.js';
 import type { StateStore } from '../store/state-store.js';
 
-/**
- * `/metrics` in Prometheus' text format. The figures live in Redis (every worker replica adds to them),
- * so each scrape reads them there; the API process adds its own runtime metrics.
- */
-export function createMetricsEndpoint(deps: {
+type MetricsDeps = {
   config: PimwatchConfig;
   redis: Redis;
   recorder: MetricsRecorder;
   store: StateStore;
-}) {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'pimwatch_api_' });
-  let snapshot: Awaited<ReturnType<MetricsRecorder['read']>> = { counters: {}, lastSuccess: {} };
+};
 
-  const fromCounters = (
-    name: string,
-    help: string,
-    pick: (k: string) => Record<string, string> | undefined,
-  ) =>
-    new Counter({
-      name,
-      help,
-      labelNames: [],
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [key, value] of Object.entries(snapshot.counters)) {
-          const labels = pick(key);
-          if (labels) (this as Counter<string>).inc(labels, value);
-        }
-      },
-    });
+/** The figures the workers counted in Redis, as last read by a scrape. */
+interface Figures {
+  current: Awaited<ReturnType<MetricsRecorder['read']>>;
+}
 
+/** A counter whose value is the Redis counter `pick` accepts (with the labels it returns). */
+function counterFromFigures(
+  registry: Registry,
+  figures: Figures,
+  name: string,
+  help: string,
+  pick: (k: string) => Record<string, string> | undefined,
+) {
+  return new Counter({
+    name,
+    help,
+    labelNames: [],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [key, value] of Object.entries(figures.current.counters)) {
+        const labels = pick(key);
+        if (labels) (this as Counter<string>).inc(labels, value);
+      }
+    },
+  });
+}
+
+/** The counters: scans, Graph requests, throttling, retries and notifications, summed over workers. */
+function registerCounters(registry: Registry, figures: Figures): void {
   new Counter({
     name: 'pimwatch_scans_total',
     help: 'Scans finished, by outcome (complete, partial, failed).',
@@ -46,19 +50,27 @@ export function createMetricsEndpoint(deps: {
     collect() {
       this.reset();
       for (const outcome of ['complete', 'partial', 'failed']) {
-        this.inc({ outcome }, snapshot.counters[`scans:${outcome}`] ?? 0);
+        this.inc({ outcome }, figures.current.counters[`scans:${outcome}`] ?? 0);
       }
     },
   });
-  fromCounters(
+  counterFromFigures(
+    registry,
+    figures,
     'pimwatch_graph_requests_total',
     'Graph requests made by scans (inner $batch requests one by one).',
     (k) => (k === 'graph:requests' ? {} : undefined),
   );
-  fromCounters('pimwatch_graph_throttled_total', 'Graph answers that were 429 (throttled).', (k) =>
-    k === 'graph:throttled' ? {} : undefined,
+  counterFromFigures(
+    registry,
+    figures,
+    'pimwatch_graph_throttled_total',
+    'Graph answers that were 429 (throttled).',
+    (k) => (k === 'graph:throttled' ? {} : undefined),
   );
-  fromCounters(
+  counterFromFigures(
+    registry,
+    figures,
     'pimwatch_graph_retries_total',
     'Graph requests sent again after 429/503/504 or a broken answer.',
     (k) => (k === 'graph:retried' ? {} : undefined),
@@ -70,12 +82,16 @@ export function createMetricsEndpoint(deps: {
     registers: [registry],
     collect() {
       this.reset();
-      for (const [key, value] of Object.entries(snapshot.counters)) {
+      for (const [key, value] of Object.entries(figures.current.counters)) {
         const m = /^notifications:([^:]+):([^:]+)$/.exec(key);
         if (m) this.inc({ channel_kind: m[1]!, outcome: m[2]! }, value);
       }
     },
   });
+}
+
+/** The gauges: last successful scan per tenant, open incidents, and live workers. */
+function registerGauges(registry: Registry, figures: Figures, deps: MetricsDeps): void {
   new Gauge({
     name: 'pimwatch_last_successful_scan_timestamp_seconds',
     help: 'When each tenant was last scanned completely (Unix time).',
@@ -85,7 +101,7 @@ export function createMetricsEndpoint(deps: {
       this.reset();
       // Redis remembers every tenant ever scanned; only the configured ones are reported.
       const configured = new Set(deps.config.tenants.map((t) => t.id.toLowerCase()));
-      for (const [tenant, seconds] of Object.entries(snapshot.lastSuccess)) {
+      for (const [tenant, seconds] of Object.entries(figures.current.lastSuccess)) {
         if (configured.has(tenant.toLowerCase())) this.set({ tenant_id: tenant }, seconds);
       }
     },
@@ -116,12 +132,23 @@ export function createMetricsEndpoint(deps: {
       );
     },
   });
+}
 
+/**
+ * `/metrics` in Prometheus' text format. The figures live in Redis (every worker replica adds to them),
+ * so each scrape reads them there; the API process adds its own runtime metrics.
+ */
+export function createMetricsEndpoint(deps: MetricsDeps) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'pimwatch_api_' });
+  const figures: Figures = { current: { counters: {}, lastSuccess: {} } };
+  registerCounters(registry, figures);
+  registerGauges(registry, figures, deps);
   return {
     contentType: registry.contentType,
     async render(): Promise<string> {
-      snapshot = await deps.recorder.read();
-      return (await registry.metrics()) + scanDurationHistogram(snapshot.counters);
+      figures.current = await deps.recorder.read();
+      return (await registry.metrics()) + scanDurationHistogram(figures.current.counters);
     },
   };
 }

@@ -1,27 +1,18 @@
 import { writeFile } from 'node:fs/promises';
 import { type Capture, captureTenant } from '../capture/capture-tenant.js';
-import { loadConfig } from '../config/load.js';
 import { mergeDetectorsConfig } from '../detectors/config-schema.js';
 import { fixtureViolations } from '../emulator/fixture-rules.js';
 import { loadFixture, resolveFixtureArg } from '../emulator/load-fixture.js';
 import { stableShiftTarget } from '../emulator/time-shift.js';
-import { UsageError } from '../errors.js';
 import { openGraphSession } from '../graph/session.js';
-import { createLogger } from '../log.js';
 import { startEmulatedTenant } from '../scan/emulated-tenant.js';
+import type { CommandOptions, declareCaptureCommand } from './command-lines.js';
 import { EXIT } from './exit.js';
 import { parseNow } from './scan-command.js';
-import { findConfiguredTenant } from './tenant-context.js';
+import { findConfiguredTenant, loadCommandConfig, requireOneTarget } from './tenant-context.js';
 
-export interface CaptureCommandOptions {
-  tenant?: string;
-  fixture?: string;
-  config?: string;
-  out: string;
-  now?: string;
-  /** `--no-pseudonymize` sets this to false. */
-  pseudonymize: boolean;
-}
+/** `capture`'s options as declared on the command line; `--no-pseudonymize` sets `pseudonymize` to false. */
+export type CaptureCommandOptions = CommandOptions<typeof declareCaptureCommand>;
 
 /**
  * `pimwatch capture`: records what a scan of a configured tenant (or of a fixture, through the in-process
@@ -31,12 +22,12 @@ export async function runCaptureCommand(
   options: CaptureCommandOptions,
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
-  if ([options.tenant, options.fixture].filter(Boolean).length !== 1) {
-    throw new UsageError('say what to capture: exactly one of --tenant ID or --fixture FILE|demo');
-  }
+  requireOneTarget(
+    [options.tenant, options.fixture],
+    'say what to capture: exactly one of --tenant ID or --fixture FILE|demo',
+  );
   const now = parseNow(options.now);
-  const config = loadConfig(options.config ? { file: options.config } : {});
-  const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, fd: 2 });
+  const { config, log } = loadCommandConfig(options.config);
   const common = {
     now,
     pseudonymize: options.pseudonymize,

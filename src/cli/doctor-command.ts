@@ -1,20 +1,14 @@
-import { loadConfig } from '../config/load.js';
 import { formatDoctorTable } from '../doctor/format-doctor.js';
 import { type DoctorReport, runDoctor } from '../doctor/run-doctor.js';
 import { loadFixture, resolveFixtureArg } from '../emulator/load-fixture.js';
-import { UsageError } from '../errors.js';
 import { type GraphSession, openGraphSession } from '../graph/session.js';
-import { createLogger } from '../log.js';
 import { startEmulatedTenant } from '../scan/emulated-tenant.js';
+import type { CommandOptions, declareDoctorCommand } from './command-lines.js';
 import { EXIT } from './exit.js';
-import { findConfiguredTenant } from './tenant-context.js';
+import { findConfiguredTenant, loadCommandConfig, requireOneTarget } from './tenant-context.js';
 
-export interface DoctorCommandOptions {
-  tenant?: string;
-  fixture?: string;
-  config?: string;
-  format: 'table' | 'json';
-}
+/** `doctor`'s options as declared on the command line. */
+export type DoctorCommandOptions = CommandOptions<typeof declareDoctorCommand>;
 
 /** Exit codes: 0 ready, 3 degraded (a fallback in use), 2 blocked (a credential or permission missing). */
 export const DOCTOR_EXIT = { ready: EXIT.ok, degraded: EXIT.partial, blocked: EXIT.usage } as const;
@@ -27,11 +21,11 @@ export async function runDoctorCommand(
   options: DoctorCommandOptions,
   write: (text: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
-  if ([options.tenant, options.fixture].filter(Boolean).length !== 1) {
-    throw new UsageError('say what to check: exactly one of --tenant ID or --fixture FILE|demo');
-  }
-  const config = loadConfig(options.config ? { file: options.config } : {});
-  const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, fd: 2 });
+  requireOneTarget(
+    [options.tenant, options.fixture],
+    'say what to check: exactly one of --tenant ID or --fixture FILE|demo',
+  );
+  const { config, log } = loadCommandConfig(options.config);
   let report: DoctorReport;
   try {
     if (options.tenant) {

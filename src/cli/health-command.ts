@@ -1,15 +1,13 @@
 import { loadConfig } from '../config/load.js';
 import { checkWorkerHealth } from '../jobs/worker-health.js';
+import type { CommandOptions, declareHealthCommand } from './command-lines.js';
 
-export interface HealthCommandOptions {
-  config?: string;
-  /** Seconds; @defaultValue `api.workerStaleAfterMs`, the age /readyz accepts */
-  maxAge?: number;
-  /** Check the API (`serve`) on this host instead: `GET /healthz` must answer 200. */
-  api?: boolean;
-  /** With `api`: @defaultValue `api.port` */
-  port?: number;
-}
+/**
+ * `health`'s options as declared on the command line: `maxAge` in seconds (default
+ * `api.workerStaleAfterMs`, the age /readyz accepts); `api` checks the API on this host instead, on
+ * `port` (default `api.port`).
+ */
+export type HealthCommandOptions = CommandOptions<typeof declareHealthCommand>;
 
 /** How long the API may take to answer /healthz before the container counts as unhealthy. */
 const API_TIMEOUT_MS = 5000;

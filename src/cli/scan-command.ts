@@ -1,45 +1,33 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { loadConfig } from '../config/load.js';
 import type { PimwatchConfig } from '../config/schema.js';
-import { mergeDetectorsConfig } from '../detectors/config-schema.js';
+import { type DetectorsConfig, mergeDetectorsConfig } from '../detectors/config-schema.js';
 import { loadFixture, resolveFixtureArg } from '../emulator/load-fixture.js';
 import { stableShiftTarget } from '../emulator/time-shift.js';
 import { UsageError } from '../errors.js';
 import type { GraphWait } from '../graph/http.js';
-import { openGraphSession } from '../graph/session.js';
-import { createLogger } from '../log.js';
+import { type GraphSession, openGraphSession, type SessionOptions } from '../graph/session.js';
 import { type Severity, severityRank } from '../model/alerts.js';
-import type { Transition } from '../model/lifecycle.js';
 import { describeOutbox, writeOutbox } from '../notifiers/outbox.js';
 import { startEmulatedTenant } from '../scan/emulated-tenant.js';
 import { formatHtml } from '../scan/format-html.js';
 import { formatMarkdown, formatTable } from '../scan/format-text.js';
 import type { ScanReport } from '../scan/report.js';
-import { runScan } from '../scan/run-scan.js';
+import { runScan, type ScanResult } from '../scan/run-scan.js';
 import { createStateStore } from '../store/create-state-store.js';
 import type { StateStore } from '../store/state-store.js';
+import type { CommandOptions, declareScanCommand } from './command-lines.js';
 import { EXIT } from './exit.js';
-import { createScanProgress } from './scan-progress.js';
-import { findConfiguredTenant } from './tenant-context.js';
+import { createScanProgress, type ScanProgress } from './scan-progress.js';
+import { findConfiguredTenant, loadCommandConfig, requireOneTarget } from './tenant-context.js';
 
-export interface ScanCommandOptions {
-  demo?: boolean;
-  fixture?: string;
-  tenant?: string;
-  config?: string;
-  now?: string;
-  format: 'table' | 'json' | 'markdown' | 'html';
-  out?: string;
-  failOn?: Severity;
-  state?: 'redis' | 'memory';
-  /** Render the scan's notifications into this folder; `false` (`--no-outbox`): not even for the demo. */
-  outbox?: string | false;
-  /** `--progress`: show progress on standard error even when it is not a terminal. */
-  progress?: boolean;
-  /** `--quiet`: no progress at all. */
-  quiet?: boolean;
-}
+/**
+ * `scan`'s options as declared on the command line; `outbox: false` is `--no-outbox` (not even for the
+ * demo). `quiet` is pimwatch's own `--quiet`: no progress at all.
+ */
+export type ScanCommandOptions = CommandOptions<typeof declareScanCommand> & { quiet?: boolean };
+
+type Write = (text: string) => void;
 
 /** Where `--demo` writes its outbox unless told otherwise (relative to the working directory). */
 export const DEMO_OUTBOX_DIR = 'outbox';
@@ -91,6 +79,76 @@ export function renderReport(report: ScanReport, format: ScanCommandOptions['for
   return formatTable(report);
 }
 
+/** What a scan reads: a configured tenant, or a fixture served by the in-process emulator. */
+interface ScanTarget {
+  tenant: { id: string; name: string; schedule?: { timezone?: string } };
+  session: GraphSession;
+  detectors: DetectorsConfig;
+  /** Ends the Graph session, and the emulator when there is one. */
+  close(): Promise<void>;
+}
+
+async function openScanTarget(
+  options: ScanCommandOptions,
+  config: PimwatchConfig,
+  session: SessionOptions,
+  now: Date,
+): Promise<ScanTarget> {
+  if (options.tenant) {
+    const tenant = findConfiguredTenant(config, options.tenant);
+    const opened = openGraphSession(tenant, config.graph, { ...session, priority: 'Normal' });
+    return {
+      tenant,
+      session: opened,
+      detectors: mergeDetectorsConfig(config.detectors, tenant.detectors),
+      close: () => opened.close(),
+    };
+  }
+  const fixture = await loadFixture(resolveFixtureArg(options.demo ? 'demo' : options.fixture!));
+  // The bundled demo is written for one day; served shifted to the current hour it looks the same
+  // whenever it runs, and identical to every other demo scan within that hour.
+  const emulated = await startEmulatedTenant(fixture, {
+    graph: config.graph,
+    ...(options.demo && fixture.referenceTime ? { timeShiftTo: stableShiftTarget(now) } : {}),
+  });
+  const opened = emulated.openSession(session);
+  return {
+    tenant: emulated.tenant,
+    session: opened,
+    detectors: config.detectors,
+    async close() {
+      await opened.close();
+      await emulated.close();
+    },
+  };
+}
+
+/** Progress on standard error: shown on a terminal or with `--progress`, never with `--quiet`. */
+function progressFor(options: ScanCommandOptions, writeError: Write): ScanProgress | undefined {
+  if (options.quiet || !(options.progress || process.stderr.isTTY)) return undefined;
+  return createScanProgress({ write: writeError, interactive: process.stderr.isTTY === true });
+}
+
+/** The outbox beside the report: the scan's notifications and an HTML report, rendered, never sent. */
+async function writeScanOutbox(
+  dir: string,
+  target: ScanTarget,
+  result: ScanResult,
+  notifiers: PimwatchConfig['notifiers'],
+  note: Write,
+): Promise<void> {
+  const summary = await writeOutbox({
+    dir,
+    tenant: target.tenant,
+    transitions: result.transitions,
+    notifiers,
+  });
+  const reportFile = join(summary.dir, OUTBOX_REPORT_FILE);
+  await writeFile(reportFile, formatHtml(result.report));
+  note(`HTML report written to ${reportFile}\n`);
+  note(`${describeOutbox(summary)}\n`);
+}
+
 /**
  * `pimwatch scan`: one scan of the demo tenant, a fixture, or a configured tenant. With an outbox, the
  * scan's notifications are rendered into files as well (never sent); `note` says where, on standard
@@ -98,87 +156,45 @@ export function renderReport(report: ScanReport, format: ScanCommandOptions['for
  */
 export async function runScanCommand(
   options: ScanCommandOptions,
-  write = (t: string) => process.stdout.write(t),
-  writeError = (t: string) => process.stderr.write(t),
+  write: Write = (t) => process.stdout.write(t),
+  writeError: Write = (t) => process.stderr.write(t),
 ) {
-  const targets = [options.demo, options.fixture, options.tenant].filter(Boolean).length;
-  if (targets !== 1)
-    throw new UsageError('say what to scan: exactly one of --demo, --fixture FILE or --tenant ID');
+  requireOneTarget(
+    [options.demo, options.fixture, options.tenant],
+    'say what to scan: exactly one of --demo, --fixture FILE or --tenant ID',
+  );
   const now = parseNow(options.now);
-  const configFile = options.config ?? (options.demo ? demoConfigPath() : undefined);
-  const config = loadConfig(configFile ? { file: configFile } : {});
-  const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, fd: 2 });
+  const { config, log } = loadCommandConfig(options.config ?? (options.demo ? demoConfigPath() : undefined));
   const outboxDir =
     options.outbox === false ? undefined : (options.outbox ?? (options.demo ? DEMO_OUTBOX_DIR : undefined));
   const store = openStore(config, options.state);
-  const progress =
-    !options.quiet && (options.progress || process.stderr.isTTY)
-      ? createScanProgress({ write: writeError, interactive: process.stderr.isTTY === true })
-      : undefined;
-  const watch = progress
-    ? { onWait: (wait: GraphWait) => progress.waiting(wait), onSourcesDone: progress.sourcesDone }
-    : {};
+  const progress = progressFor(options, writeError);
   try {
-    let report: ScanReport;
-    let transitions: Transition[];
-    let scanned: { id: string; name: string; schedule?: { timezone?: string } };
-    if (options.tenant) {
-      const tenant = findConfiguredTenant(config, options.tenant);
-      const session = openGraphSession(tenant, config.graph, {
+    const target = await openScanTarget(
+      options,
+      config,
+      { logger: log, ...(progress ? { onWait: (wait: GraphWait) => progress.waiting(wait) } : {}) },
+      now,
+    );
+    let result: ScanResult;
+    try {
+      result = await runScan({
+        tenant: target.tenant,
+        session: target.session,
+        detectors: target.detectors,
+        reconcile: config.reconcile,
+        activationHistory: config.graph.activationHistory,
+        store,
+        now,
+        trigger: 'cli',
         logger: log,
-        priority: 'Normal',
-        ...(watch.onWait ? { onWait: watch.onWait } : {}),
+        ...(progress ? { onSourcesDone: progress.sourcesDone } : {}),
       });
-      scanned = tenant;
-      try {
-        ({ report, transitions } = await runScan({
-          tenant,
-          session,
-          detectors: mergeDetectorsConfig(config.detectors, tenant.detectors),
-          reconcile: config.reconcile,
-          activationHistory: config.graph.activationHistory,
-          store,
-          now,
-          trigger: 'cli',
-          logger: log,
-          ...(watch.onSourcesDone ? { onSourcesDone: watch.onSourcesDone } : {}),
-        }));
-      } finally {
-        await session.close();
-      }
-    } else {
-      const fixture = await loadFixture(resolveFixtureArg(options.demo ? 'demo' : options.fixture!));
-      // The bundled demo is written for one day; served shifted to the current hour it looks the same
-      // whenever it runs, and identical to every other demo scan within that hour.
-      const emulated = await startEmulatedTenant(fixture, {
-        graph: config.graph,
-        ...(options.demo && fixture.referenceTime ? { timeShiftTo: stableShiftTarget(now) } : {}),
-      });
-      const session = emulated.openSession({
-        logger: log,
-        ...(watch.onWait ? { onWait: watch.onWait } : {}),
-      });
-      scanned = emulated.tenant;
-      try {
-        ({ report, transitions } = await runScan({
-          tenant: emulated.tenant,
-          session,
-          detectors: config.detectors,
-          reconcile: config.reconcile,
-          activationHistory: config.graph.activationHistory,
-          store,
-          now,
-          trigger: 'cli',
-          logger: log,
-          ...(watch.onSourcesDone ? { onSourcesDone: watch.onSourcesDone } : {}),
-        }));
-      } finally {
-        await session.close();
-        await emulated.close();
-      }
+    } finally {
+      await target.close();
     }
     progress?.stop();
-    const text = renderReport(report, options.format);
+    const text = renderReport(result.report, options.format);
     if (options.out) {
       await writeFile(options.out, text);
       write(`report written to ${options.out}\n`);
@@ -186,19 +202,10 @@ export async function runScanCommand(
       write(text);
     }
     if (outboxDir !== undefined) {
-      const summary = await writeOutbox({
-        dir: outboxDir,
-        tenant: scanned,
-        transitions,
-        notifiers: config.notifiers,
-      });
-      const reportFile = join(summary.dir, OUTBOX_REPORT_FILE);
-      await writeFile(reportFile, formatHtml(report));
       const note = options.format === 'json' && !options.out ? writeError : write;
-      note(`HTML report written to ${reportFile}\n`);
-      note(`${describeOutbox(summary)}\n`);
+      await writeScanOutbox(outboxDir, target, result, config.notifiers, note);
     }
-    return scanExitCode(report, options.failOn);
+    return scanExitCode(result.report, options.failOn);
   } finally {
     progress?.stop();
     await store.close();

@@ -8,6 +8,12 @@ import type { ScanJobResult } from '../jobs/scan-job.js';
 import { enqueueScan } from '../jobs/scan-trigger.js';
 import { startWorker } from '../jobs/worker.js';
 import { createLogger, type Logger } from '../log.js';
+import type {
+  CommandOptions,
+  declareServeCommand,
+  declareTriggerCommand,
+  declareWorkerCommand,
+} from './command-lines.js';
 import { EXIT } from './exit.js';
 import { loadTenantContext } from './tenant-context.js';
 
@@ -50,7 +56,7 @@ function serviceLogger(level: string): Logger {
 }
 
 /** `pimwatch worker`: runs scheduled and requested scans and notifications until told to stop. */
-export async function runWorkerCommand(opts: { config?: string }): Promise<number> {
+export async function runWorkerCommand(opts: CommandOptions<typeof declareWorkerCommand>): Promise<number> {
   const config = loadConfig(opts.config ? { file: opts.config } : {});
   const log = serviceLogger(config.log.level);
   const worker = await startWorker({ config, logger: log });
@@ -61,7 +67,7 @@ export async function runWorkerCommand(opts: { config?: string }): Promise<numbe
 }
 
 /** `pimwatch serve`: the HTTP API until told to stop. */
-export async function runServeCommand(opts: { config?: string; port?: number }): Promise<number> {
+export async function runServeCommand(opts: CommandOptions<typeof declareServeCommand>): Promise<number> {
   const config = loadConfig(opts.config ? { file: opts.config } : {});
   const log = serviceLogger(config.log.level);
   const api = await startApiServer(config, log, opts.port);
@@ -77,7 +83,7 @@ export async function runServeCommand(opts: { config?: string; port?: number }):
  * `--wait` it waits for the result: exit 0 complete, 3 partial, 1 failed.
  */
 export async function runTriggerCommand(
-  opts: { tenant: string; config?: string; wait?: boolean; timeout: number },
+  opts: CommandOptions<typeof declareTriggerCommand>,
   write: (t: string) => void = (t) => process.stdout.write(t),
 ): Promise<number> {
   const { config, tenant } = loadTenantContext(opts.config, opts.tenant);

@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { type AlertId, isAlertId } from '../model/alerts.js';
 import { INCIDENT_STATES, type IncidentState } from '../model/lifecycle.js';
 import { columns, keyDates, principalLabel, roleLabel } from '../scan/format-text.js';
+import type { CommandOptions, declareIncidentsCommand, declareSuppressCommand } from './command-lines.js';
 import { EXIT } from './exit.js';
 import { loadTenantContext, openSharedStore } from './tenant-context.js';
 
@@ -29,7 +30,7 @@ function parseAlert(value: string | undefined): AlertId | undefined {
 
 /** `pimwatch incidents`: what pimwatch remembers about a tenant's incidents. */
 export async function runIncidentsCommand(
-  opts: { tenant: string; config?: string; state?: string; alert?: string; format: 'table' | 'json' },
+  opts: CommandOptions<typeof declareIncidentsCommand>,
   write: Write = stdout,
 ): Promise<number> {
   const { config, tenant } = loadTenantContext(opts.config, opts.tenant);
@@ -75,16 +76,7 @@ export async function runIncidentsCommand(
 
 /** `pimwatch suppress`: hide an incident's notifications for a while, with a reason; never forever. */
 export async function runSuppressCommand(
-  opts: {
-    tenant: string;
-    config?: string;
-    fingerprint?: string;
-    principal?: string;
-    alert?: string;
-    reason: string;
-    until: string;
-    author?: string;
-  },
+  opts: CommandOptions<typeof declareSuppressCommand>,
   write: Write = stdout,
 ): Promise<number> {
   const { config, tenant } = loadTenantContext(opts.config, opts.tenant);

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/load.js';
 import type { PimwatchConfig, TenantConfig } from '../config/schema.js';
 import { UsageError } from '../errors.js';
+import { createLogger, type Logger } from '../log.js';
 import { createStateStore } from '../store/create-state-store.js';
 import type { StateStore } from '../store/state-store.js';
 
@@ -13,6 +14,21 @@ export interface TenantContext {
 export function loadTenantContext(configFile: string | undefined, tenantId: string): TenantContext {
   const config = loadConfig(configFile ? { file: configFile } : {});
   return { config, tenant: findConfiguredTenant(config, tenantId) };
+}
+
+/**
+ * The configuration and a logger for a one-shot command. Its output is the point, so the log on standard
+ * error says what went wrong (warnings and worse) unless the configuration asks for more than `info`.
+ */
+export function loadCommandConfig(configFile: string | undefined): { config: PimwatchConfig; log: Logger } {
+  const config = loadConfig(configFile ? { file: configFile } : {});
+  const log = createLogger({ level: config.log.level === 'info' ? 'warn' : config.log.level, fd: 2 });
+  return { config, log };
+}
+
+/** A usage error (with `message`) unless exactly one of the command's alternative targets is given. */
+export function requireOneTarget(targets: readonly unknown[], message: string): void {
+  if (targets.filter(Boolean).length !== 1) throw new UsageError(message);
 }
 
 /** One tenant of the configuration (ids compared as Entra does, ignoring case), or a usage error listing them. */

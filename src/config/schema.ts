@@ -18,41 +18,57 @@ export { timeZone } from './time-zone.js';
  * key is an error rather than a silently ignored setting.
  */
 
-/** The application (client) id of the app registration pimwatch signs in as. */
-const clientId = z.string().min(1, 'required');
+const clientId = z
+  .string()
+  .min(1, 'required')
+  .meta({ description: 'The application (client) id of the app registration pimwatch signs in as.' });
 
 export const credentialSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('clientSecret'),
       clientId,
-      clientSecret: secretRefSchema,
+      clientSecret: secretRefSchema.meta({
+        description: "The app registration's client secret, as a secret reference.",
+      }),
     })
     .strict(),
   z
     .object({
       type: z.literal('certificate'),
       clientId,
-      /** PEM file holding the private key and the certificate. */
-      certificatePath: z.string().min(1, 'required'),
-      certificatePassword: secretRefSchema.optional(),
-      /** Send the x5c chain (subject name / issuer authentication). */
-      sendCertificateChain: z.boolean().default(false),
+      certificatePath: z
+        .string()
+        .min(1, 'required')
+        .meta({ description: 'PEM file holding the private key and the certificate.' }),
+      certificatePassword: secretRefSchema.optional().meta({
+        description: "The private key's password, as a secret reference; omit for a key without one.",
+      }),
+      sendCertificateChain: z
+        .boolean()
+        .default(false)
+        .meta({ description: 'Send the x5c chain (subject name / issuer authentication).' }),
     })
     .strict(),
   z
     .object({
       type: z.literal('managedIdentity'),
-      /** A user-assigned identity's client id; omit for the system-assigned identity. */
-      clientId: z.string().min(1).optional(),
+      clientId: z.string().min(1).optional().meta({
+        description: "A user-assigned identity's client id; omit for the system-assigned identity.",
+      }),
     })
     .strict(),
   z
     .object({
       type: z.literal('workloadIdentity'),
-      clientId: z.string().min(1).optional(),
-      /** Defaults to `AZURE_FEDERATED_TOKEN_FILE`, as AKS sets it. */
-      tokenFilePath: z.string().min(1).optional(),
+      clientId: z.string().min(1).optional().meta({
+        description: 'The federated application (client) id; defaults to `AZURE_CLIENT_ID`, as AKS sets it.',
+      }),
+      tokenFilePath: z
+        .string()
+        .min(1)
+        .optional()
+        .meta({ description: 'Defaults to `AZURE_FEDERATED_TOKEN_FILE`, as AKS sets it.' }),
     })
     .strict(),
 ]);
@@ -97,115 +113,171 @@ export function shortestCronGapSeconds(pattern: string, timezone: string): numbe
 
 export const tenantSchema = z
   .object({
-    /** The Entra tenant id (a GUID). */
-    id: z.guid('must be the tenant id (a GUID)'),
-    /** A name for people: shown in reports, cards and logs. */
-    name: z.string().min(1, 'required'),
-    credential: credentialSchema,
+    id: z.guid('must be the tenant id (a GUID)').meta({ description: 'The Entra tenant id (a GUID).' }),
+    name: z
+      .string()
+      .min(1, 'required')
+      .meta({ description: 'A name for people: shown in reports, cards and logs.' }),
+    credential: credentialSchema.meta({
+      description:
+        'How pimwatch signs in to the tenant: a client secret, a certificate, a managed identity or a workload identity.',
+    }),
     schedule: z
       .object({
-        /** When to scan this tenant. @defaultValue `0 6 * * *` (daily at 06:00) */
-        cron: cronPattern.default('0 6 * * *'),
-        /** The time zone the cron pattern is read in. @defaultValue `UTC` */
-        timezone: timeZone.default('UTC'),
+        cron: cronPattern.default('0 6 * * *').meta({ description: 'When to scan this tenant.' }),
+        timezone: timeZone.default('UTC').meta({ description: 'The time zone the cron pattern is read in.' }),
       })
       .strict()
-      .prefault({}),
-    /** Per-tenant detector settings, merged over the top-level `detectors`. */
-    detectors: detectorsOverrideSchema.optional(),
-    notifications: tenantNotificationsSchema.optional(),
+      .prefault({})
+      .meta({ description: 'When pimwatch scans this tenant on its own (`pimwatch worker`).' }),
+    detectors: detectorsOverrideSchema
+      .optional()
+      .meta({ description: 'Per-tenant detector settings, merged over the top-level `detectors`.' }),
+    notifications: tenantNotificationsSchema
+      .optional()
+      .meta({ description: "This tenant's own notification routing, instead of `notifiers.routing`." }),
   })
   .strict();
 export type TenantConfig = z.infer<typeof tenantSchema>;
 
 export const graphConfigSchema = z
   .object({
-    /** Where Graph is. Point it at the emulator for tests and demos. @defaultValue `https://graph.microsoft.com` */
     baseUrl: z
       .url({ protocol: /^https$/, error: 'must be an https URL' })
-      .default('https://graph.microsoft.com'),
-    /** Where Entra issues tokens. @defaultValue `https://login.microsoftonline.com` */
+      .default('https://graph.microsoft.com')
+      .meta({ description: 'Where Graph is. Point it at the emulator for tests and demos.' }),
     authorityHost: z
       .url({ protocol: /^https$/, error: 'must be an https URL' })
-      .default('https://login.microsoftonline.com'),
-    /** A PEM file of extra CA certificates to trust for Graph and the authority (e.g. the emulator's CA). */
-    caFile: z.string().min(1).optional(),
-    /** Concurrent requests per tenant. @defaultValue 4 */
-    maxConcurrency: z.number().int().min(1).max(32).default(4),
-    /** One Graph request's limit before it counts as failed (and is retried). @defaultValue 30000 */
-    requestTimeoutMs: z.number().int().min(1000).default(30_000),
-    /** Retries of 429/503/504 and broken responses. @defaultValue 6 */
-    maxRetries: z.number().int().min(0).max(20).default(6),
-    /** Longest single wait between retries, whatever `Retry-After` says. @defaultValue 120 */
-    maxRetryDelaySeconds: z.number().min(1).max(3600).default(120),
-    /**
-     * Allow `graph-refresh` and `remediate --apply`, which write to the tenant through PIM and need the
-     * application permission RoleManagementAlert.ReadWrite.Directory. @defaultValue false
-     */
-    allowWriteActions: z.boolean().default(false),
-    /**
-     * Where activation history (RedundantAssignment, SequentialActivationRenewals) comes from. `auto`:
-     * the schedule requests when readable (Microsoft lists only write permissions for them), otherwise
-     * PIM's audit records (30 days), and the scan is complete but degraded. `scheduleRequests`: only
-     * them (a failure makes the scan partial). `auditLog`: only PIM's audit records. @defaultValue `auto`
-     */
-    activationHistory: z.enum(ACTIVATION_HISTORY_MODES).default('auto'),
-    /** Client-side pacing to stay under Graph's published throttles. */
+      .default('https://login.microsoftonline.com')
+      .meta({ description: 'Where Entra issues tokens.' }),
+    caFile: z.string().min(1).optional().meta({
+      description:
+        "A PEM file of extra CA certificates to trust for Graph and the authority (e.g. the emulator's CA).",
+    }),
+    maxConcurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(32)
+      .default(4)
+      .meta({ description: 'Concurrent requests per tenant.' }),
+    requestTimeoutMs: z
+      .number()
+      .int()
+      .min(1000)
+      .default(30_000)
+      .meta({ description: "One Graph request's limit before it counts as failed (and is retried)." }),
+    maxRetries: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .default(6)
+      .meta({ description: 'Retries of 429/503/504 and broken responses.' }),
+    maxRetryDelaySeconds: z
+      .number()
+      .min(1)
+      .max(3600)
+      .default(120)
+      .meta({ description: 'Longest single wait between retries, whatever `Retry-After` says.' }),
+    allowWriteActions: z.boolean().default(false).meta({
+      description:
+        'Allow `graph-refresh` and `remediate --apply`, which write to the tenant through PIM and need the application permission RoleManagementAlert.ReadWrite.Directory.',
+    }),
+    activationHistory: z.enum(ACTIVATION_HISTORY_MODES).default('auto').meta({
+      description:
+        "Where activation history (RedundantAssignment, SequentialActivationRenewals) comes from. `auto`: the schedule requests when readable (Microsoft lists only write permissions for them), otherwise PIM's audit records (30 days), and the scan is complete but degraded. `scheduleRequests`: only them (a failure makes the scan partial). `auditLog`: only PIM's audit records.",
+    }),
     rateLimits: z
       .object({
-        /** Requests that read `signInActivity`. @defaultValue 10 per minute */
-        signInActivityPerMinute: z.number().int().min(1).default(10),
-        /** Audit log and other report requests. @defaultValue 5 per 10 seconds */
-        reportsPer10Seconds: z.number().int().min(1).default(5),
+        signInActivityPerMinute: z
+          .number()
+          .int()
+          .min(1)
+          .default(10)
+          .meta({ description: 'Requests that read `signInActivity`.' }),
+        reportsPer10Seconds: z
+          .number()
+          .int()
+          .min(1)
+          .default(5)
+          .meta({ description: 'Audit log and other report requests.' }),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .meta({ description: "Client-side pacing to stay under Graph's published throttles." }),
   })
   .strict();
 export type GraphConfig = z.infer<typeof graphConfigSchema>;
 
 export const redisConfigSchema = z
   .object({
-    /** e.g. `redis://localhost:6379/0`. Without it, state lives in memory for one run only. */
     url: z
       .string()
       .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
-      .optional(),
-    /** Prefix of every key pimwatch writes, so several deployments can share one Redis. @defaultValue `pimwatch` */
+      .optional()
+      .meta({
+        description: 'e.g. `redis://localhost:6379/0`. Without it, state lives in memory for one run only.',
+      }),
     keyPrefix: z
       .string()
       .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, dot, dash and underscore only')
-      .default('pimwatch'),
-    /** Scan summaries kept per tenant (scan history). @defaultValue 100 */
-    scanHistoryLength: z.number().int().min(1).max(10_000).default(100),
-    /**
-     * Days a resolved incident or an expired suppression is kept; the tenant's next scan forgets older
-     * ones (an incident that comes back after that opens as new). @defaultValue 180
-     */
-    retentionDays: z.number().int().min(1).max(36_500).default(180),
+      .default('pimwatch')
+      .meta({
+        description: 'Prefix of every key pimwatch writes, so several deployments can share one Redis.',
+      }),
+    scanHistoryLength: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(100)
+      .meta({ description: 'Scan summaries kept per tenant (scan history).' }),
+    retentionDays: z.number().int().min(1).max(36_500).default(180).meta({
+      description:
+        "Days a resolved incident or an expired suppression is kept; the tenant's next scan forgets older ones (an incident that comes back after that opens as new).",
+    }),
   })
   .strict();
 
 export const configSchema = z
   .object({
-    /** The tenants to watch, each with its own credential and schedule. */
-    tenants: z.array(tenantSchema).default([]),
-    graph: graphConfigSchema.prefault({}),
-    redis: redisConfigSchema.prefault({}),
-    detectors: detectorsConfigSchema.prefault({}),
-    reconcile: reconcileConfigSchema.prefault({}),
-    notifiers: notifiersConfigSchema.prefault({}),
-    worker: workerConfigSchema.prefault({}),
-    api: apiConfigSchema.prefault({}),
-    /** The operator console `pimwatch serve` shows under `/`; absent: no console, only the API. */
-    console: consoleConfigSchema.optional(),
+    tenants: z
+      .array(tenantSchema)
+      .default([])
+      .meta({ description: 'The tenants to watch, each with its own credential and schedule.' }),
+    graph: graphConfigSchema
+      .prefault({})
+      .meta({ description: 'How pimwatch reads Microsoft Graph: where, how fast, and how it retries.' }),
+    redis: redisConfigSchema.prefault({}).meta({
+      description: 'Shared state (incidents, suppressions, scan history, the SOC feed) and the job queues.',
+    }),
+    detectors: detectorsConfigSchema.prefault({}).meta({
+      description: "The alerts' settings: where thresholds come from, exclusions, and each alert's own keys.",
+    }),
+    reconcile: reconcileConfigSchema
+      .prefault({})
+      .meta({ description: "How pimwatch's incidents are compared with PIM's own." }),
+    notifiers: notifiersConfigSchema
+      .prefault({})
+      .meta({ description: 'Where notifications go: channels, routing and delivery.' }),
+    worker: workerConfigSchema
+      .prefault({})
+      .meta({ description: 'How a worker process (`pimwatch worker`) runs jobs.' }),
+    api: apiConfigSchema.prefault({}).meta({ description: 'The HTTP API (`pimwatch serve`).' }),
+    console: consoleConfigSchema.optional().meta({
+      description: 'The operator console `pimwatch serve` shows under `/`; absent: no console, only the API.',
+    }),
     log: z
       .object({
-        /** Log level; logs are JSON lines (pino) with secrets redacted. @defaultValue `info` */
-        level: z.enum(LOG_LEVELS).default('info'),
+        level: z
+          .enum(LOG_LEVELS)
+          .default('info')
+          .meta({ description: 'Log level; logs are JSON lines (pino) with secrets redacted.' }),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .meta({ description: 'What pimwatch logs.' }),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -23,13 +23,6 @@ import {
 } from './security.js';
 import { type Session, SessionStore } from './sessions.js';
 
-/** Marks a route as the console's: the API's key check leaves it to the console's own sign-in. */
-export const CONSOLE_ROUTE = { console: true } as const;
-
-export function isConsoleRoute(request: FastifyRequest): boolean {
-  return (request.routeOptions.config as { console?: boolean } | undefined)?.console === true;
-}
-
 const LOCAL_OPERATOR = { id: 'loopback', name: 'Local operator', username: 'loopback' };
 const ACTIVE: readonly IncidentState[] = ['new', 'open', 'reopened'];
 
@@ -50,7 +43,8 @@ interface ConsoleContext {
 
 /**
  * The operator console under `/`: read-only pages over the store, plus "scan now" through the same
- * guard as the API. People sign in through Entra ID; API keys are for machines and open nothing here.
+ * guard as the API. People sign in through Entra ID; API keys are for machines and open nothing here:
+ * the console is its own plugin, outside the API's keyed context.
  */
 export async function registerConsole(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const consoleConfig = deps.config.console;
@@ -142,11 +136,11 @@ function frameOf(ctx: ConsoleContext, session: Session, title: string): pages.Pa
     : { title, user: null, csrfToken: session.csrfToken, anonymous: true };
 }
 
+/** What a console page does for a signed-in person. */
+type PageRender = (request: FastifyRequest, reply: FastifyReply, session: Session) => Promise<unknown>;
+
 /** Runs `render` for a signed-in person; anyone else is sent to sign in (GET) or refused. */
-function page(
-  ctx: ConsoleContext,
-  render: (request: FastifyRequest, reply: FastifyReply, session: Session) => Promise<unknown>,
-) {
+function page(ctx: ConsoleContext, render: PageRender) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const session = await sessionOf(ctx, request, reply);
     if (!session) {
@@ -167,14 +161,13 @@ function page(
 }
 
 function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
-  const config = CONSOLE_ROUTE;
-  app.get('/console/assets/console.js', { config }, async (_req, reply) =>
+  app.get('/console/assets/console.js', async (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').send(CONSOLE_JS),
   );
-  app.get('/console/assets/console.css', { config }, async (_req, reply) =>
+  app.get('/console/assets/console.css', async (_req, reply) =>
     reply.type('text/css; charset=utf-8').send(CONSOLE_CSS),
   );
-  app.get<{ Querystring: { returnTo?: string } }>('/login', { config }, async (request, reply) => {
+  app.get<{ Querystring: { returnTo?: string } }>('/login', async (request, reply) => {
     if (!ctx.signIn) return reply.redirect('/', 302);
     const { url, state, pending } = await ctx.signIn.start(safeReturnPath(request.query.returnTo));
     await ctx.sessions.savePendingLogin(state, pending);
@@ -183,7 +176,7 @@ function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   // The callback's query holds a one-time code: keep it out of the request log.
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/auth/callback',
-    { config, logLevel: 'warn' },
+    { logLevel: 'warn' },
     async (request, reply) => {
       const { code, state, error, error_description: description } = request.query;
       const pending = state ? await ctx.sessions.takePendingLogin(state) : null;
@@ -210,7 +203,7 @@ function registerAuthRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       }
     },
   );
-  app.post<{ Body: { csrf?: string } }>('/logout', { config }, async (request, reply) => {
+  app.post<{ Body: { csrf?: string } }>('/logout', async (request, reply) => {
     const id = readCookie(request.headers.cookie, SESSION_COOKIE);
     const session = await ctx.sessions.touch(id);
     if (session && !csrfMatches(request.body?.csrf, session.csrfToken)) {
@@ -251,10 +244,8 @@ function notFound(ctx: ConsoleContext, reply: FastifyReply, session: Session, wh
 
 function registerPageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const { store, config } = ctx.deps;
-  const route = { config: CONSOLE_ROUTE };
   app.get(
     '/',
-    route,
     page(ctx, async (_request, reply, session) => {
       const rows = await Promise.all(
         config.tenants.map(async (t) => ({
@@ -267,39 +258,9 @@ function registerPageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       return sendPage(reply, 200, frameOf(ctx, session, 'Tenants'), pages.tenantsPage(rows));
     }),
   );
-  app.get<{ Params: { tenantId: string } }>(
-    '/tenants/:tenantId',
-    route,
-    page(ctx, async (request, reply, session) => {
-      const tenant = tenantOf(ctx, (request.params as { tenantId: string }).tenantId);
-      if (!tenant) return notFound(ctx, reply, session, 'This tenant');
-      const parsed = tenantQuery.safeParse(request.query);
-      const q = parsed.success ? parsed.data : {};
-      const state = q.state === 'active' ? ACTIVE : q.state || undefined;
-      const incidents = (
-        await store.listIncidents(tenant.id, {
-          ...(state ? { state } : {}),
-          ...(q.alert ? { alert: q.alert } : {}),
-        })
-      ).filter((i) => !q.severity || i.severity === q.severity);
-      const filter = {
-        ...(q.state ? { state: q.state } : {}),
-        ...(q.alert ? { alert: q.alert } : {}),
-        ...(q.severity ? { severity: q.severity } : {}),
-      };
-      const body = pages.tenantPage(
-        tenant,
-        incidents,
-        await store.listScans(tenant.id, 50),
-        filter,
-        session.csrfToken,
-      );
-      return sendPage(reply, parsed.success ? 200 : 400, frameOf(ctx, session, tenant.name), body);
-    }),
-  );
+  app.get('/tenants/:tenantId', page(ctx, renderTenantPage(ctx)));
   app.get(
     '/tenants/:tenantId/incidents/:fingerprint',
-    route,
     page(ctx, async (request, reply, session) => {
       const { params, tenant } = routeTenant<{ tenantId: string; fingerprint: string }>(ctx, request);
       const record = tenant ? await store.getIncident(tenant.id, params.fingerprint) : null;
@@ -321,40 +282,73 @@ function registerPageRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
       );
     }),
   );
-  app.get<{ Querystring: { cursor?: string } }>(
-    '/feed',
-    route,
-    page(ctx, async (request, reply, session) => {
-      const cursor = (request.query as { cursor?: string }).cursor;
-      const feed = await store.readFeed({ ...(cursor ? { cursor } : {}), limit: 50 }).catch(() => null);
-      if (!feed)
-        return sendMessage(
-          reply,
-          400,
-          frameOf(ctx, session, 'Feed'),
-          'Feed',
-          'That cursor is not one this feed handed out.',
-          {
-            href: '/feed',
-            text: 'From the start',
-          },
-        );
-      const rows = feed.events.map(({ cursor: c, transition }) => {
-        const tenant = tenantOf(ctx, transition.tenantId) ?? {
-          id: transition.tenantId,
-          name: transition.tenantId,
-        };
-        return {
-          cursor: c,
-          tenantName: tenant.name,
-          transition,
-          event: renderFeedEvent(transition, renderContextFor(tenant, config.notifiers)),
-        };
-      });
-      const next = feed.events.length === 50 ? feed.nextCursor : undefined;
-      return sendPage(reply, 200, frameOf(ctx, session, 'Feed'), pages.feedPage(rows, next));
-    }),
-  );
+  app.get('/feed', page(ctx, renderFeedPage(ctx)));
+}
+
+/** A tenant's incidents, filtered by the query (a filter it does not know: all of them, with a 400). */
+function renderTenantPage(ctx: ConsoleContext): PageRender {
+  const { store } = ctx.deps;
+  return async (request, reply, session) => {
+    const tenant = tenantOf(ctx, (request.params as { tenantId: string }).tenantId);
+    if (!tenant) return notFound(ctx, reply, session, 'This tenant');
+    const parsed = tenantQuery.safeParse(request.query);
+    const q = parsed.success ? parsed.data : {};
+    const state = q.state === 'active' ? ACTIVE : q.state || undefined;
+    const incidents = (
+      await store.listIncidents(tenant.id, {
+        ...(state ? { state } : {}),
+        ...(q.alert ? { alert: q.alert } : {}),
+      })
+    ).filter((i) => !q.severity || i.severity === q.severity);
+    const filter = {
+      ...(q.state ? { state: q.state } : {}),
+      ...(q.alert ? { alert: q.alert } : {}),
+      ...(q.severity ? { severity: q.severity } : {}),
+    };
+    const body = pages.tenantPage(
+      tenant,
+      incidents,
+      await store.listScans(tenant.id, 50),
+      filter,
+      session.csrfToken,
+    );
+    return sendPage(reply, parsed.success ? 200 : 400, frameOf(ctx, session, tenant.name), body);
+  };
+}
+
+/** The SOC feed, 50 events a page, as the console shows it. */
+function renderFeedPage(ctx: ConsoleContext): PageRender {
+  const { store, config } = ctx.deps;
+  return async (request, reply, session) => {
+    const cursor = (request.query as { cursor?: string }).cursor;
+    const feed = await store.readFeed({ ...(cursor ? { cursor } : {}), limit: 50 }).catch(() => null);
+    if (!feed)
+      return sendMessage(
+        reply,
+        400,
+        frameOf(ctx, session, 'Feed'),
+        'Feed',
+        'That cursor is not one this feed handed out.',
+        {
+          href: '/feed',
+          text: 'From the start',
+        },
+      );
+    const rows = feed.events.map(({ cursor: c, transition }) => {
+      const tenant = tenantOf(ctx, transition.tenantId) ?? {
+        id: transition.tenantId,
+        name: transition.tenantId,
+      };
+      return {
+        cursor: c,
+        tenantName: tenant.name,
+        transition,
+        event: renderFeedEvent(transition, renderContextFor(tenant, config.notifiers)),
+      };
+    });
+    const next = feed.events.length === 50 ? feed.nextCursor : undefined;
+    return sendPage(reply, 200, frameOf(ctx, session, 'Feed'), pages.feedPage(rows, next));
+  };
 }
 
 const FINISHED = new Set(['completed', 'failed']);
@@ -380,10 +374,8 @@ async function scanJobStatus(ctx: ConsoleContext, tenantId: string, scanId: stri
 
 function registerScanRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   const { store, queues, config } = ctx.deps;
-  const route = { config: CONSOLE_ROUTE };
   app.post(
     '/tenants/:tenantId/scan',
-    route,
     page(ctx, async (request, reply, session) => {
       const tenant = tenantOf(ctx, (request.params as { tenantId: string }).tenantId);
       if (!tenant) return notFound(ctx, reply, session, 'This tenant');
@@ -413,7 +405,6 @@ function registerScanRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   );
   app.get(
     '/tenants/:tenantId/scans/:scanId/status',
-    route,
     page(ctx, async (request, reply) => {
       const params = request.params as { tenantId: string; scanId: string };
       const status = await scanJobStatus(ctx, params.tenantId, params.scanId);
@@ -423,7 +414,6 @@ function registerScanRoutes(app: FastifyInstance, ctx: ConsoleContext): void {
   );
   app.get(
     '/tenants/:tenantId/scans/:scanId',
-    route,
     page(ctx, async (request, reply, session) => {
       const { params, tenant } = routeTenant<{ tenantId: string; scanId: string }>(ctx, request);
       if (!tenant) return notFound(ctx, reply, session, 'This tenant');

@@ -209,7 +209,9 @@ describe('GET /api/v1/feed', () => {
     );
     expect(demo.events.length + contoso.events.length).toBe(committed.length);
   });
+});
 
+describe('GET /api/v1/feed formats', () => {
   it('answers NDJSON with x-next-cursor, page after page, and an empty page at the end', async () => {
     const lines: FeedItem[] = [];
     let cursor: string | undefined;
@@ -266,7 +268,9 @@ describe('GET /api/v1/feed', () => {
     expect(lines).toEqual(events.map((e) => e.event));
     expect(nd.headers.get('x-next-cursor')).toBe(events.at(-1)!.cursor);
   });
+});
 
+describe('GET /api/v1/feed refusals', () => {
   // regression guard: a malformed cursor got a 400 without `problems`, unlike every other field.
   it.each([
     ['limit', { limit: 0 }],

@@ -70,7 +70,9 @@ describe('command-line conventions', () => {
     expect(env.code).toBe(2);
     expect(env.stderr).toContain("value 'chatty' from env 'PIMWATCH_LOG_LEVEL' is invalid");
   }, 60_000);
+});
 
+describe('command-line output and packaging', () => {
   it('shows progress on standard error for a slow scan with --progress, and never with --quiet', async () => {
     // Graph throttles the first organization read for 3 s: the scan outlasts the quiet first seconds.
     const path = join(dir, 'throttled.json');

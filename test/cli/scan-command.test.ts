@@ -82,7 +82,9 @@ describe('pimwatch scan', () => {
     expect(run.stdout).not.toContain('PARTIAL');
     noStackTrace(run.stderr);
   });
+});
 
+describe('pimwatch scan output', () => {
   it('prints the demo as a table by default and exits 0', async () => {
     const run = await runPimwatch(['scan', '--demo', '--no-outbox']);
     expect(run.code, run.stderr).toBe(0);
@@ -111,7 +113,9 @@ describe('pimwatch scan', () => {
     expect(run.stdout).toMatch(/^# pimwatch scan: Harbourline Freight/);
     expect(run.stdout).toContain('| State | PIM | Principal | Role | Details |');
   });
+});
 
+describe('pimwatch scan refusals', () => {
   it('refuses a missing fixture naming the file, exit 2, no stack trace', async () => {
     const run = await runPimwatch(['scan', '--fixture', join(dir, 'nope.json')]);
     expect(run.code).toBe(2);

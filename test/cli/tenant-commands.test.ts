@@ -114,7 +114,9 @@ describe('tenant commands against the emulator and a shared Redis', () => {
     expect(refresh.stderr).toContain('graph.allowWriteActions');
     expect(refresh.stderr).toContain('RoleManagementAlert.ReadWrite.Directory');
   }, 60_000);
+});
 
+describe('suppress against a shared Redis', () => {
   it('suppresses an incident with a reason and an expiry, and refuses one beyond 90 days', async () => {
     const active = await incidents('active');
     const target = active.find((r) => r.alert === 'StaleSignInAlert')!;

@@ -93,7 +93,9 @@ describe('loadConfig', () => {
     const problems = problemsOf(() => loadConfig({ file: file('dup.yaml', `tenants:\n${t}${t}`), env: {} }));
     expect(problems).toEqual(['tenants[1].id: duplicate tenant id (also tenants[0])']);
   });
+});
 
+describe('loadConfig schedules, environment overrides and files', () => {
   it.each([
     ['* * * * * *', 'fires every 1 s'],
     ['*/2 * * * *', 'fires every 120 s'],

@@ -1,6 +1,5 @@
-import { Redis } from 'ioredis';
-import { watchConnection } from '../jobs/connection.js';
 import { type Logger, silentLogger } from '../log.js';
+import { openRedis } from '../redis/open-redis.js';
 import { MemoryStateStore } from './memory-state-store.js';
 import { RedisStateStore } from './redis-state-store.js';
 import type { StateStore } from './state-store.js';
@@ -27,10 +26,6 @@ export function createStateStore(options: StateStoreOptions): StateStore {
   const { redisUrl, keyPrefix, log = silentLogger, ...common } = options;
   if (redisUrl === undefined) return new MemoryStateStore(common);
   // lazyConnect: nothing is opened if the options turn out invalid below; the first command connects.
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    connectionName: `${keyPrefix}-state`,
-  });
-  watchConnection(redis, 'state', log);
+  const redis = openRedis(`${keyPrefix}-state`, { url: redisUrl, log, tuning: { lazyConnect: true } });
   return new RedisStateStore({ ...common, redis, keyPrefix, ownsConnection: true });
 }

@@ -3,20 +3,13 @@ import { openRedis } from '../redis/open-redis.js';
 import { MemoryStateStore } from './memory-state-store.js';
 import { RedisStateStore } from './redis-state-store.js';
 import type { StateStore } from './state-store.js';
+import type { StoreSettingsOptions } from './store-settings.js';
 
-export interface StateStoreOptions {
+export interface StateStoreOptions extends StoreSettingsOptions {
   /** `redis.url`. Without it the state lives in memory for this process only. */
   redisUrl?: string;
   /** `redis.keyPrefix`. */
   keyPrefix: string;
-  /** Feed entries kept. */
-  feedMaxLength: number;
-  /** Scan summaries kept per tenant. @defaultValue 100 */
-  scanHistoryLength?: number;
-  /** @defaultValue the system clock */
-  clock?: () => Date;
-  /** Days a resolved incident or an expired suppression is kept. @defaultValue for ever */
-  retentionDays?: number;
   /** Where connection errors go (commands fail with them too). @defaultValue silent */
   log?: Logger;
 }

@@ -7,7 +7,6 @@ import type { Logger } from '../log.js';
 import { openRedis } from '../redis/open-redis.js';
 import { createStateStore } from '../store/create-state-store.js';
 import type { StateStore } from '../store/state-store.js';
-import { closeEach, settlesWithin } from './close-all.js';
 import { bullPrefix, isConnectionFailure } from './connection.js';
 import { startHeartbeat } from './heartbeat.js';
 import { type PayloadIn, processorFor, type QueueName, type ResultIn } from './job-map.js';
@@ -16,9 +15,7 @@ import { createNotificationEnqueuer, createNotifyProcessor, deliveryBackoff } fr
 import { NOTIFY_QUEUE, openQueues, type Queues, SCAN_QUEUE } from './queues.js';
 import { createScanHandlers, type OpenSession } from './scan-job.js';
 import { keepSchedulersReconciled, syncSchedulers } from './schedulers.js';
-
-/** What shutdown allows for saying goodbye to Redis once the jobs are done. */
-const CLEANUP_MS = 1000;
+import { shutdown } from './shutdown.js';
 
 export interface RunningWorker {
   workerId: string;
@@ -185,44 +182,4 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       return closing;
     },
   };
-}
-
-async function shutdown(steps: {
-  config: PimwatchConfig;
-  log: Logger;
-  stopSchedulers(): void;
-  workers: Worker[];
-  release: Parameters<typeof closeEach>[0];
-  drop(): void;
-}): Promise<void> {
-  const { config, log } = steps;
-  log.info({ timeoutMs: config.worker.shutdownTimeoutMs }, 'worker stopping');
-  steps.stopSchedulers();
-  const deadline = Date.now() + config.worker.shutdownTimeoutMs;
-  const graceful = await settlesWithin(
-    Promise.all(steps.workers.map((w) => w.close())),
-    deadline - Date.now(),
-  );
-  if (!graceful) {
-    log.warn(
-      'workers did not stop in time (jobs still running, or Redis not answering); leaving their jobs to another worker',
-    );
-    // Not awaited: with Redis away even a forced close can wait for it.
-    Promise.all(steps.workers.map((w) => w.close(true))).catch(() => {});
-  }
-  let failed = false;
-  const released = await settlesWithin(
-    closeEach(steps.release).then((failures) => {
-      for (const { name, error } of failures) {
-        log.warn({ step: name, err: (error as Error)?.message ?? String(error) }, 'shutdown step failed');
-      }
-      failed = failures.length > 0;
-    }),
-    Math.max(deadline - Date.now(), CLEANUP_MS),
-  );
-  if (!released || failed) {
-    if (!released) log.warn('redis did not answer during shutdown; connections dropped');
-    steps.drop();
-  }
-  log.info('worker stopped');
 }

@@ -1,6 +1,5 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { closeEach } from '../../src/jobs/close-all.js';
 import { openRedis, redisErrorText } from '../../src/redis/open-redis.js';
 import { startRedisServer } from '../support/redis-server.js';
 
@@ -35,24 +34,5 @@ describe('openRedis', () => {
     const error = new Error('getaddrinfo ENOTFOUND for rediss://user:p%40ss@redis.example:6380/0');
     expect(redisErrorText(error)).toBe('getaddrinfo ENOTFOUND for rediss://***@redis.example:6380/0');
     expect(redisErrorText('connect ECONNREFUSED 127.0.0.1:6379')).toBe('connect ECONNREFUSED 127.0.0.1:6379');
-  });
-});
-
-describe('closeEach', () => {
-  it('runs every step once, in order, even after one throws, and returns the failures', async () => {
-    const ran: string[] = [];
-    const failures = await closeEach([
-      { name: 'a', close: () => void ran.push('a') },
-      {
-        name: 'b',
-        close: async () => {
-          ran.push('b');
-          throw new Error('b failed');
-        },
-      },
-      { name: 'c', close: () => void ran.push('c') },
-    ]);
-    expect(ran).toEqual(['a', 'b', 'c']);
-    expect(failures.map((f) => [f.name, (f.error as Error).message])).toEqual([['b', 'b failed']]);
   });
 });

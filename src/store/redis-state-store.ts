@@ -49,8 +49,8 @@ import { buildSuppression, isSuppressionActive, sortSuppressions } from './suppr
  * SerialRunner per store; concurrency between processes and connections is what WATCH handles.
  *
  * Feed ids are `{seq}-0` with `seq` counted by us rather than Redis's time-based `*` ids: a cursor then
- * doubles as a position (gaps = events the cap dropped). Reading both `feed:seq` and the stream's last id keeps
- * ids increasing even if one of the two keys was deleted by hand.
+ * doubles as a position (gaps = events the cap dropped). Reading both `feed:seq` and the stream's last
+ * id keeps ids increasing even if one of the two keys was deleted by hand.
  */
 
 /** How long a committed scan's transitions stay available to a retry of the same scan id. */

@@ -1,11 +1,10 @@
-import { Redis } from 'ioredis';
 import type { PimwatchConfig } from '../config/schema.js';
 import { resolveSecret } from '../config/secret.js';
 import { ConfigError } from '../errors.js';
-import { watchConnection } from '../jobs/connection.js';
 import { MetricsRecorder } from '../jobs/metrics-recorder.js';
 import { openQueues } from '../jobs/queues.js';
 import type { Logger } from '../log.js';
+import { openRedis } from '../redis/open-redis.js';
 import { RedisStateStore } from '../store/redis-state-store.js';
 import { buildApi } from './app.js';
 import { apiRedisOptions, connectedWithin } from './redis-deadline.js';
@@ -33,19 +32,14 @@ export async function startApiServer(
     key: resolveSecret(k.key, `api.apiKeys[${i}].key`),
   }));
   const timeoutMs = config.api.redisTimeoutMs;
-  const redis = new Redis(config.redis.url!, apiRedisOptions(`${config.redis.keyPrefix}-api`, timeoutMs));
-  watchConnection(redis, 'api', logger);
-  const queueConnection = new Redis(
-    config.redis.url!,
-    apiRedisOptions(`${config.redis.keyPrefix}-api-queue`, timeoutMs),
-  );
-  watchConnection(queueConnection, 'api-queue', logger);
+  const connect = (suffix: string) => {
+    const name = `${config.redis.keyPrefix}-${suffix}`;
+    return openRedis(name, { url: config.redis.url!, log: logger, tuning: apiRedisOptions(name, timeoutMs) });
+  };
+  const redis = connect('api');
+  const queueConnection = connect('api-queue');
   const queues = openQueues(queueConnection, config.redis.keyPrefix, logger);
-  const stateConnection = new Redis(
-    config.redis.url!,
-    apiRedisOptions(`${config.redis.keyPrefix}-api-state`, timeoutMs),
-  );
-  watchConnection(stateConnection, 'api-state', logger);
+  const stateConnection = connect('api-state');
   const store = new RedisStateStore({
     redis: stateConnection,
     keyPrefix: config.redis.keyPrefix,

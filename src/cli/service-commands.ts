@@ -2,12 +2,13 @@ import { QueueEvents } from 'bullmq';
 import { startApiServer } from '../api/server.js';
 import { loadConfig } from '../config/load.js';
 import { UsageError } from '../errors.js';
-import { bullPrefix, createBullConnection } from '../jobs/connection.js';
+import { bullPrefix } from '../jobs/connection.js';
 import { openQueues, SCAN_QUEUE } from '../jobs/queues.js';
 import type { ScanJobResult } from '../jobs/scan-job.js';
 import { enqueueScan } from '../jobs/scan-trigger.js';
 import { startWorker } from '../jobs/worker.js';
 import { createLogger, type Logger } from '../log.js';
+import { openRedis } from '../redis/open-redis.js';
 import type {
   CommandOptions,
   declareServeCommand,
@@ -89,11 +90,14 @@ export async function runTriggerCommand(
   const { config, tenant } = loadTenantContext(opts.config, opts.tenant);
   if (!config.redis.url) throw new UsageError('trigger needs redis.url: the workers take scans from Redis');
   const log = createLogger({ level: 'warn', fd: 2 });
-  const connection = createBullConnection(config.redis.url, `${config.redis.keyPrefix}-trigger`, log);
+  const url = config.redis.url;
+  const connection = openRedis(`${config.redis.keyPrefix}-trigger`, { url, blocking: true, log });
   const queues = openQueues(connection, config.redis.keyPrefix);
   // QueueEvents blocks on its connection; it gets its own, which we close ourselves (BullMQ leaves a
   // connection it was handed open, and an open socket would keep this command from exiting).
-  const eventsConnection = opts.wait ? connection.duplicate() : undefined;
+  const eventsConnection = opts.wait
+    ? openRedis(`${config.redis.keyPrefix}-trigger-events`, { url, blocking: true, log })
+    : undefined;
   const events = eventsConnection
     ? new QueueEvents(SCAN_QUEUE, {
         connection: eventsConnection,

@@ -56,6 +56,8 @@ export interface GraphHttpOptions {
    * spec): `pimwatch capture` records a scan's answers through it.
    */
   onResult?: GraphResultObserver;
+  /** Aborts the session's work (a cancelled scan job): no request is sent or retried after it fires. */
+  signal?: AbortSignal;
 }
 
 export type GraphResultObserver = (spec: GraphRequestSpec, result: GraphResult<GraphResponse>) => void;
@@ -144,7 +146,7 @@ export class GraphHttp {
       this.counts.retried += 1;
       this.log.debug({ path: describePath(spec), attempt, delayMs: retry.delayMs }, 'graph request retried');
       this.retryWait(retry);
-      await sleep(retry.delayMs);
+      await this.pause(retry.delayMs);
     }
   }
 
@@ -211,7 +213,7 @@ export class GraphHttp {
         attempt += 1;
         this.counts.retried += pending.length;
         this.retryWait(retry);
-        await sleep(retry.delayMs);
+        await this.pause(retry.delayMs);
         continue;
       }
       const inner = readBatchResponses(outer.value.body);
@@ -258,7 +260,7 @@ export class GraphHttp {
         'graph batch requests retried',
       );
       this.retryWait({ delayMs, throttled });
-      await sleep(delayMs);
+      await this.pause(delayMs);
       pending = stillPending;
     }
     return results.map(
@@ -276,6 +278,11 @@ export class GraphHttp {
     } finally {
       clearTimeout(notice);
     }
+  }
+
+  /** A retry's wait, cut short (by throwing) when the session is aborted. */
+  private async pause(ms: number): Promise<void> {
+    await sleep(ms, undefined, this.options.signal ? { signal: this.options.signal } : undefined);
   }
 
   private retryWait(retry: { delayMs: number; throttled: boolean }): void {
@@ -314,6 +321,8 @@ export class GraphHttp {
     { ok: true; value: GraphResponse } | { ok: false; failure: GraphFailure; retryAfterMs?: number }
   > {
     const method = spec.method ?? 'GET';
+    const abort = this.options.signal;
+    abort?.throwIfAborted();
     this.counts.http += 1;
     const url = absoluteUrl(spec, this.origin);
     let response: Response;
@@ -321,7 +330,7 @@ export class GraphHttp {
       let request = this.client
         .api(url)
         .responseType(ResponseType.RAW)
-        .option('signal', AbortSignal.timeout(this.options.requestTimeoutMs));
+        .option('signal', requestSignal(this.options.requestTimeoutMs, abort));
       if (this.options.priority) request = request.header('x-ms-throttle-priority', this.options.priority);
       response =
         method === 'GET'
@@ -330,6 +339,8 @@ export class GraphHttp {
             ? await request.post(spec.body ?? null)
             : await request.patch(spec.body ?? {});
     } catch (error) {
+      // Aborted on purpose: that is no failed request to record or retry.
+      abort?.throwIfAborted();
       return { ok: false, failure: transportFailure(spec, error) };
     }
     const headers = Object.fromEntries(response.headers.entries());
@@ -454,6 +465,12 @@ function retryAfterMsOf(header: string | undefined): { retryAfterMs?: number } {
   if (Number.isFinite(seconds)) return { retryAfterMs: Math.max(0, seconds * 1000) };
   const date = Date.parse(header);
   return Number.isNaN(date) ? {} : { retryAfterMs: Math.max(0, date - Date.now()) };
+}
+
+/** A request's own timeout, and the session's abort when it has one. */
+function requestSignal(timeoutMs: number, abort: AbortSignal | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return abort ? AbortSignal.any([timeout, abort]) : timeout;
 }
 
 interface BatchAnswer {

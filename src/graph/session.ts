@@ -30,6 +30,8 @@ export interface SessionOptions {
   onWait?: GraphHttpOptions['onWait'];
   /** Every request's final outcome (`pimwatch capture`). */
   onResult?: GraphHttpOptions['onResult'];
+  /** Stops the session's requests (a cancelled scan job). */
+  signal?: AbortSignal;
 }
 
 /** Everything needed to talk to one tenant's Graph: trust, credential and the HTTP layer. */
@@ -60,6 +62,7 @@ export function openGraphSession(
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.onWait ? { onWait: options.onWait } : {}),
     ...(options.onResult ? { onResult: options.onResult } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   return { http, credential, trust, close: () => closeTrust(trust) };
 }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { type Logger, silentLogger } from '../log.js';
 import type { WorkerConfig } from './config-schema.js';
 import { bullPrefix, isConnectionFailure } from './connection.js';
+import type { TypedQueue } from './job-map.js';
 
 /** Scans and their schedule ticks. */
 export const SCAN_QUEUE = 'scan';
@@ -10,15 +11,15 @@ export const SCAN_QUEUE = 'scan';
 export const NOTIFY_QUEUE = 'notify';
 
 export interface Queues {
-  scan: Queue;
-  notify: Queue;
+  scan: TypedQueue<typeof SCAN_QUEUE>;
+  notify: TypedQueue<typeof NOTIFY_QUEUE>;
   close(): Promise<void>;
 }
 
 export function openQueues(connection: Redis, keyPrefix: string, log: Logger = silentLogger): Queues {
   const prefix = bullPrefix(keyPrefix);
-  const scan = new Queue(SCAN_QUEUE, { connection, prefix });
-  const notify = new Queue(NOTIFY_QUEUE, { connection, prefix });
+  const scan: Queues['scan'] = new Queue(SCAN_QUEUE, { connection, prefix });
+  const notify: Queues['notify'] = new Queue(NOTIFY_QUEUE, { connection, prefix });
   for (const queue of [scan, notify]) {
     // Without a listener BullMQ prints each error's stack to the console. Connection trouble is already
     // logged once per outage by the connection's own watcher; anything else is worth a line.

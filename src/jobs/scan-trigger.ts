@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Queue } from 'bullmq';
 import { z } from 'zod';
 import { SCAN_TRIGGERS } from '../store/state-store.js';
 import type { WorkerConfig } from './config-schema.js';
+import type { JobName, TypedQueue } from './job-map.js';
 import { keepFinished } from './queues.js';
 
-export const SCAN_JOB = 'scan';
+export const SCAN_JOB = 'scan' satisfies JobName;
 /** A scheduler's tick: it only enqueues a scan, so schedule and on-demand scans share one duplicate guard. */
-export const TICK_JOB = 'tick';
+export const TICK_JOB = 'tick' satisfies JobName;
 
 /** Job data holds ids only: never secrets, never tenant data. */
 export const scanPayloadSchema = z
@@ -49,7 +49,7 @@ export interface EnqueuedScan {
  * scan of the same tenant would only race the first.
  */
 export async function enqueueScan(
-  queue: Queue,
+  queue: TypedQueue<'scan'>,
   worker: WorkerConfig,
   payload: ScanPayload,
   /** Aborted when the caller gave up: the scan is then not added, even if Redis answers late. */
@@ -66,7 +66,6 @@ export async function enqueueScan(
   if (!job.id) throw new Error('the queue did not assign a job id');
   if (before !== null && before === job.id) return { scanId: job.id, existing: true };
   // Two callers can both see no scan and both add: only the one whose request id the job carries made it.
-  const stored = await queue.getJob(job.id);
-  const madeBy = (stored?.data as { requestId?: string } | undefined)?.requestId;
+  const madeBy = (await queue.getJob(job.id))?.data.requestId;
   return { scanId: job.id, existing: madeBy !== undefined && madeBy !== requestId };
 }

@@ -1,8 +1,8 @@
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { TenantConfig } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { WorkerConfig } from './config-schema.js';
+import type { TypedQueue } from './job-map.js';
 import { keepFinished } from './queues.js';
 import { TICK_JOB } from './scan-trigger.js';
 
@@ -26,7 +26,7 @@ export interface SyncResult {
  * written, so a changed job template takes effect too.
  */
 export async function syncSchedulers(
-  queue: Queue,
+  queue: TypedQueue<'scan'>,
   tenants: readonly TenantConfig[],
   worker: WorkerConfig,
   log: Logger,
@@ -60,7 +60,7 @@ export async function syncSchedulers(
 
 /** Configured tenants that have no job scheduler in Redis (what `/readyz` reports). */
 export async function tenantsWithoutScheduler(
-  queue: Queue,
+  queue: TypedQueue<'scan'>,
   tenants: readonly TenantConfig[],
 ): Promise<string[]> {
   const existing = new Set((await queue.getJobSchedulers(0, -1)).map((s) => s.key));
@@ -72,7 +72,7 @@ export async function tenantsWithoutScheduler(
  * the connection comes back, since a Redis that restarted without persistence has lost them all.
  */
 export function keepSchedulersReconciled(
-  queue: Queue,
+  queue: TypedQueue<'scan'>,
   connection: Redis,
   tenants: readonly TenantConfig[],
   worker: WorkerConfig,

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import { openRedis } from '../redis/open-redis.js';
 import { heartbeatKey } from './heartbeat.js';
 
 /**
@@ -31,17 +31,17 @@ export interface WorkerHealth {
 export async function checkWorkerHealth(options: WorkerHealthOptions): Promise<WorkerHealth> {
   const host = options.host ?? hostname();
   const timeoutMs = options.timeoutMs ?? 5000;
-  const redis = new Redis(options.redisUrl, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    // A health check must answer, not wait for Redis to come back.
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-    connectionName: 'pimwatch-health',
-  });
-  redis.on('error', () => {
-    // Reported through the rejected command below.
+  // No logger: a failure is reported through the rejected command below, in the health message.
+  const redis = openRedis('pimwatch-health', {
+    url: options.redisUrl,
+    tuning: {
+      lazyConnect: true,
+      connectTimeout: timeoutMs,
+      // A health check must answer, not wait for Redis to come back.
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    },
   });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {

@@ -54,6 +54,11 @@ export interface ScanInput {
    * The last attempt leaves this off and stores the partial scan.
    */
   retryTransientFailures?: boolean;
+  /**
+   * A cancelled scan job: the scan throws the signal's reason and stores nothing. The session's own signal
+   * stops the Graph reads; this one makes sure a snapshot cut short is never taken for the tenant's state.
+   */
+  signal?: AbortSignal;
 }
 
 /** The scan could not read some sources for reasons that usually pass; nothing was stored. */
@@ -124,6 +129,7 @@ export async function assessTenant(
     ...(input.onSourcesDone ? { onSourcesDone: input.onSourcesDone } : {}),
   });
 
+  input.signal?.throwIfAborted();
   if (input.retryTransientFailures && !snapshot.complete) {
     const failed = SOURCE_NAMES.map((name) => snapshot.sources[name]).filter((s) => s.status === 'failed');
     if (failed.every(isTransientFailure)) {
@@ -160,6 +166,7 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
   const startedAt = new Date().toISOString();
   const { snapshot, config, provenance, outcomes, reconciled } = await assessTenant(input);
 
+  input.signal?.throwIfAborted();
   await input.onProgress?.('store', 90);
   const policy = lifecyclePolicy({ snapshot, outcomes, detectors: input.detectors });
   const applied = await input.store.applyScan({

@@ -1,23 +1,15 @@
-import { Redis } from 'ioredis';
-import { watchConnection } from '../jobs/connection.js';
 import { type Logger, silentLogger } from '../log.js';
+import { openRedis } from '../redis/open-redis.js';
 import { MemoryStateStore } from './memory-state-store.js';
 import { RedisStateStore } from './redis-state-store.js';
 import type { StateStore } from './state-store.js';
+import type { StoreSettingsOptions } from './store-settings.js';
 
-export interface StateStoreOptions {
+export interface StateStoreOptions extends StoreSettingsOptions {
   /** `redis.url`. Without it the state lives in memory for this process only. */
   redisUrl?: string;
   /** `redis.keyPrefix`. */
   keyPrefix: string;
-  /** Feed entries kept. */
-  feedMaxLength: number;
-  /** Scan summaries kept per tenant. @defaultValue 100 */
-  scanHistoryLength?: number;
-  /** @defaultValue the system clock */
-  clock?: () => Date;
-  /** Days a resolved incident or an expired suppression is kept. @defaultValue for ever */
-  retentionDays?: number;
   /** Where connection errors go (commands fail with them too). @defaultValue silent */
   log?: Logger;
 }
@@ -27,10 +19,6 @@ export function createStateStore(options: StateStoreOptions): StateStore {
   const { redisUrl, keyPrefix, log = silentLogger, ...common } = options;
   if (redisUrl === undefined) return new MemoryStateStore(common);
   // lazyConnect: nothing is opened if the options turn out invalid below; the first command connects.
-  const redis = new Redis(redisUrl, {
-    lazyConnect: true,
-    connectionName: `${keyPrefix}-state`,
-  });
-  watchConnection(redis, 'state', log);
+  const redis = openRedis(`${keyPrefix}-state`, { url: redisUrl, log, tuning: { lazyConnect: true } });
   return new RedisStateStore({ ...common, redis, keyPrefix, ownsConnection: true });
 }

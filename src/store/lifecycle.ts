@@ -89,21 +89,17 @@ function mayOpen(input: LifecycleInput, incident: ClassifiedIncident): boolean {
   );
 }
 
-export function advanceLifecycle(input: LifecycleInput): LifecycleResult {
-  const { tenantId, scanId, scannedAt } = input;
-  // Stored on every record and compared with suppression expiries: a malformed time would spread silently.
-  if (Number.isNaN(Date.parse(scannedAt)))
-    throw new RangeError(`scannedAt "${scannedAt}" is not an ISO-8601 time`);
-  const records = new Map(input.previous);
-  const changed: string[] = [];
-  const transitions: Transition[] = [];
+/** Counts a transition on its record and remembers or forgets a hidden opening. */
+type Emit = (
+  record: StoredIncidentRecord,
+  type: TransitionType,
+  suppressed: Suppression | null,
+) => StoredIncidentRecord;
 
-  /** Counts the transition on the record and remembers or forgets a hidden opening. */
-  const emit = (
-    record: StoredIncidentRecord,
-    type: TransitionType,
-    suppressed: Suppression | null,
-  ): StoredIncidentRecord => {
+/** An `Emit` that collects the transitions of one scan into `transitions`. */
+function transitionEmitter(input: LifecycleInput, transitions: Transition[]): Emit {
+  const { tenantId, scanId, scannedAt } = input;
+  return (record, type, suppressed) => {
     const counter = record.transitions + 1;
     const hiddenOpening: HiddenOpening | null =
       type !== 'resolved' && suppressed ? { type, suppressionId: suppressed.id } : null;
@@ -121,70 +117,98 @@ export function advanceLifecycle(input: LifecycleInput): LifecycleResult {
     });
     return { ...record, transitions: counter, hiddenOpening };
   };
+}
 
+/** A record seen for the first time: it opens. */
+function firstRecord(input: LifecycleInput, incident: ClassifiedIncident): StoredIncidentRecord {
+  return {
+    tenantId: input.tenantId,
+    fingerprint: incident.fingerprint,
+    alert: incident.alert,
+    severity: incident.severity,
+    state: 'new',
+    firstSeen: input.scannedAt,
+    lastSeen: input.scannedAt,
+    resolvedAt: null,
+    timesSeen: 1,
+    transitions: 0,
+    incident,
+    hiddenOpening: null,
+  };
+}
+
+/** A known record seen again: it reopens if it was resolved, and a hidden opening may be announced now. */
+function recordSeenAgain(
+  previous: StoredIncidentRecord,
+  incident: ClassifiedIncident,
+  scannedAt: string,
+  suppression: Suppression | null,
+  emit: Emit,
+): StoredIncidentRecord {
+  const seenAgain: StoredIncidentRecord = {
+    ...previous,
+    alert: incident.alert,
+    severity: incident.severity,
+    lastSeen: scannedAt,
+    timesSeen: previous.timesSeen + 1,
+    incident,
+  };
+  if (previous.state === 'resolved') {
+    return emit({ ...seenAgain, state: 'reopened', resolvedAt: null }, 'reopened', suppression);
+  }
+  const record: StoredIncidentRecord = { ...seenAgain, state: 'open' };
+  const hidden = previous.hiddenOpening;
+  if (hidden && !suppression) {
+    // The suppression that hid the opening has expired or was removed and the incident is still
+    // here: announce it now, under a fresh event id, rather than let it stay hidden.
+    return emit(record, hidden.type, null);
+  }
+  if (hidden && suppression && suppression.id !== hidden.suppressionId) {
+    return { ...record, hiddenOpening: { ...hidden, suppressionId: suppression.id } };
+  }
+  return record;
+}
+
+/** The scan's incidents, each once (the first copy of a fingerprint wins), checked to be the tenant's. */
+function distinctIncidents(input: LifecycleInput): ClassifiedIncident[] {
   const seen = new Set<string>();
-  for (const incident of input.incidents) {
-    if (incident.tenantId.toLowerCase() !== tenantId.toLowerCase()) {
+  return input.incidents.filter((incident) => {
+    if (incident.tenantId.toLowerCase() !== input.tenantId.toLowerCase()) {
       throw new Error(
-        `incident ${incident.fingerprint} belongs to tenant ${incident.tenantId}, not ${tenantId}`,
+        `incident ${incident.fingerprint} belongs to tenant ${incident.tenantId}, not ${input.tenantId}`,
       );
     }
-    // A fingerprint twice in one scan is one incident seen once (the first copy wins).
-    if (seen.has(incident.fingerprint)) continue;
+    if (seen.has(incident.fingerprint)) return false;
     seen.add(incident.fingerprint);
+    return true;
+  });
+}
 
+export function advanceLifecycle(input: LifecycleInput): LifecycleResult {
+  const { scannedAt } = input;
+  // Stored on every record and compared with suppression expiries: a malformed time would spread silently.
+  if (Number.isNaN(Date.parse(scannedAt)))
+    throw new RangeError(`scannedAt "${scannedAt}" is not an ISO-8601 time`);
+  const records = new Map(input.previous);
+  const changed: string[] = [];
+  const transitions: Transition[] = [];
+  const emit = transitionEmitter(input, transitions);
+
+  const incidents = distinctIncidents(input);
+  for (const incident of incidents) {
     const previous = input.previous.get(incident.fingerprint);
     const opening = !previous || previous.state === 'resolved';
     if (opening && !mayOpen(input, incident)) continue;
     const suppression = findActiveSuppression(incident, input.suppressions, scannedAt);
-    let record: StoredIncidentRecord;
-    if (!previous) {
-      record = emit(
-        {
-          tenantId,
-          fingerprint: incident.fingerprint,
-          alert: incident.alert,
-          severity: incident.severity,
-          state: 'new',
-          firstSeen: scannedAt,
-          lastSeen: scannedAt,
-          resolvedAt: null,
-          timesSeen: 1,
-          transitions: 0,
-          incident,
-          hiddenOpening: null,
-        },
-        'opened',
-        suppression,
-      );
-    } else {
-      const seenAgain: StoredIncidentRecord = {
-        ...previous,
-        alert: incident.alert,
-        severity: incident.severity,
-        lastSeen: scannedAt,
-        timesSeen: previous.timesSeen + 1,
-        incident,
-      };
-      if (previous.state === 'resolved') {
-        record = emit({ ...seenAgain, state: 'reopened', resolvedAt: null }, 'reopened', suppression);
-      } else {
-        record = { ...seenAgain, state: 'open' };
-        const hidden = previous.hiddenOpening;
-        if (hidden && !suppression) {
-          // The suppression that hid the opening has expired or was removed and the incident is still
-          // here: announce it now, under a fresh event id, rather than let it stay hidden.
-          record = emit(record, hidden.type, null);
-        } else if (hidden && suppression && suppression.id !== hidden.suppressionId) {
-          record = { ...record, hiddenOpening: { ...hidden, suppressionId: suppression.id } };
-        }
-      }
-    }
+    const record = previous
+      ? recordSeenAgain(previous, incident, scannedAt, suppression, emit)
+      : emit(firstRecord(input, incident), 'opened', suppression);
     records.set(incident.fingerprint, record);
     changed.push(incident.fingerprint);
   }
 
   // Sorted so the order of resolved transitions does not depend on how the store listed its records.
+  const seen = new Set(incidents.map((incident) => incident.fingerprint));
   const absent = [...input.previous.keys()].filter((fingerprint) => !seen.has(fingerprint)).sort();
   for (const fingerprint of absent) {
     const previous = input.previous.get(fingerprint)!;

@@ -2,41 +2,20 @@ import type { IncidentRecord, Suppression, Transition } from '../model/lifecycle
 import { checkFeedLimit, continueAfter, FEED_START_CURSOR, feedCursor } from './feed-cursor.js';
 import { matchesIncidentFilter, sortRecords } from './incident-queries.js';
 import { advanceLifecycle, type StoredIncidentRecord } from './lifecycle.js';
-import {
-  checkScanHistoryLength,
-  DEFAULT_SCAN_HISTORY_LENGTH,
-  retentionMs,
-  scanListLimit,
-} from './scan-history.js';
-import type {
-  ApplyScanInput,
-  ApplyScanResult,
-  FeedPage,
-  FeedQuery,
-  IncidentFilter,
-  NewSuppression,
-  ScanSummary,
-  StateStore,
-  SuppressionListOptions,
-} from './state-store.js';
+import { scanListLimit } from './scan-history.js';
+// One namespace: the store implements the whole interface, and the list of its types would only repeat it.
+import type * as Store from './state-store.js';
+import { type StoreSettingsOptions, storeSettings } from './store-settings.js';
 import { buildSuppression, isSuppressionActive, sortSuppressions } from './suppressions.js';
 
-export interface MemoryStateStoreOptions {
-  /** Feed entries kept (exactly; the oldest go first). */
-  feedMaxLength: number;
-  /** Scan summaries kept per tenant. @defaultValue 100 */
-  scanHistoryLength?: number;
-  /** @defaultValue the system clock */
-  clock?: () => Date;
-  /** Days a resolved incident or an expired suppression is kept. @defaultValue for ever */
-  retentionDays?: number;
-}
+/** The feed keeps exactly `feedMaxLength` entries; the oldest go first. */
+export type MemoryStateStoreOptions = StoreSettingsOptions;
 
 interface TenantState {
   incidents: Map<string, StoredIncidentRecord>;
   suppressions: Map<string, Suppression>;
   /** Newest first. */
-  scans: ScanSummary[];
+  scans: Store.ScanSummary[];
   /** Transitions per committed scan id, for replays. Lives as long as the process, like everything here. */
   appliedScans: Map<string, Transition[]>;
 }
@@ -53,7 +32,7 @@ interface FeedEntry {
  * scan is atomic by construction. Values are copied in and out so callers cannot change stored state
  * by mutating what they got, as with the Redis store's JSON round trip.
  */
-export class MemoryStateStore implements StateStore {
+export class MemoryStateStore implements Store.StateStore {
   private readonly tenants = new Map<string, TenantState>();
   private readonly feed: FeedEntry[] = [];
   private lastSequence = 0;
@@ -63,13 +42,12 @@ export class MemoryStateStore implements StateStore {
   private readonly clock: () => Date;
 
   constructor(options: MemoryStateStoreOptions) {
-    if (!Number.isInteger(options.feedMaxLength) || options.feedMaxLength < 1) {
-      throw new RangeError(`feed max length must be a positive whole number, not ${options.feedMaxLength}`);
-    }
-    this.feedMaxLength = options.feedMaxLength;
-    this.scanHistoryLength = checkScanHistoryLength(options.scanHistoryLength ?? DEFAULT_SCAN_HISTORY_LENGTH);
-    this.retentionMs = retentionMs(options.retentionDays);
-    this.clock = options.clock ?? (() => new Date());
+    ({
+      feedMaxLength: this.feedMaxLength,
+      scanHistoryLength: this.scanHistoryLength,
+      retentionMs: this.retentionMs,
+      clock: this.clock,
+    } = storeSettings(options));
   }
 
   private tenant(tenantId: string): TenantState {
@@ -82,7 +60,7 @@ export class MemoryStateStore implements StateStore {
     return state;
   }
 
-  async applyScan(input: ApplyScanInput): Promise<ApplyScanResult> {
+  async applyScan(input: Store.ApplyScanInput): Promise<Store.ApplyScanResult> {
     const state = this.tenant(input.tenantId);
     const applied = state.appliedScans.get(input.scanId);
     if (applied) {
@@ -121,7 +99,7 @@ export class MemoryStateStore implements StateStore {
     return sortRecords(structuredClone([...state.incidents.values()]));
   }
 
-  async listIncidents(tenantId: string, filter?: IncidentFilter): Promise<IncidentRecord[]> {
+  async listIncidents(tenantId: string, filter?: Store.IncidentFilter): Promise<IncidentRecord[]> {
     return this.sortedRecords(this.tenant(tenantId)).filter((record) =>
       matchesIncidentFilter(record, filter),
     );
@@ -137,13 +115,16 @@ export class MemoryStateStore implements StateStore {
     return applied ? structuredClone(applied) : null;
   }
 
-  async addSuppression(input: NewSuppression): Promise<Suppression> {
+  async addSuppression(input: Store.NewSuppression): Promise<Suppression> {
     const suppression = buildSuppression(input, this.clock());
     this.tenant(input.tenantId).suppressions.set(suppression.id, suppression);
     return structuredClone(suppression);
   }
 
-  async listSuppressions(tenantId: string, options: SuppressionListOptions = {}): Promise<Suppression[]> {
+  async listSuppressions(
+    tenantId: string,
+    options: Store.SuppressionListOptions = {},
+  ): Promise<Suppression[]> {
     const now = this.clock();
     const all = structuredClone([...this.tenant(tenantId).suppressions.values()]);
     return sortSuppressions(options.includeExpired ? all : all.filter((s) => isSuppressionActive(s, now)));
@@ -153,7 +134,7 @@ export class MemoryStateStore implements StateStore {
     return this.tenant(tenantId).suppressions.delete(suppressionId);
   }
 
-  async recordScan(summary: ScanSummary): Promise<void> {
+  async recordScan(summary: Store.ScanSummary): Promise<void> {
     const scans = this.tenant(summary.tenantId).scans;
     // A retried job records its scan again: once is enough.
     if (scans.some((s) => s.scanId === summary.scanId)) return;
@@ -161,11 +142,11 @@ export class MemoryStateStore implements StateStore {
     scans.splice(this.scanHistoryLength);
   }
 
-  async listScans(tenantId: string, limit?: number): Promise<ScanSummary[]> {
+  async listScans(tenantId: string, limit?: number): Promise<Store.ScanSummary[]> {
     return structuredClone(this.tenant(tenantId).scans.slice(0, scanListLimit(limit)));
   }
 
-  async readFeed(query: FeedQuery): Promise<FeedPage> {
+  async readFeed(query: Store.FeedQuery): Promise<Store.FeedPage> {
     const limit = checkFeedLimit(query.limit);
     const tenant = query.tenantId?.toLowerCase();
     const bounds = {
@@ -177,7 +158,7 @@ export class MemoryStateStore implements StateStore {
     const first = unread[0];
     const trimmed = query.cursor !== undefined && first ? first.sequence - (after + 1) : 0;
 
-    const events: FeedPage['events'] = [];
+    const events: Store.FeedPage['events'] = [];
     let nextCursor = query.cursor ?? FEED_START_CURSOR;
     for (const entry of unread) {
       nextCursor = feedCursor(entry.sequence);

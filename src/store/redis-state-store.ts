@@ -12,12 +12,7 @@ import {
 import { matchesIncidentFilter, sortRecords } from './incident-queries.js';
 import { type StoreKeys, storeKeys } from './keys.js';
 import { advanceLifecycle, type StoredIncidentRecord } from './lifecycle.js';
-import {
-  checkScanHistoryLength,
-  DEFAULT_SCAN_HISTORY_LENGTH,
-  retentionMs,
-  scanListLimit,
-} from './scan-history.js';
+import { scanListLimit } from './scan-history.js';
 import { SerialRunner } from './serial-runner.js';
 import type {
   ApplyScanInput,
@@ -31,6 +26,7 @@ import type {
   StateStore,
   SuppressionListOptions,
 } from './state-store.js';
+import { type StoreSettingsOptions, storeSettings } from './store-settings.js';
 import { buildSuppression, isSuppressionActive, sortSuppressions } from './suppressions.js';
 
 /*
@@ -53,9 +49,8 @@ import { buildSuppression, isSuppressionActive, sortSuppressions } from './suppr
  * SerialRunner per store; concurrency between processes and connections is what WATCH handles.
  *
  * Feed ids are `{seq}-0` with `seq` counted by us rather than Redis's time-based `*` ids: a cursor then
- * doubles as a position (gaps = events the cap dropped), and the same code runs on ioredis-mock, whose
- * streams only compare the first part of an id. Reading both `feed:seq` and the stream's last id keeps
- * ids increasing even if one of the two keys was deleted by hand.
+ * doubles as a position (gaps = events the cap dropped). Reading both `feed:seq` and the stream's last
+ * id keeps ids increasing even if one of the two keys was deleted by hand.
  */
 
 /** How long a committed scan's transitions stay available to a retry of the same scan id. */
@@ -73,22 +68,15 @@ const FEED_FILTER_BATCH = 500;
 /** Upper bound of entries one `readFeed` call looks at, so a rare tenant cannot make one call scan the whole feed. */
 const FEED_FILTER_MAX_EXAMINED = 20 * FEED_FILTER_BATCH;
 
-export interface RedisStateStoreOptions {
+/** The feed's length is approximate (`MAXLEN ~`): Redis may keep a few more entries. */
+export interface RedisStateStoreOptions extends StoreSettingsOptions {
   redis: Redis;
   /** `redis.keyPrefix`. */
   keyPrefix: string;
-  /** Feed entries kept; approximate (`MAXLEN ~`), Redis may keep a few more. */
-  feedMaxLength: number;
-  /** Scan summaries kept per tenant. @defaultValue 100 */
-  scanHistoryLength?: number;
   /** Quit the connection in `close()`; set when the store opened it itself. @defaultValue false */
   ownsConnection?: boolean;
-  /** Decides suppression expiry in `addSuppression`/`listSuppressions`. @defaultValue the system clock */
-  clock?: () => Date;
   /** Commit attempts per scan before giving up with StateConflictError. @defaultValue 30 */
   maxCommitAttempts?: number;
-  /** Days a resolved incident or an expired suppression is kept; each scan forgets older ones. @defaultValue for ever */
-  retentionDays?: number;
 }
 
 function parseStored<T>(raw: string, where: string): T {
@@ -117,23 +105,27 @@ export class RedisStateStore implements StateStore {
   private readonly transactions = new SerialRunner();
 
   constructor(options: RedisStateStoreOptions) {
-    if (!Number.isInteger(options.feedMaxLength) || options.feedMaxLength < 1) {
-      throw new RangeError(`feed max length must be a positive whole number, not ${options.feedMaxLength}`);
-    }
+    ({
+      feedMaxLength: this.feedMaxLength,
+      scanHistoryLength: this.scanHistoryLength,
+      retentionMs: this.retentionMs,
+      clock: this.clock,
+    } = storeSettings(options));
     this.redis = options.redis;
     this.keys = storeKeys(options.keyPrefix);
-    this.feedMaxLength = options.feedMaxLength;
-    this.scanHistoryLength = checkScanHistoryLength(options.scanHistoryLength ?? DEFAULT_SCAN_HISTORY_LENGTH);
     this.ownsConnection = options.ownsConnection ?? false;
-    this.clock = options.clock ?? (() => new Date());
     this.maxCommitAttempts = options.maxCommitAttempts ?? 30;
-    this.retentionMs = retentionMs(options.retentionDays);
   }
 
   applyScan(input: ApplyScanInput): Promise<ApplyScanResult> {
     return this.transactions.run(async () => {
       for (let attempt = 1; attempt <= this.maxCommitAttempts; attempt += 1) {
-        const result = await this.tryApplyScan(input);
+        const result = await this.tryApplyScan(input).catch(async (error: unknown) => {
+          // EXEC ends the watches, but an attempt that failed before it leaves them on this connection,
+          // where they would abort the next transaction for no reason.
+          await this.redis.unwatch().catch(() => {});
+          throw error;
+        });
         if (result) return result;
         // Someone else committed first. A little jitter keeps racing writers from colliding in lockstep.
         await sleep(Math.floor(Math.random() * 4 * attempt));
@@ -151,8 +143,6 @@ export class RedisStateStore implements StateStore {
     const keys = this.keys.tenant(input.tenantId);
     const appliedKey = keys.appliedScan(input.scanId);
 
-    // ioredis-mock keeps watching keys after a successful EXEC (real Redis does not): start clean on both.
-    await redis.unwatch();
     await redis.watch(keys.incidents, keys.suppressions, appliedKey);
     const [applied, rawRecords, rawSuppressions] = await Promise.all([
       redis.get(appliedKey),
@@ -200,8 +190,7 @@ export class RedisStateStore implements StateStore {
         'MAXLEN',
         '~',
         String(this.feedMaxLength),
-        // Just the number: Redis reads it as `{n}-0`, and ioredis-mock appends `-0` to whatever it gets.
-        String(lastSequence + index + 1),
+        `${lastSequence + index + 1}-0`,
         'tenantId',
         transition.tenantId,
         'eventId',

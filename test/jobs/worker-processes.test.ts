@@ -1,21 +1,27 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { PimwatchConfig } from '../../src/config/schema.js';
 import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { generateTenant } from '../../src/fixtures/generate-tenant.js';
 import { bullPrefix } from '../../src/jobs/connection.js';
-import { SCAN_QUEUE } from '../../src/jobs/queues.js';
-import { enqueueScan } from '../../src/jobs/scan-trigger.js';
+import type { TypedQueue } from '../../src/jobs/job-map.js';
+import { keepFinished, SCAN_QUEUE } from '../../src/jobs/queues.js';
+import { enqueueScan, TICK_JOB } from '../../src/jobs/scan-trigger.js';
 import { startWorker } from '../../src/jobs/worker.js';
 import { silentLogger } from '../../src/log.js';
+import { openRedis } from '../../src/redis/open-redis.js';
 import { createStateStore } from '../../src/store/create-state-store.js';
 import type { StateStore } from '../../src/store/state-store.js';
 import { demoFixture } from '../support/demo-fixture.js';
 import { type ServiceEnv, startServiceEnv } from '../support/service-harness.js';
 import { waitUntil } from '../support/wait-for.js';
-import { spawnWorker, type WorkerProcess, waitForStart } from '../support/worker-process.js';
+import {
+  spawnWorker,
+  type WorkerProcess,
+  waitForStart,
+  waitUntilScanning,
+} from '../support/worker-process.js';
 
 const envs: ServiceEnv[] = [];
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -26,9 +32,12 @@ afterAll(async () => {
   for (const e of envs) await e.stop();
 });
 
-function openQueue(config: PimwatchConfig): Queue {
-  const connection = new Redis(config.redis.url!, { maxRetriesPerRequest: null });
-  const queue = new Queue(SCAN_QUEUE, { connection, prefix: bullPrefix(config.redis.keyPrefix) });
+function openQueue(config: PimwatchConfig): TypedQueue<'scan'> {
+  const connection = openRedis('test-queue', { url: config.redis.url!, blocking: true });
+  const queue: TypedQueue<'scan'> = new Queue(SCAN_QUEUE, {
+    connection,
+    prefix: bullPrefix(config.redis.keyPrefix),
+  });
   cleanups.push(async () => {
     await queue.close();
     await connection.quit();
@@ -55,10 +64,13 @@ function spawn(configPath: string, env: NodeJS.ProcessEnv): WorkerProcess {
   return worker;
 }
 
-/** A cron pattern (with seconds) that fires once, `secondsAhead` from now, in UTC. */
-function onceAt(secondsAhead: number): string {
-  const at = new Date(Date.now() + secondsAhead * 1000);
-  return `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} * * *`;
+/**
+ * A cron pattern (with seconds) whose next firing is a year away: the workers create their schedulers,
+ * but every scan in these tests is one the test asked for, never a race with the clock.
+ */
+function notDuringThisTest(): string {
+  const at = new Date(Date.now() - 24 * 3600 * 1000);
+  return `${at.getUTCSeconds()} ${at.getUTCMinutes()} ${at.getUTCHours()} ${at.getUTCDate()} ${at.getUTCMonth() + 1} *`;
 }
 
 describe('several worker processes', () => {
@@ -68,13 +80,22 @@ describe('several worker processes', () => {
     );
     const env = await startServiceEnv(fixtures, { latencyMs: 5 });
     envs.push(env);
-    const cron = onceAt(12);
+    const cron = notDuringThisTest();
     const { path, config } = env.writeConfig({
       tenants: fixtures.map((f, i) => ({ id: f.tenantId, name: `Tenant ${i + 1}`, cron })),
       worker: { concurrency: 3 },
     });
     const workers = [spawn(path, env.env), spawn(path, env.env)];
     await Promise.all(workers.map((w) => waitForStart(w)));
+    const queue = openQueue(config);
+    // What a scheduler adds when it fires: one tick per tenant, all at once, for whichever worker is free.
+    await queue.addBulk(
+      fixtures.map((f) => ({
+        name: TICK_JOB,
+        data: { tenantId: f.tenantId, trigger: 'schedule' as const },
+        opts: keepFinished(config.worker),
+      })),
+    );
     const store = openStore(config);
     const scansOf = async () => Promise.all(fixtures.map((f) => store.listScans(f.tenantId, 10)));
     await waitUntil(
@@ -91,7 +112,6 @@ describe('several worker processes', () => {
         fixtures[i]!.tenantId,
       ).toEqual(['schedule:complete']);
     }
-    const queue = openQueue(config);
     const jobs = await queue.getJobs(['completed'], 0, -1);
     const scanJobs = jobs.filter((j) => j.name === 'scan');
     expect(scanJobs).toHaveLength(20);
@@ -99,7 +119,9 @@ describe('several worker processes', () => {
     for (const w of workers) w.child.kill('SIGTERM');
     expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0]);
   }, 180_000);
+});
 
+describe('a worker process stopped during a scan', () => {
   it('SIGTERM during a scan: the worker finishes the scan, then exits 0', async () => {
     const fixture = await demoFixture();
     const env = await startServiceEnv([fixture], { latencyMs: 150, timeShiftTo: new Date() });
@@ -112,11 +134,7 @@ describe('several worker processes', () => {
       tenantId: fixture.tenantId,
       trigger: 'api',
     });
-    await waitUntil(
-      'the scan to be running',
-      async () => (await (await queue.getJob(scanId))?.getState()) === 'active',
-    );
-    await sleep(500);
+    await waitUntilScanning(queue, scanId);
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     const job = await queue.getJob(scanId);
@@ -141,11 +159,7 @@ describe('several worker processes', () => {
       tenantId: fixture.tenantId,
       trigger: 'api',
     });
-    await waitUntil(
-      'the scan to be running',
-      async () => (await (await queue.getJob(scanId))?.getState()) === 'active',
-    );
-    await sleep(500);
+    await waitUntilScanning(queue, scanId);
     doomed.child.kill('SIGKILL');
     expect(await doomed.exited).toBe('SIGKILL');
 

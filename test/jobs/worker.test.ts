@@ -156,7 +156,9 @@ describe('on-demand scans through the API', () => {
     ]);
     expect(answers.filter((a) => a.joined).every((a) => a.code === 200 && a.status === 'joined')).toBe(true);
   }, 30_000);
+});
 
+describe('the scans API, guarded', () => {
   it('answers 401 without a key, 400 naming the field on a bad body, and shows counters at /metrics', async () => {
     const { config } = envx.writeConfig({ tenants: [{ id: tenantId, name: 'Demo' }] });
     await worker(config);

@@ -1,12 +1,9 @@
-import { createRequire } from 'node:module';
 import { Redis } from 'ioredis';
 import { MemoryStateStore } from '../../src/store/memory-state-store.js';
 import { RedisStateStore } from '../../src/store/redis-state-store.js';
 import type { StateStore } from '../../src/store/state-store.js';
+import { openRedisMock } from '../support/redis-mock.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
-
-// ioredis-mock ships no types. It imitates ioredis's API, so the tests use it through ioredis's type.
-const RedisMock = createRequire(import.meta.url)('ioredis-mock') as new (options: { port: number }) => Redis;
 
 export interface OpenOptions {
   keyPrefix: string;
@@ -62,14 +59,14 @@ function redisBackend(
   return backend;
 }
 
-/** ioredis-mock: every instance with the same (never connected) port shares one in-memory dataset. */
+/** ioredis-mock, bridged to real Redis's behaviour (see `openRedisMock`); one dataset per backend. */
 export function mockBackend(): Backend {
   const port = 20_000 + Math.floor(Math.random() * 40_000);
   return redisBackend(
     'ioredis-mock',
     async () => {},
     async () => {},
-    () => new RedisMock({ port }),
+    () => openRedisMock(port),
   );
 }
 

@@ -97,7 +97,9 @@ describe('advanceLifecycle: one incident over several scans', () => {
     expect(statesSeen).toEqual(states);
     expect(results.map((r) => r.transitions.map((t) => t.type).join(',') || '-')).toEqual(transitions);
   });
+});
 
+describe('advanceLifecycle: records and transitions', () => {
   it('keeps first and last sighting, sightings, resolution time and a transition count', () => {
     const { results } = runScans([
       { incidents: [stale] },
@@ -147,7 +149,9 @@ describe('advanceLifecycle: one incident over several scans', () => {
       suppressed: null,
     });
   });
+});
 
+describe('advanceLifecycle: what it refuses or leaves alone', () => {
   it('counts a fingerprint listed twice in one scan once, keeping the first copy', () => {
     const copy = { ...stale, lastSignInDateTime: '2020-01-01T00:00:00Z' };
     const { results } = runScans([{ incidents: [stale, copy] }]);
@@ -282,7 +286,9 @@ describe('advanceLifecycle: suppressions', () => {
     const { results } = runScans([{ incidents: [stale], suppressions: [wide, exact] }]);
     expect(results[0]!.transitions[0]!.suppressed?.id).toBe('exact');
   });
+});
 
+describe('advanceLifecycle: an opening hidden by a suppression', () => {
   it.each<{ name: string; steps: ScanStep[]; announcedAt: number; type: TransitionType }>([
     {
       name: 'expires',
@@ -351,7 +357,9 @@ describe('advanceLifecycle: suppressions', () => {
     expect(late[0]!.t.fingerprint).toBe(stale.fingerprint);
     expect(results.at(-1)!.records.get(stale.fingerprint)!.hiddenOpening).toBeNull();
   });
+});
 
+describe('advanceLifecycle: hidden openings and resolutions', () => {
   it('keeps hiding while another suppression takes over', () => {
     const first = suppression({ id: 'first', fingerprint: stale.fingerprint, expiresAt: at(30) });
     const second = suppression({ id: 'second', principalId: 'user-1', alert: 'StaleSignInAlert' });

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { TypedQueue } from '../../src/jobs/job-map.js';
+import { waitUntil } from './wait-for.js';
 
 export interface WorkerProcess {
   child: ChildProcess;
@@ -38,4 +40,22 @@ export async function waitForStart(worker: WorkerProcess, timeoutMs = 30_000): P
     if (worker.child.exitCode !== null) throw new Error(`worker exited early:\n${worker.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/**
+ * Waits until a scan is running and still reading Graph (give the emulator latency so that lasts), then
+ * checks once more that it is active, so what the test does next reaches a worker in the middle of it.
+ */
+export async function waitUntilScanning(
+  queue: Pick<TypedQueue<'scan'>, 'getJob'>,
+  scanId: string,
+): Promise<void> {
+  const phase = async () => {
+    const job = await queue.getJob(scanId);
+    if ((await job?.getState()) !== 'active') return undefined;
+    return (job?.progress as { phase?: string } | undefined)?.phase;
+  };
+  await waitUntil('the scan to be reading Graph', async () => (await phase()) === 'snapshot');
+  const state = await (await queue.getJob(scanId))?.getState();
+  if (state !== 'active') throw new Error(`scan ${scanId} is ${state}, no longer active`);
 }

@@ -1,6 +1,7 @@
 import { mergeDetectorsConfig } from '../detectors/config-schema.js';
 import { UsageError } from '../errors.js';
-import { planRemediation, refreshAlerts, remediateIncident } from '../graph/alert-actions.js';
+import { refreshAlerts, remediateIncident } from '../graph/alert-actions.js';
+import { planRemediation } from '../reconcile/remediation-plan.js';
 import { openGraphSession } from '../graph/session.js';
 import { createLogger } from '../log.js';
 import { assessTenant } from '../scan/run-scan.js';

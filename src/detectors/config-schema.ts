@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALERT_IDS, type AlertId } from '../model/alerts.js';
 import { DETECTORS_BY_ALERT } from './registry.js';
+import type { Detector, DetectorConfigSchema } from './types.js';
 
 /**
  * Detector settings: the `detectors` section of the config (and, through `detectorsOverrideSchema`, of
@@ -55,6 +56,17 @@ export const detectorsConfigSchema = z
   })
   .strict();
 export type DetectorsConfig = z.output<typeof detectorsConfigSchema>;
+
+/**
+ * One alert's settings: the configured ones, or its schema's defaults for an alert the config does not
+ * know (a registry given at run time, as the "add an alert" test does).
+ */
+export function alertSettings(config: DetectorsConfig, detector: Detector): z.output<DetectorConfigSchema> {
+  const configured = (config as unknown as Partial<Record<string, z.output<DetectorConfigSchema>>>)[
+    detector.meta.alert
+  ];
+  return configured ?? detector.config.parse({});
+}
 export type DetectorsConfigInput = z.input<typeof detectorsConfigSchema>;
 
 type WithoutDefault<T> =

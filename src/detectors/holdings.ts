@@ -5,6 +5,7 @@ import type {
   SourceName,
   TenantSnapshot,
 } from '../model/snapshot.js';
+import { membersThroughGroup } from '../model/group-membership.js';
 import { epochMs } from './time.js';
 
 /**
@@ -197,23 +198,7 @@ function makeGroupExpander(snapshot: TenantSnapshot) {
   const expand = (rootId: string): GroupExpansion => {
     const cached = cache.get(rootId);
     if (cached) return cached;
-    const members = new Map<string, readonly string[]>();
-    // Breadth first, so each member keeps its shortest path; `visited` makes membership cycles harmless.
-    const visited = new Set<string>([rootId]);
-    const queue: { groupId: string; path: readonly string[] }[] = [{ groupId: rootId, path: [rootId] }];
-    for (let next = 0; next < queue.length; next++) {
-      const { groupId, path } = queue[next]!;
-      for (const memberId of snapshot.groupMembers.get(groupId) ?? []) {
-        if (isGroup(memberId)) {
-          if (!visited.has(memberId)) {
-            visited.add(memberId);
-            queue.push({ groupId: memberId, path: [...path, memberId] });
-          }
-        } else if (!members.has(memberId)) {
-          members.set(memberId, path);
-        }
-      }
-    }
+    const members: Map<string, readonly string[]> = membersThroughGroup(rootId, snapshot.groupMembers, isGroup);
     const expansion = { members };
     cache.set(rootId, expansion);
     return expansion;

@@ -1,12 +1,13 @@
 import { excludedPrincipals } from '../detectors/exclusions.js';
 import { IdSet } from '../detectors/id-set.js';
 import type { DetectorOutcome } from '../detectors/run.js';
+import type { z } from 'zod';
+import type { Detector, DetectorConfigSchema } from '../detectors/types.js';
 import type { AlertId } from '../model/alerts.js';
 import type { Incident } from '../model/incident.js';
 import type { ReasonCode } from '../model/lifecycle.js';
 import type { GraphAlert, GraphIncident } from '../model/snapshot.js';
 import type { ReconcileContext } from './context.js';
-import { situationDate } from './situation-date.js';
 import {
   factsOfGraphIncident,
   factsOfOurs,
@@ -30,6 +31,10 @@ export type GraphSide =
 export interface AlertEvidence {
   ctx: ReconcileContext;
   alert: AlertId;
+  /** The alert's module: what its thresholds mean and when its situations arise. */
+  detector: Detector;
+  /** The settings its detector ran with. */
+  config: z.output<DetectorConfigSchema>;
   outcome: DetectorOutcome;
   provenance: ThresholdProvenance;
   graph: GraphSide;
@@ -46,7 +51,7 @@ function staleGraphScan(incident: Incident, evidence: AlertEvidence): string | u
   if (!graphAlert) return 'PIM lists no alert object for this alert: it has never scanned for it';
   const scanned = graphAlert.lastScannedDateTime;
   if (scanned === null) return 'PIM has never scanned for this alert';
-  const arose = situationDate(incident, evidence.ctx);
+  const arose = evidence.detector.situationDate?.(incident, evidence.ctx, evidence.config);
   if (arose && Date.parse(scanned) < Date.parse(arose.at)) {
     return `PIM last scanned at ${scanned}, before the principal ${arose.what} (${arose.at})`;
   }
@@ -76,7 +81,7 @@ export function explainOursOnly(incident: Incident, evidence: AlertEvidence): Ex
     return { reason: 'graphAlertDisabled', detail: `${TENANT_SWITCHED_OFF}, so PIM does not look for this` };
   }
   const thresholds = thresholdsExplainOursOnly(
-    evidence.alert,
+    evidence.detector,
     provenance,
     () => factsOfOurs(incident, evidence.outcome, ctx),
     ctx.now,
@@ -125,9 +130,9 @@ export function explainGraphOnly(
     };
   }
   const thresholds = thresholdsExplainGraphOnly(
-    alert,
+    evidence.detector,
     provenance,
-    () => factsOfGraphIncident(incident, roleTemplateId, evidence.outcome, ctx),
+    () => factsOfGraphIncident(incident, roleTemplateId, evidence.detector, evidence.outcome, ctx),
     ctx.now,
   );
   if (thresholds) return { reason: 'thresholdsDiffer', detail: thresholds };

@@ -1,6 +1,17 @@
-import { activationsOfKind } from '../detectors/activations.js';
-import { lastSignIn } from '../detectors/stale-sign-in.js';
-import type { ReconcileContext } from './context.js';
+import type { Activation, TenantSnapshot } from '../model/snapshot.js';
+import { activationsOfKind } from './activations.js';
+import type { HoldingIndex } from './holdings.js';
+import { lastSignIn } from './time.js';
+
+/** What a situation date or a threshold explanation may read, with the costly parts worked out once. */
+export interface IncidentContext {
+  snapshot: TenantSnapshot;
+  now: Date;
+  /** Who holds which role; undefined when the snapshot's grants cannot be resolved. */
+  holdings(): HoldingIndex | undefined;
+  /** An activation by the id of the record it was read from (a schedule request or an audit record). */
+  activation(id: string): Activation | undefined;
+}
 
 /**
  * Dates about one (principal, role) pair, read from the snapshot: what the situation dates and the
@@ -14,7 +25,7 @@ function sameId(a: string, b: string): boolean {
 
 /** When the principal started holding the role (earliest grant); null: long ago; undefined: not held or unknown. */
 export function holdingStart(
-  ctx: ReconcileContext,
+  ctx: IncidentContext,
   principalId: string,
   roleTemplateId: string,
 ): string | null | undefined {
@@ -24,7 +35,7 @@ export function holdingStart(
 
 /** Whether the principal holds the role at all; undefined when holdings are unknown. */
 export function holdsRole(
-  ctx: ReconcileContext,
+  ctx: IncidentContext,
   principalId: string,
   roleTemplateId: string,
 ): boolean | undefined {
@@ -34,7 +45,7 @@ export function holdsRole(
 
 /** When the principal first became eligible for the role; null: long ago; undefined: not eligible or unknown. */
 export function eligibleSince(
-  ctx: ReconcileContext,
+  ctx: IncidentContext,
   principalId: string,
   roleTemplateId: string,
 ): string | null | undefined {
@@ -50,7 +61,7 @@ export function eligibleSince(
 }
 
 /** The user's last sign-in; null: never; undefined: sign-in activity was not read. */
-export function lastSignInOf(ctx: ReconcileContext, principalId: string): string | null | undefined {
+export function lastSignInOf(ctx: IncidentContext, principalId: string): string | null | undefined {
   const activity =
     ctx.snapshot.signIns.get(principalId) ??
     [...ctx.snapshot.signIns].find(([id]) => sameId(id, principalId))?.[1];
@@ -59,7 +70,7 @@ export function lastSignInOf(ctx: ReconcileContext, principalId: string): string
 
 /** Start of the user's latest successful self-activation of the role; null: never. */
 export function lastSelfActivation(
-  ctx: ReconcileContext,
+  ctx: IncidentContext,
   principalId: string,
   roleTemplateId: string,
 ): string | null {

@@ -1,31 +1,34 @@
 import { z } from 'zod';
-import type { Evidence, Incident } from '../model/incident.js';
-import type { Activation } from '../model/snapshot.js';
-import { durationMs, isoDuration } from '../util/iso-duration.js';
+import type { Evidence, Incident } from '../../model/incident.js';
+import type { Activation } from '../../model/snapshot.js';
+import { durationMs, isoDuration } from '../../util/iso-duration.js';
 import {
   ACTIVATION_HISTORY_SOURCES,
   activationEvidence,
   activationsOfKind,
   principalRoleKey,
   roleActivations,
-} from './activations.js';
-import { HOLDING_SOURCES, type Holding } from './holdings.js';
+} from '../activations.js';
+import { HOLDING_SOURCES, type Holding } from '../holdings.js';
 import {
   assigneeFields,
   compareIncidents,
   holdingEvidence,
   incidentIdentity,
   roleFields,
-} from './incident-fields.js';
-import { epochMs, isOlderThan, windowEdge } from './time.js';
-import { type DetectorMeta, defineDetector } from './types.js';
+} from '../incident-fields.js';
+import { dayOf, epochMs, isOlderThan, latestOf, plusDuration, windowEdge } from '../time.js';
+import { eligibleSince as eligibleSinceOf } from '../holding-dates.js';
+import { removeRoleAssignment } from '../remediation.js';
+import { quietTooLong } from '../threshold-rules.js';
+import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
 const config = z
   .object({
-    /** @defaultValue true */
-    enabled: z.boolean().default(true),
-    /** How long an eligible user may go without activating. ISO-8601 duration. @defaultValue P30D */
-    duration: isoDuration.default('P30D'),
+    enabled: z.boolean().default(true).meta({ description: 'Run this detector.' }),
+    duration: isoDuration
+      .default('P30D')
+      .meta({ description: 'How long an eligible user may go without activating. ISO-8601 duration.' }),
   })
   .strict();
 
@@ -44,6 +47,11 @@ const meta: DetectorMeta<z.output<typeof config>> = {
   sources: [...HOLDING_SOURCES, ...ACTIVATION_HISTORY_SOURCES],
   graphConfigurationType: '#microsoft.graph.redundantAssignmentAlertConfiguration',
   thresholdKeys: ['duration'],
+  matchBy: 'assigneeAndRole',
+  // Unused eligibilities are standing access that a stolen credential can use unnoticed.
+  attack: ['T1078.004'],
+  remediation: { pim: removeRoleAssignment },
+  activationHistory: { windowKey: 'duration', reportsLastActivation: true },
 };
 
 /** When the principal first became eligible; null when any eligibility has no known start (long ago). */
@@ -87,7 +95,7 @@ function latestSelfActivations(activations: readonly Activation[]): Map<string, 
  *   `lastActivationDateTime` is null where the schedule requests would have known it, and a `duration`
  *   longer than 30 days can fire on a user who did activate within it; the scan report says so.
  */
-export const RedundantAssignmentAlert = defineDetector({
+export const RedundantAssignmentAlert: Detector<typeof config> = defineDetector({
   meta,
   config,
   detect({ snapshot, config, now, holdings, exclusions }) {
@@ -119,4 +127,16 @@ export const RedundantAssignmentAlert = defineDetector({
     }
     return { status: 'ok', incidents: incidents.sort(compareIncidents) };
   },
+  thresholds: {
+    firesMoreWhen: { duration: 'lower' },
+    wouldFireUnder: (values, facts, now) =>
+      quietTooLong(values, { holds: facts.holds, last: facts.lastActivation, since: facts.eligibleSince }, now),
+  },
+  situationDate(incident, ctx, { duration }) {
+    const { assigneeId, roleTemplateId } = incident;
+    const since = assigneeId && roleTemplateId ? eligibleSinceOf(ctx, assigneeId, roleTemplateId) : undefined;
+    const base = latestOf([incident.lastActivationDateTime, since]);
+    return base ? { at: plusDuration(base, duration), what: `went ${duration} without activating` } : undefined;
+  },
+  keyDates: (incident) => `last activation ${dayOf(incident.lastActivationDateTime)}`,
 });

@@ -155,7 +155,9 @@ function rowsOf(schema: Json, path: string, comments: Map<string, Commented[]>, 
     for (const [name, child] of Object.entries(properties)) {
       const childPath = path ? `${path}.${name}` : name;
       const mirror = MIRRORS[childPath] ?? MIRRORS[`${childPath}[]`];
-      const description = [words.get(name), mirror ? `Holds ${mirror}.` : undefined]
+      // A zod `.meta({ description })` (the detector modules' settings) stands in for a doc comment.
+      const described = typeof child.description === 'string' ? child.description : undefined;
+      const description = [words.get(name) || described, mirror ? `Holds ${mirror}.` : undefined]
         .filter(Boolean)
         .join(' ');
       rows.push({ path: childPath, type: typeOf(child), default: defaultOf(child), description });

@@ -38,9 +38,9 @@ export const detectorsConfigSchema = z
       description:
         "Where thresholds come from: `tenant` uses each alert's configuration in the tenant's PIM (falling back to the values below when it cannot be read); `local` always uses the values below.",
     }),
-    privilegedRoles: privilegedRoles
-      .optional()
-      .meta({ description: "Role template ids to treat as privileged instead of Graph's `isPrivileged` roles." }),
+    privilegedRoles: privilegedRoles.optional().meta({
+      description: "Role template ids to treat as privileged instead of Graph's `isPrivileged` roles.",
+    }),
     exclusions: z
       .array(exclusionSchema)
       .default([])

@@ -44,7 +44,12 @@ export function principalLink(incident: Incident, tenantId: string): Remediation
   }
 }
 
-export function roleLink(tenantId: string, templateId: string, definitionId: string, name: string): RemediationLink {
+export function roleLink(
+  tenantId: string,
+  templateId: string,
+  definitionId: string,
+  name: string,
+): RemediationLink {
   const route =
     `Microsoft_AAD_IAM/RoleMenuBlade/~/RoleMembers/objectId/${enc(definitionId)}/roleName/${enc(name)}` +
     `/roleTemplateId/${enc(templateId)}/adminUnitObjectId//customRole~/false/resourceScope/%2F`;

@@ -1,3 +1,4 @@
+import { membersThroughGroup } from '../model/group-membership.js';
 import type {
   GroupMembershipInstance,
   PrincipalType,
@@ -5,7 +6,6 @@ import type {
   SourceName,
   TenantSnapshot,
 } from '../model/snapshot.js';
-import { membersThroughGroup } from '../model/group-membership.js';
 import { epochMs } from './time.js';
 
 /**
@@ -198,7 +198,11 @@ function makeGroupExpander(snapshot: TenantSnapshot) {
   const expand = (rootId: string): GroupExpansion => {
     const cached = cache.get(rootId);
     if (cached) return cached;
-    const members: Map<string, readonly string[]> = membersThroughGroup(rootId, snapshot.groupMembers, isGroup);
+    const members: Map<string, readonly string[]> = membersThroughGroup(
+      rootId,
+      snapshot.groupMembers,
+      isGroup,
+    );
     const expansion = { members };
     cache.set(rootId, expansion);
     return expansion;
@@ -209,6 +213,68 @@ function makeGroupExpander(snapshot: TenantSnapshot) {
 interface MutableHolding extends Holding {
   grants: HoldingGrant[];
   startMs: number;
+}
+
+/** The holding of `principalId` for the grant's role, created empty on first sight. */
+function holdingFor(
+  snapshot: TenantSnapshot,
+  byKey: Map<string, MutableHolding>,
+  principalId: string,
+  grant: RoleGrant,
+): MutableHolding {
+  const key = holdingKey(principalId, grant.roleTemplateId);
+  let holding = byKey.get(key);
+  if (!holding) {
+    holding = {
+      principalId,
+      principalType: snapshot.principals.get(principalId)?.type ?? 'unknown',
+      roleTemplateId: grant.roleTemplateId,
+      roleDefinitionId: grant.roleDefinitionId,
+      eligible: false,
+      active: false,
+      activated: false,
+      timeBound: true,
+      direct: false,
+      viaGroup: false,
+      start: null,
+      startMs: Number.POSITIVE_INFINITY,
+      grants: [],
+    };
+    byKey.set(key, holding);
+  }
+  return holding;
+}
+
+/** Records one grant (directly, through a group, or through a PIM for Groups membership) on a holding. */
+function addGrant(
+  holding: MutableHolding,
+  grant: RoleGrant,
+  groupPath: readonly string[],
+  membership?: GroupMembershipInstance,
+): void {
+  const { kind, start, end } = membership
+    ? throughMembership(grant, membership)
+    : { kind: kindOf(grant), start: grant.startDateTime, end: grant.endDateTime };
+  holding.grants.push({
+    grantId: grant.id,
+    kind,
+    source: grant.source,
+    start,
+    end,
+    groupPath,
+    ...(membership ? { pimMembershipId: membership.id } : {}),
+  });
+  if (kind === 'eligible') holding.eligible = true;
+  else holding.active = true;
+  if (kind === 'activated') holding.activated = true;
+  if (end === null) holding.timeBound = false;
+  if (groupPath.length > 0 || reachedThroughGroup(grant)) holding.viaGroup = true;
+  else holding.direct = true;
+  const startMs = start === null ? Number.NEGATIVE_INFINITY : epochMs(start);
+  if (startMs < holding.startMs) {
+    holding.startMs = startMs;
+    holding.start = start;
+  }
 }
 
 /**
@@ -227,51 +293,7 @@ export function resolveHoldings(snapshot: TenantSnapshot, now: Date): HoldingInd
     grant: RoleGrant,
     groupPath: readonly string[],
     membership?: GroupMembershipInstance,
-  ) => {
-    const key = holdingKey(principalId, grant.roleTemplateId);
-    let holding = byKey.get(key);
-    if (!holding) {
-      holding = {
-        principalId,
-        principalType: snapshot.principals.get(principalId)?.type ?? 'unknown',
-        roleTemplateId: grant.roleTemplateId,
-        roleDefinitionId: grant.roleDefinitionId,
-        eligible: false,
-        active: false,
-        activated: false,
-        timeBound: true,
-        direct: false,
-        viaGroup: false,
-        start: null,
-        startMs: Number.POSITIVE_INFINITY,
-        grants: [],
-      };
-      byKey.set(key, holding);
-    }
-    const { kind, start, end } = membership
-      ? throughMembership(grant, membership)
-      : { kind: kindOf(grant), start: grant.startDateTime, end: grant.endDateTime };
-    holding.grants.push({
-      grantId: grant.id,
-      kind,
-      source: grant.source,
-      start,
-      end,
-      groupPath,
-      ...(membership ? { pimMembershipId: membership.id } : {}),
-    });
-    if (kind === 'eligible') holding.eligible = true;
-    else holding.active = true;
-    if (kind === 'activated') holding.activated = true;
-    if (end === null) holding.timeBound = false;
-    if (groupPath.length > 0 || reachedThroughGroup(grant)) holding.viaGroup = true;
-    else holding.direct = true;
-    const startMs = start === null ? Number.NEGATIVE_INFINITY : epochMs(start);
-    if (startMs < holding.startMs) {
-      holding.startMs = startMs;
-      holding.start = start;
-    }
-  };
+  ) => addGrant(holdingFor(snapshot, byKey, principalId, grant), grant, groupPath, membership);
 
   // A member's own `Group` instances wait until every group grant is expanded, so they can join them.
   const memberInstances: RoleGrant[] = [];

@@ -24,7 +24,8 @@ export const ALERT_REGISTRY = {
 };
 
 /** The detectors by alert, with each one's own config type kept. */
-export const DETECTORS_BY_ALERT: { readonly [Alert in AlertId]: (typeof ALERT_REGISTRY)[Alert] } = ALERT_REGISTRY;
+export const DETECTORS_BY_ALERT: { readonly [Alert in AlertId]: (typeof ALERT_REGISTRY)[Alert] } =
+  ALERT_REGISTRY;
 
 /**
  * Checks that each entry sits under its own alert id: a mismatch here would silently misfile incidents.

@@ -27,5 +27,8 @@ export function removeRoleAssignment(incident: IncidentSubject): PimRemediation 
  * own mitigation steps and we can only quote them.
  */
 export function applyMitigationSteps(): PimRemediation {
-  return { action: 'applyMitigationSteps', summary: "PIM will apply the alert definition's mitigation steps" };
+  return {
+    action: 'applyMitigationSteps',
+    summary: "PIM will apply the alert definition's mitigation steps",
+  };
 }

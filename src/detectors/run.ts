@@ -78,7 +78,12 @@ const EMPTY_HOLDINGS: HoldingIndex = {
  * and shared. A detector whose sources failed (or which throws) is `unknown`, never clean, and carries no
  * incidents; a disabled one is `disabled`.
  */
-export function runDetectors({ snapshot, config, now, alerts = DETECTORS }: RunDetectorsInput): DetectorOutcomes {
+export function runDetectors({
+  snapshot,
+  config,
+  now,
+  alerts = DETECTORS,
+}: RunDetectorsInput): DetectorOutcomes {
   let holdings = EMPTY_HOLDINGS;
   let holdingsError: string | undefined;
   try {

@@ -128,7 +128,11 @@ export interface Detector<Schema extends DetectorConfigSchema = DetectorConfigSc
    * The moment an incident first became true, when the snapshot can tell: PIM cannot have reported
    * anything it last scanned before that. Absent when the snapshot cannot say (a policy or SKU change).
    */
-  situationDate?(incident: Incident, ctx: IncidentContext, config: z.output<Schema>): SituationDate | undefined;
+  situationDate?(
+    incident: Incident,
+    ctx: IncidentContext,
+    config: z.output<Schema>,
+  ): SituationDate | undefined;
   /** The dates that matter for this alert, in a few words, for the text report; absent: none. */
   keyDates?(incident: IncidentDates): string;
 }

@@ -165,7 +165,10 @@ function textSection(transition: Transition, ctx: RenderContext, index: number):
       '   Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.',
     );
   } else {
-    lines.push('   What to do:', ...mitigationSteps(transition, ctx).map((step, i) => `   ${i + 1}) ${step}`));
+    lines.push(
+      '   What to do:',
+      ...mitigationSteps(transition, ctx).map((step, i) => `   ${i + 1}) ${step}`),
+    );
   }
   lines.push(
     '',

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { detectorFor } from '../detectors/registry.js';
 import { ALERT_IDS, SEVERITIES } from '../model/alerts.js';
 import { REASON_CODES, type Transition, type TransitionType } from '../model/lifecycle.js';
 import { incidentFieldsSchema } from '../scan/report-schema.js';
-import { detectorFor } from '../detectors/registry.js';
 import { ATTACK_TECHNIQUES, type AttackTechniqueId } from './attack.js';
 import { alertTitle, type RenderContext, reasonDetailOf } from './incident-text.js';
 import { transitionLinks } from './links.js';

@@ -79,7 +79,10 @@ export function alertTitle(transition: Pick<Transition, 'alert'>, ctx: AlertsOf 
   return detectorFor(transition.alert, ctx.alerts).meta.title;
 }
 
-export function mitigationSteps(transition: Pick<Transition, 'alert'>, ctx: AlertsOf = {}): readonly string[] {
+export function mitigationSteps(
+  transition: Pick<Transition, 'alert'>,
+  ctx: AlertsOf = {},
+): readonly string[] {
   return detectorFor(transition.alert, ctx.alerts).meta.mitigation;
 }
 

@@ -191,8 +191,12 @@ export function renderTeamsCard(transition: Transition, ctx: RenderContext): Tea
     header,
     text(transitionSentence(transition), { weight: 'Bolder', color: colorOf(transition) }),
   ];
-  if (transition.type !== 'resolved') body.push(text(alertDescription(transition, ctx), { spacing: 'Small' }));
-  body.push({ type: 'FactSet', facts: escapeFacts(incidentFacts(transition, ctx)) }, ...guidance(transition, ctx));
+  if (transition.type !== 'resolved')
+    body.push(text(alertDescription(transition, ctx), { spacing: 'Small' }));
+  body.push(
+    { type: 'FactSet', facts: escapeFacts(incidentFacts(transition, ctx)) },
+    ...guidance(transition, ctx),
+  );
   const actions = transitionLinks(transition, ctx).map((link) => openUrl(link.title, link.url));
   return teamsMessage(card(body, actions));
 }

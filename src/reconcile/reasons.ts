@@ -1,7 +1,7 @@
+import type { z } from 'zod';
 import { excludedPrincipals } from '../detectors/exclusions.js';
 import { IdSet } from '../detectors/id-set.js';
 import type { DetectorOutcome } from '../detectors/run.js';
-import type { z } from 'zod';
 import type { Detector, DetectorConfigSchema } from '../detectors/types.js';
 import type { AlertId } from '../model/alerts.js';
 import type { Incident } from '../model/incident.js';

@@ -94,4 +94,3 @@ export function planRemediation(
     path: `${ALERTS_ROOT}/alerts/${encodeURIComponent(graphAlertId)}/alertIncidents/${encodeURIComponent(graphIncidentId)}/remediate`,
   };
 }
-

@@ -101,6 +101,7 @@ export function thresholdsExplainGraphOnly(
   const meaning = detector.thresholds;
   if (!meaning) return undefined;
   const keys = keysWhereOursFires('less', provenance.local, provenance.tenant, meaning.firesMoreWhen);
-  if (keys.length === 0 || meaning.wouldFireUnder(provenance.tenant, facts(), now) === false) return undefined;
+  if (keys.length === 0 || meaning.wouldFireUnder(provenance.tenant, facts(), now) === false)
+    return undefined;
   return `our thresholds are looser than the tenant's: ${describeThresholdDifference(keys, provenance.local, provenance.tenant)}`;
 }

@@ -24,7 +24,8 @@ const RETENTION = `the audit log holds ${AUDIT_RETENTION_DAYS} days`;
 /** The window (ISO duration) a history alert looks through, from the settings it ran with. */
 function windowOf(detector: Detector, config: DetectorsConfig): { key: string; value: string } | undefined {
   const key = detector.meta.activationHistory?.windowKey;
-  const value = key === undefined ? undefined : (alertSettings(config, detector) as Record<string, unknown>)[key];
+  const value =
+    key === undefined ? undefined : (alertSettings(config, detector) as Record<string, unknown>)[key];
   return key !== undefined && typeof value === 'string' ? { key, value } : undefined;
 }
 

@@ -51,7 +51,6 @@ export const incidentFieldsSchema = z
   })
   .strict();
 
-
 /** Where one alert's activation history came from, and what that source could not hold. */
 export const alertHistoryReportSchema = z
   .object({
@@ -89,7 +88,6 @@ export const detectorReportSchema = z
 
 const thresholdValuesSchema = z.record(z.string(), z.union([z.string(), z.number()]));
 
-
 export const sourceReportSchema = z
   .object({
     /** `replaced`: refused, and a fallback source read the same facts (activation history). */
@@ -103,56 +101,14 @@ export const sourceReportSchema = z
   })
   .strict();
 
-/**
- * The report's alert-dependent parts, for a given list of alert ids: the built-in registry's below, or
- * a registry a caller runs with (the "add an alert" test validates a report with a throwaway alert).
- */
-export function scanReportSchemasFor<Ids extends [string, ...string[]]>(alertIds: Ids) {
-  const alert = z.enum(alertIds);
-  /** One incident line of a report: ours (with its comparison and lifecycle) or PIM's alone. */
-  const reportIncidentSchema = incidentFieldsSchema
-    .extend({
-      alert: alert,
-      severity: z.enum(SEVERITIES),
-      fingerprint: z.string(),
-      classification: z.enum(['both', 'oursOnly', 'graphOnly']),
-      reason: z.enum(REASON_CODES).optional(),
-      /** What the reason rests on, in words. */
-      reasonDetail: z.string().optional(),
-      graphIncidentId: z.string().optional(),
-      /** Lifecycle state after this scan; absent for incidents only PIM reports. */
-      state: z.enum(INCIDENT_STATES).optional(),
-      firstSeen: isoTime.optional(),
-      suppressed: z.object({ reason: z.string(), author: z.string(), expiresAt: isoTime }).strict().optional(),
-    })
-    .strict();
-
-  const thresholdRowSchema = z
-    .object({
-      alert: alert,
-      used: z.enum(['tenant', 'local']),
-      ours: thresholdValuesSchema,
-      /** Null when the tenant's configuration is absent or could not be read. */
-      tenant: thresholdValuesSchema.nullable(),
-      tenantEnabled: z.boolean().nullable(),
-      differs: z.boolean(),
-      reason: z.string().nullable(),
-    })
-    .strict();
-
-  /** Transitions a partial scan held back for one alert, and why. */
-  const lifecycleHoldSchema = z
-    .object({
-      alert: alert,
-      /** Absent incidents of this alert were not resolved. */
-      resolve: z.boolean(),
-      /** Incidents of this alert that PIM does not report too were neither opened nor reopened. */
-      open: z.boolean(),
-      reason: z.string(),
-    })
-    .strict();
-
-  const scanReportSchema = z
+/** The whole report, from its alert-dependent parts. */
+function scanReportSchemaOf<
+  Alert extends z.ZodEnum,
+  Incident extends z.ZodType,
+  Row extends z.ZodType,
+  Hold extends z.ZodType,
+>(alert: Alert, reportIncidentSchema: Incident, thresholdRowSchema: Row, lifecycleHoldSchema: Hold) {
+  return z
     .object({
       tenantId: z.string(),
       tenantName: z.string(),
@@ -195,6 +151,66 @@ export function scanReportSchemasFor<Ids extends [string, ...string[]]>(alertIds
         .strict(),
     })
     .strict();
+}
+
+/**
+ * The report's alert-dependent parts, for a given list of alert ids: the built-in registry's below, or
+ * a registry a caller runs with (the "add an alert" test validates a report with a throwaway alert).
+ */
+export function scanReportSchemasFor<Ids extends [string, ...string[]]>(alertIds: Ids) {
+  const alert = z.enum(alertIds);
+  /** One incident line of a report: ours (with its comparison and lifecycle) or PIM's alone. */
+  const reportIncidentSchema = incidentFieldsSchema
+    .extend({
+      alert: alert,
+      severity: z.enum(SEVERITIES),
+      fingerprint: z.string(),
+      classification: z.enum(['both', 'oursOnly', 'graphOnly']),
+      reason: z.enum(REASON_CODES).optional(),
+      /** What the reason rests on, in words. */
+      reasonDetail: z.string().optional(),
+      graphIncidentId: z.string().optional(),
+      /** Lifecycle state after this scan; absent for incidents only PIM reports. */
+      state: z.enum(INCIDENT_STATES).optional(),
+      firstSeen: isoTime.optional(),
+      suppressed: z
+        .object({ reason: z.string(), author: z.string(), expiresAt: isoTime })
+        .strict()
+        .optional(),
+    })
+    .strict();
+
+  const thresholdRowSchema = z
+    .object({
+      alert: alert,
+      used: z.enum(['tenant', 'local']),
+      ours: thresholdValuesSchema,
+      /** Null when the tenant's configuration is absent or could not be read. */
+      tenant: thresholdValuesSchema.nullable(),
+      tenantEnabled: z.boolean().nullable(),
+      differs: z.boolean(),
+      reason: z.string().nullable(),
+    })
+    .strict();
+
+  /** Transitions a partial scan held back for one alert, and why. */
+  const lifecycleHoldSchema = z
+    .object({
+      alert: alert,
+      /** Absent incidents of this alert were not resolved. */
+      resolve: z.boolean(),
+      /** Incidents of this alert that PIM does not report too were neither opened nor reopened. */
+      open: z.boolean(),
+      reason: z.string(),
+    })
+    .strict();
+
+  const scanReportSchema = scanReportSchemaOf(
+    alert,
+    reportIncidentSchema,
+    thresholdRowSchema,
+    lifecycleHoldSchema,
+  );
 
   return { reportIncidentSchema, thresholdRowSchema, lifecycleHoldSchema, scanReportSchema };
 }

@@ -19,7 +19,12 @@ import { thresholdRows } from '../../src/reconcile/report-table.js';
 import { effectiveDetectorsConfig } from '../../src/reconcile/thresholds.js';
 import { activationHistoryReport } from '../../src/scan/activation-history-report.js';
 import { formatTable } from '../../src/scan/format-text.js';
-import { detectorReports, ourReportIncident, type ScanReport, sortReportIncidents } from '../../src/scan/report.js';
+import {
+  detectorReports,
+  ourReportIncident,
+  type ScanReport,
+  sortReportIncidents,
+} from '../../src/scan/report.js';
 import { scanReportSchema, scanReportSchemasFor } from '../../src/scan/report-schema.js';
 import { everyAlertTenant } from '../support/sample-tenant.js';
 import { NOW, TENANT_ID } from '../support/snapshot-factory.js';
@@ -77,7 +82,14 @@ function assess() {
   const local = detectorsConfigSchema.parse({});
   const { config: effective, provenance } = effectiveDetectorsConfig({ local, snapshot, alerts: ALERTS });
   const outcomes = runDetectors({ snapshot, config: effective, now: NOW, alerts: ALERTS });
-  const reconciled = reconcile({ snapshot, outcomes, config: effective, provenance, now: NOW, alerts: ALERTS });
+  const reconciled = reconcile({
+    snapshot,
+    outcomes,
+    config: effective,
+    provenance,
+    now: NOW,
+    alerts: ALERTS,
+  });
   return { snapshot, outcomes, provenance, reconciled };
 }
 
@@ -133,15 +145,20 @@ describe('adding an alert: one module and one registry line', () => {
 
   it('builds a scan report that validates against the schema of this registry, and prints it', () => {
     const report = reportOf(assessed);
-    expect(scanReportSchemasFor(ALERTS.map((d) => d.meta.alert) as [string, ...string[]]).scanReportSchema.parse(report))
-      .toEqual(report);
+    expect(
+      scanReportSchemasFor(ALERTS.map((d) => d.meta.alert) as [string, ...string[]]).scanReportSchema.parse(
+        report,
+      ),
+    ).toEqual(report);
     // The published schema is the built-in registry's: it rejects the unknown alert, so the pass above means something.
     expect(scanReportSchema.safeParse(report).success).toBe(false);
     expect(report.thresholds.at(-1)).toMatchObject({ alert: THROWAWAY, used: 'local', ours: {} });
     expect(report.incidents.at(-1)?.alert).toBe(THROWAWAY);
 
     const text = formatTable(report, ALERTS);
-    expect(text).toContain(`[HIGH] Global Administrator held directly (throwaway test alert) — ${THROWAWAY}: ${ours.length} incident(s)`);
+    expect(text).toContain(
+      `[HIGH] Global Administrator held directly (throwaway test alert) — ${THROWAWAY}: ${ours.length} incident(s)`,
+    );
     expect(text).toContain('throwaway key dates');
   });
 
@@ -179,6 +196,8 @@ describe('adding an alert: one module and one registry line', () => {
       attack: ['T1098.003'],
       classification: 'oursOnly',
     });
-    expect(event.links[0]?.title).toBe('PIM alert: Global Administrator held directly (throwaway test alert)');
+    expect(event.links[0]?.title).toBe(
+      'PIM alert: Global Administrator held directly (throwaway test alert)',
+    );
   });
 });

@@ -39,12 +39,15 @@ describe('every detector', () => {
     );
   });
 
-  it.each(DETECTORS.map((d) => ({ alert: d.meta.alert })))('$alert is disabled when switched off', ({ alert }) => {
-    const config = detectorsConfigSchema.parse({ [alert]: { enabled: false } });
-    const outcomes = runDetectors({ snapshot: everyAlertTenant().build(), config, now: NOW });
-    expect(outcomes[alert]).toEqual({ status: 'disabled' });
-    // Only the switched-off detector is affected.
-    const others = DETECTORS.filter((d) => d.meta.alert !== alert);
-    for (const { meta } of others) expect(outcomes[meta.alert].status).toBe('ok');
-  });
+  it.each(DETECTORS.map((d) => ({ alert: d.meta.alert })))(
+    '$alert is disabled when switched off',
+    ({ alert }) => {
+      const config = detectorsConfigSchema.parse({ [alert]: { enabled: false } });
+      const outcomes = runDetectors({ snapshot: everyAlertTenant().build(), config, now: NOW });
+      expect(outcomes[alert]).toEqual({ status: 'disabled' });
+      // Only the switched-off detector is affected.
+      const others = DETECTORS.filter((d) => d.meta.alert !== alert);
+      for (const { meta } of others) expect(outcomes[meta.alert].status).toBe('ok');
+    },
+  );
 });

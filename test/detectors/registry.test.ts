@@ -2,10 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectorsConfigSchema } from '../../src/detectors/config-schema.js';
 import { incidentLinks } from '../../src/detectors/links.js';
-import { checkedDetectors, DETECTORS, DETECTORS_BY_ALERT, detectorFor } from '../../src/detectors/registry.js';
+import {
+  checkedDetectors,
+  DETECTORS,
+  DETECTORS_BY_ALERT,
+  detectorFor,
+} from '../../src/detectors/registry.js';
 import { runDetectors } from '../../src/detectors/run.js';
 import type { Detector } from '../../src/detectors/types.js';
 import { ALERT_IDS, type AlertId, type Severity } from '../../src/model/alerts.js';
+import { ATTACK_TECHNIQUES } from '../../src/model/attack.js';
 import type { Incident } from '../../src/model/incident.js';
 import { SOURCE_NAMES } from '../../src/model/snapshot.js';
 import { everyAlertTenant } from '../support/sample-tenant.js';
@@ -139,7 +145,9 @@ describe('detector registry', () => {
   it('throws for an alert the registry does not hold, rather than falling through', () => {
     expect(() => detectorFor('NoSuchAlert' as AlertId)).toThrow(/no detector for alert NoSuchAlert/);
   });
+});
 
+describe('every registered detector', () => {
   it.each(perDetector)("$alert: metadata is complete and matches Graph's", ({ alert, detector }) => {
     const { meta } = detector;
     expect(meta.title.trim().length).toBeGreaterThan(10);
@@ -152,6 +160,13 @@ describe('detector registry', () => {
     expect(meta.graphConfigurationType).toBe(GRAPH[alert].configurationType);
     expect([...meta.thresholdKeys]).toEqual(GRAPH[alert].thresholdKeys);
     for (const key of meta.thresholdKeys) expect(Object.keys(detector.config.shape)).toContain(key);
+    expect(['assignee', 'tenant', 'role', 'assigneeAndRole', 'run']).toContain(meta.matchBy);
+    for (const id of meta.attack) expect(Object.keys(ATTACK_TECHNIQUES)).toContain(id);
+    expect(meta.remediation.pim(sampleIncident(alert)).summary).toMatch(/^PIM will /);
+    // Every threshold says which way it works, so reconciliation can explain a difference in it.
+    expect(Object.keys(detector.thresholds?.firesMoreWhen ?? {}).sort()).toEqual(
+      [...meta.thresholdKeys].sort(),
+    );
   });
 
   it('gives every detector its own title', () => {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { Evidence } from '../../model/incident.js';
 import type { SubscribedSku } from '../../model/snapshot.js';
-import { incidentIdentity } from '../incident-fields.js';
 import { entraUrl } from '../entra-links.js';
+import { incidentIdentity } from '../incident-fields.js';
 import { applyMitigationSteps } from '../remediation.js';
 import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
@@ -60,7 +60,10 @@ const meta: DetectorMeta<z.output<typeof config>> = {
   remediation: {
     pim: applyMitigationSteps,
     links: (tenantId) => [
-      { title: 'Licences: all products', url: entraUrl(tenantId, 'Microsoft_AAD_IAM/LicensesMenuBlade/~/Products') },
+      {
+        title: 'Licences: all products',
+        url: entraUrl(tenantId, 'Microsoft_AAD_IAM/LicensesMenuBlade/~/Products'),
+      },
     ],
   },
 };

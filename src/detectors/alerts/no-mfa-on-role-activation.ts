@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Incident } from '../../model/incident.js';
 import type { RolePolicy } from '../../model/snapshot.js';
+import { entraUrl } from '../entra-links.js';
 import { HOLDING_SOURCES } from '../holdings.js';
 import { IdSet } from '../id-set.js';
 import { compareIncidents, incidentIdentity, roleFields } from '../incident-fields.js';
-import { entraUrl } from '../entra-links.js';
 import { roleName } from '../remediation.js';
 import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 

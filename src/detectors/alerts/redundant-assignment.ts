@@ -9,6 +9,7 @@ import {
   principalRoleKey,
   roleActivations,
 } from '../activations.js';
+import { eligibleSince as eligibleSinceOf } from '../holding-dates.js';
 import { HOLDING_SOURCES, type Holding } from '../holdings.js';
 import {
   assigneeFields,
@@ -17,10 +18,9 @@ import {
   incidentIdentity,
   roleFields,
 } from '../incident-fields.js';
-import { dayOf, epochMs, isOlderThan, latestOf, plusDuration, windowEdge } from '../time.js';
-import { eligibleSince as eligibleSinceOf } from '../holding-dates.js';
 import { removeRoleAssignment } from '../remediation.js';
 import { quietTooLong } from '../threshold-rules.js';
+import { dayOf, epochMs, isOlderThan, latestOf, plusDuration, windowEdge } from '../time.js';
 import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
 const config = z
@@ -130,13 +130,19 @@ export const RedundantAssignmentAlert: Detector<typeof config> = defineDetector(
   thresholds: {
     firesMoreWhen: { duration: 'lower' },
     wouldFireUnder: (values, facts, now) =>
-      quietTooLong(values, { holds: facts.holds, last: facts.lastActivation, since: facts.eligibleSince }, now),
+      quietTooLong(
+        values,
+        { holds: facts.holds, last: facts.lastActivation, since: facts.eligibleSince },
+        now,
+      ),
   },
   situationDate(incident, ctx, { duration }) {
     const { assigneeId, roleTemplateId } = incident;
     const since = assigneeId && roleTemplateId ? eligibleSinceOf(ctx, assigneeId, roleTemplateId) : undefined;
     const base = latestOf([incident.lastActivationDateTime, since]);
-    return base ? { at: plusDuration(base, duration), what: `went ${duration} without activating` } : undefined;
+    return base
+      ? { at: plusDuration(base, duration), what: `went ${duration} without activating` }
+      : undefined;
   },
   keyDates: (incident) => `last activation ${dayOf(incident.lastActivationDateTime)}`,
 });

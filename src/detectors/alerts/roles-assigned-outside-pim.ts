@@ -4,8 +4,8 @@ import type { AuditRecord, TenantSnapshot } from '../../model/snapshot.js';
 import { durationMs, isoDuration } from '../../util/iso-duration.js';
 import { principalRoleKey } from '../activations.js';
 import { assigneeFields, compareIncidents, incidentIdentity, roleFields } from '../incident-fields.js';
-import { dayOf, epochMs, isWithinLookBack } from '../time.js';
 import { removeRoleAssignment } from '../remediation.js';
+import { dayOf, epochMs, isWithinLookBack } from '../time.js';
 import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
 /** The MS-PIM service principal's application id: the directory writes PIM itself makes carry it. */

@@ -10,9 +10,9 @@ import {
   roleActivations,
 } from '../activations.js';
 import { assigneeFields, compareIncidents, incidentIdentity, roleFields } from '../incident-fields.js';
-import { epochMs, windowEdge } from '../time.js';
 import { applyMitigationSteps } from '../remediation.js';
 import { numberOf } from '../threshold-rules.js';
+import { epochMs, windowEdge } from '../time.js';
 import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
 const config = z
@@ -180,7 +180,10 @@ export const SequentialActivationRenewalsAlert: Detector<typeof config> = define
     return { status: 'ok', incidents: incidents.sort(compareIncidents) };
   },
   thresholds: {
-    firesMoreWhen: { sequentialActivationCounterThreshold: 'lower', timeIntervalBetweenActivations: 'higher' },
+    firesMoreWhen: {
+      sequentialActivationCounterThreshold: 'lower',
+      timeIntervalBetweenActivations: 'higher',
+    },
     wouldFireUnder(values, { activationCount }) {
       const count = numberOf(values, 'sequentialActivationCounterThreshold');
       // The count alone can rule a run out; whether a different gap splits or joins runs cannot be

@@ -9,9 +9,9 @@ import {
   incidentIdentity,
   roleFields,
 } from '../incident-fields.js';
-import { dayOf, epochMs, isOlderThan, lastSignIn, latestOf, plusDuration, windowEdge } from '../time.js';
 import { removeRoleAssignment } from '../remediation.js';
 import { quietTooLong } from '../threshold-rules.js';
+import { dayOf, epochMs, isOlderThan, lastSignIn, latestOf, plusDuration, windowEdge } from '../time.js';
 import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
 const config = z
@@ -112,7 +112,9 @@ export const StaleSignInAlert: Detector<typeof config> = defineDetector({
   },
   situationDate(incident, _ctx, { duration }) {
     const base = latestOf([incident.lastSignInDateTime, incident.assignmentCreatedDateTime]);
-    return base ? { at: plusDuration(base, duration), what: `went ${duration} without signing in` } : undefined;
+    return base
+      ? { at: plusDuration(base, duration), what: `went ${duration} without signing in` }
+      : undefined;
   },
   keyDates: (i) =>
     `last sign-in ${dayOf(i.lastSignInDateTime)}, holds role since ${i.assignmentCreatedDateTime ? dayOf(i.assignmentCreatedDateTime) : 'long ago'}`,

@@ -1,12 +1,12 @@
 import { z } from 'zod';
+import type { Incident } from '../../model/incident.js';
 import { GLOBAL_ADMIN_TEMPLATE_ID } from '../../model/roles.js';
 import { holdingStart } from '../holding-dates.js';
-import type { Incident } from '../../model/incident.js';
 import { HOLDING_SOURCES } from '../holdings.js';
 import { assigneeFields, compareIncidents, holdingEvidence, incidentIdentity } from '../incident-fields.js';
+import { remediationSubject } from '../remediation.js';
 import { allOf, numberOf } from '../threshold-rules.js';
 import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
-import { remediationSubject } from '../remediation.js';
 
 const config = z
   .object({
@@ -88,7 +88,10 @@ export const TooManyGlobalAdminsAssignedToTenantAlert: Detector<typeof config> =
     return { status: 'ok', incidents: incidents.sort(compareIncidents), metrics };
   },
   thresholds: {
-    firesMoreWhen: { globalAdminCountThreshold: 'lower', percentageOfGlobalAdminsOutOfRolesThreshold: 'lower' },
+    firesMoreWhen: {
+      globalAdminCountThreshold: 'lower',
+      percentageOfGlobalAdminsOutOfRolesThreshold: 'lower',
+    },
     wouldFireUnder(values, { holds, metrics }) {
       const count = numberOf(values, 'globalAdminCountThreshold');
       const percent = numberOf(values, 'percentageOfGlobalAdminsOutOfRolesThreshold');
@@ -102,7 +105,9 @@ export const TooManyGlobalAdminsAssignedToTenantAlert: Detector<typeof config> =
     },
   },
   situationDate(incident, ctx) {
-    const start = incident.assigneeId ? holdingStart(ctx, incident.assigneeId, GLOBAL_ADMIN_TEMPLATE_ID) : undefined;
+    const start = incident.assigneeId
+      ? holdingStart(ctx, incident.assigneeId, GLOBAL_ADMIN_TEMPLATE_ID)
+      : undefined;
     return start ? { at: start, what: 'became a Global Administrator' } : undefined;
   },
 });

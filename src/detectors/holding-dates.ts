@@ -1,6 +1,6 @@
 import type { Activation, TenantSnapshot } from '../model/snapshot.js';
 import { activationsOfKind } from './activations.js';
-import type { HoldingIndex } from './holdings.js';
+import { eligibleSince, type HoldingIndex } from './holdings.js';
 import { lastSignIn } from './time.js';
 
 /** What a situation date or a threshold explanation may read, with the costly parts worked out once. */
@@ -23,41 +23,31 @@ function sameId(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
-/** When the principal started holding the role (earliest grant); null: long ago; undefined: not held or unknown. */
-export function holdingStart(
-  ctx: IncidentContext,
-  principalId: string,
-  roleTemplateId: string,
-): string | null | undefined {
-  const holding = ctx.holdings()?.get(principalId, roleTemplateId);
-  return holding ? holding.start : undefined;
+/**
+ * What the snapshot says about one principal holding one role: whether it does (undefined when holdings
+ * could not be resolved), since when (earliest grant; null: long ago), and since when it is eligible
+ * (null: long ago; absent when it is not eligible).
+ */
+export interface HoldingDates {
+  holds?: boolean;
+  start?: string | null;
+  eligibleSince?: string | null;
 }
 
-/** Whether the principal holds the role at all; undefined when holdings are unknown. */
-export function holdsRole(
+export function holdingDates(
   ctx: IncidentContext,
   principalId: string,
   roleTemplateId: string,
-): boolean | undefined {
+): HoldingDates {
   const holdings = ctx.holdings();
-  return holdings ? holdings.get(principalId, roleTemplateId) !== undefined : undefined;
-}
-
-/** When the principal first became eligible for the role; null: long ago; undefined: not eligible or unknown. */
-export function eligibleSince(
-  ctx: IncidentContext,
-  principalId: string,
-  roleTemplateId: string,
-): string | null | undefined {
-  const holding = ctx.holdings()?.get(principalId, roleTemplateId);
-  if (!holding?.eligible) return undefined;
-  const starts = holding.grants.filter((grant) => grant.kind === 'eligible').map((grant) => grant.start);
-  if (starts.includes(null)) return null;
-  return (starts as string[]).reduce<string | undefined>(
-    (earliest, start) =>
-      earliest === undefined || Date.parse(start) < Date.parse(earliest) ? start : earliest,
-    undefined,
-  );
+  if (!holdings) return {};
+  const holding = holdings.get(principalId, roleTemplateId);
+  if (!holding) return { holds: false };
+  return {
+    holds: true,
+    start: holding.start,
+    ...(holding.eligible ? { eligibleSince: eligibleSince(holding) } : {}),
+  };
 }
 
 /** The user's last sign-in; null: never; undefined: sign-in activity was not read. */

@@ -367,3 +367,19 @@ function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
   if (list) list.push(value);
   else map.set(key, [value]);
 }
+
+/** When the principal first became eligible; null when any eligibility has no known start (long ago). */
+export function eligibleSince(holding: Holding): string | null {
+  let earliest: string | null = null;
+  let earliestMs = Number.POSITIVE_INFINITY;
+  for (const grant of holding.grants) {
+    if (grant.kind !== 'eligible') continue;
+    if (grant.start === null) return null;
+    const ms = epochMs(grant.start);
+    if (ms < earliestMs) {
+      earliest = grant.start;
+      earliestMs = ms;
+    }
+  }
+  return earliest;
+}

@@ -8,12 +8,7 @@ import type { Incident } from '../model/incident.js';
 import type { ReasonCode } from '../model/lifecycle.js';
 import type { GraphAlert, GraphIncident } from '../model/snapshot.js';
 import type { ReconcileContext } from './context.js';
-import {
-  factsOfGraphIncident,
-  factsOfOurs,
-  thresholdsExplainGraphOnly,
-  thresholdsExplainOursOnly,
-} from './threshold-explanation.js';
+import { factsOfGraphIncident, factsOfOurs, thresholdsExplain } from './threshold-explanation.js';
 import { disabledByTenant, type ThresholdProvenance } from './thresholds.js';
 
 /** A reason code and, in words, what exactly it rests on. */
@@ -80,7 +75,8 @@ export function explainOursOnly(incident: Incident, evidence: AlertEvidence): Ex
   if (provenance.tenantEnabled === false) {
     return { reason: 'graphAlertDisabled', detail: `${TENANT_SWITCHED_OFF}, so PIM does not look for this` };
   }
-  const thresholds = thresholdsExplainOursOnly(
+  const thresholds = thresholdsExplain(
+    'oursOnly',
     evidence.detector,
     provenance,
     () => factsOfOurs(incident, evidence.outcome, ctx),
@@ -129,7 +125,8 @@ export function explainGraphOnly(
       detail: `${TENANT_SWITCHED_OFF}; PIM still lists this from before`,
     };
   }
-  const thresholds = thresholdsExplainGraphOnly(
+  const thresholds = thresholdsExplain(
+    'graphOnly',
     evidence.detector,
     provenance,
     () => factsOfGraphIncident(incident, roleTemplateId, evidence.detector, evidence.outcome, ctx),

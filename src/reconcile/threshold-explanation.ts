@@ -1,10 +1,4 @@
-import {
-  eligibleSince,
-  holdingStart,
-  holdsRole,
-  lastSelfActivation,
-  lastSignInOf,
-} from '../detectors/holding-dates.js';
+import { holdingDates, lastSelfActivation, lastSignInOf } from '../detectors/holding-dates.js';
 import type { DetectorOutcome } from '../detectors/run.js';
 import type { ThresholdFacts } from '../detectors/threshold-rules.js';
 import type { Detector } from '../detectors/types.js';
@@ -41,7 +35,7 @@ export function factsOfOurs(
     ...(incident.lastActivationDateTime !== undefined
       ? { lastActivation: incident.lastActivationDateTime }
       : {}),
-    ...(assignee && role ? { eligibleSince: eligibleSince(ctx, assignee, role) } : {}),
+    ...(assignee && role ? { eligibleSince: holdingDates(ctx, assignee, role).eligibleSince } : {}),
     ...(incident.activationCount !== undefined ? { activationCount: incident.activationCount } : {}),
   };
 }
@@ -63,35 +57,31 @@ export function factsOfGraphIncident(
   const role = detector.meta.impliedRole?.templateId ?? roleTemplateId;
   const known = assignee && role;
   const signIn = assignee ? lastSignInOf(ctx, assignee) : undefined;
-  const start = known ? holdingStart(ctx, assignee, role) : undefined;
+  const dates = known ? holdingDates(ctx, assignee, role) : {};
+  const start = dates.start;
   return {
-    ...(known ? { holds: holdsRole(ctx, assignee, role) } : {}),
+    ...(known ? { holds: dates.holds } : {}),
     ...(metrics ? { metrics } : {}),
     lastSignIn: signIn !== undefined ? signIn : incident.lastSignInDateTime,
     ...(start !== undefined ? { holdingStart: start } : {}),
     lastActivation: known ? lastSelfActivation(ctx, assignee, role) : incident.lastActivationDateTime,
-    ...(known ? { eligibleSince: eligibleSince(ctx, assignee, role) } : {}),
+    ...(known ? { eligibleSince: dates.eligibleSince } : {}),
     activationCount: incident.activationCount,
   };
 }
 
-/** Why the local thresholds explain an incident only we report; undefined when they do not. */
-export function thresholdsExplainOursOnly(
-  detector: Detector,
-  provenance: ThresholdProvenance,
-  facts: () => ThresholdFacts,
-  now: Date,
-): string | undefined {
-  if (provenance.used !== 'local' || !provenance.tenant || !provenance.differs) return undefined;
-  const meaning = detector.thresholds;
-  if (!meaning) return undefined;
-  const keys = keysWhereOursFires('more', provenance.local, provenance.tenant, meaning.firesMoreWhen);
-  if (keys.length === 0 || meaning.wouldFireUnder(provenance.tenant, facts(), now) === true) return undefined;
-  return `our thresholds are stricter than the tenant's: ${describeThresholdDifference(keys, provenance.local, provenance.tenant)}`;
-}
+/**
+ * How each side of a mismatch could come from our thresholds: an incident only we report needs ours to
+ * fire more (stricter) and the tenant's values not to fire; one only PIM reports needs the opposite.
+ */
+const MISMATCH = {
+  oursOnly: { oursFires: 'more', tenantVerdictRulesOut: true, words: 'stricter' },
+  graphOnly: { oursFires: 'less', tenantVerdictRulesOut: false, words: 'looser' },
+} as const;
 
-/** Why the local thresholds explain an incident only PIM reports; undefined when they do not. */
-export function thresholdsExplainGraphOnly(
+/** Why the local thresholds explain an incident only one side reports; undefined when they do not. */
+export function thresholdsExplain(
+  side: keyof typeof MISMATCH,
   detector: Detector,
   provenance: ThresholdProvenance,
   facts: () => ThresholdFacts,
@@ -100,8 +90,9 @@ export function thresholdsExplainGraphOnly(
   if (provenance.used !== 'local' || !provenance.tenant || !provenance.differs) return undefined;
   const meaning = detector.thresholds;
   if (!meaning) return undefined;
-  const keys = keysWhereOursFires('less', provenance.local, provenance.tenant, meaning.firesMoreWhen);
-  if (keys.length === 0 || meaning.wouldFireUnder(provenance.tenant, facts(), now) === false)
-    return undefined;
-  return `our thresholds are looser than the tenant's: ${describeThresholdDifference(keys, provenance.local, provenance.tenant)}`;
+  const { oursFires, tenantVerdictRulesOut, words } = MISMATCH[side];
+  const keys = keysWhereOursFires(oursFires, provenance.local, provenance.tenant, meaning.firesMoreWhen);
+  if (keys.length === 0) return undefined;
+  if (meaning.wouldFireUnder(provenance.tenant, facts(), now) === tenantVerdictRulesOut) return undefined;
+  return `our thresholds are ${words} than the tenant's: ${describeThresholdDifference(keys, provenance.local, provenance.tenant)}`;
 }

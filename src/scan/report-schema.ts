@@ -101,6 +101,12 @@ export const sourceReportSchema = z
   })
   .strict();
 
+/** An object of whole-number counts, in the order given. */
+function counts<Key extends string>(...keys: Key[]) {
+  const shape = Object.fromEntries(keys.map((key) => [key, z.number().int()])) as Record<Key, z.ZodNumber>;
+  return z.object(shape).strict();
+}
+
 /** The whole report, from its alert-dependent parts. */
 function scanReportSchemaOf<
   Alert extends z.ZodEnum,
@@ -126,14 +132,7 @@ function scanReportSchemaOf<
       degraded: z.boolean(),
       activationHistory: activationHistoryReportSchema,
       sources: z.record(z.enum(SOURCE_NAMES), sourceReportSchema),
-      graphRequests: z
-        .object({
-          http: z.number().int(),
-          logical: z.number().int(),
-          throttled: z.number().int(),
-          retried: z.number().int(),
-        })
-        .strict(),
+      graphRequests: counts('http', 'logical', 'throttled', 'retried'),
       detectors: z.record(alert, detectorReportSchema),
       /** Per alert: our thresholds, the tenant's, and which were used. */
       thresholds: z.array(thresholdRowSchema),
@@ -141,14 +140,7 @@ function scanReportSchemaOf<
       lifecycleHolds: z.array(lifecycleHoldSchema),
       incidents: z.array(reportIncidentSchema),
       /** Transitions this scan caused, suppressed ones included. */
-      transitions: z
-        .object({
-          opened: z.number().int(),
-          resolved: z.number().int(),
-          reopened: z.number().int(),
-          suppressed: z.number().int(),
-        })
-        .strict(),
+      transitions: counts('opened', 'resolved', 'reopened', 'suppressed'),
     })
     .strict();
 }

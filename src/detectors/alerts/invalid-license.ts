@@ -1,9 +1,10 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Evidence } from '../../model/incident.js';
 import type { SubscribedSku } from '../../model/snapshot.js';
 import { entraUrl } from '../entra-links.js';
 import { incidentIdentity } from '../incident-fields.js';
 import { applyMitigationSteps } from '../remediation.js';
+import { detectorSettings } from '../settings.js';
 import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
 /** Service plans that license PIM: Entra ID P2 and Entra ID Governance. */
@@ -33,11 +34,7 @@ export const TENANT_LICENSE_STATUSES = [
 ] as const;
 export type TenantLicenseStatus = (typeof TENANT_LICENSE_STATUSES)[number];
 
-const config = z
-  .object({
-    enabled: z.boolean().default(true).meta({ description: 'Run this detector.' }),
-  })
-  .strict();
+const config = detectorSettings({});
 
 const meta: DetectorMeta<z.output<typeof config>> = {
   alert: 'InvalidLicenseAlert',

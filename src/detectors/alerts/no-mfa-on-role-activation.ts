@@ -6,17 +6,15 @@ import { HOLDING_SOURCES } from '../holdings.js';
 import { IdSet } from '../id-set.js';
 import { compareIncidents, incidentIdentity, roleFields } from '../incident-fields.js';
 import { roleName } from '../remediation.js';
+import { detectorSettings } from '../settings.js';
 import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
-const config = z
-  .object({
-    enabled: z.boolean().default(true).meta({ description: 'Run this detector.' }),
-    acceptAuthenticationContext: z.boolean().default(true).meta({
-      description:
-        "Count an activation rule that demands a Conditional Access authentication context as MFA: the context's policy is where MFA (or stronger) is enforced.",
-    }),
-  })
-  .strict();
+const config = detectorSettings({
+  acceptAuthenticationContext: z.boolean().default(true).meta({
+    description:
+      "Count an activation rule that demands a Conditional Access authentication context as MFA: the context's policy is where MFA (or stronger) is enforced.",
+  }),
+});
 
 const meta: DetectorMeta<z.output<typeof config>> = {
   alert: 'NoMfaOnRoleActivationAlert',

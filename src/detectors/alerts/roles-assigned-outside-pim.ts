@@ -1,10 +1,11 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Evidence, Incident } from '../../model/incident.js';
 import type { AuditRecord, TenantSnapshot } from '../../model/snapshot.js';
-import { durationMs, isoDuration } from '../../util/iso-duration.js';
+import { durationMs } from '../../util/iso-duration.js';
 import { principalRoleKey } from '../activations.js';
 import { assigneeFields, compareIncidents, incidentIdentity, roleFields } from '../incident-fields.js';
 import { removeRoleAssignment } from '../remediation.js';
+import { detectorSettings, durationSetting } from '../settings.js';
 import { dayOf, epochMs, isWithinLookBack } from '../time.js';
 import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
@@ -15,14 +16,9 @@ const PIM_OUTSIDE_ACTIVITY = 'add member to role outside of pim';
 const DIRECTORY_ADD_ACTIVITY = 'add member to role';
 const CORE_DIRECTORY = 'core directory';
 
-const config = z
-  .object({
-    enabled: z.boolean().default(true).meta({ description: 'Run this detector.' }),
-    lookBack: isoDuration
-      .default('P30D')
-      .meta({ description: 'How far back to read audit records. ISO-8601 duration.' }),
-  })
-  .strict();
+const config = detectorSettings({
+  lookBack: durationSetting('P30D', 'How far back to read audit records.'),
+});
 
 const meta: DetectorMeta<z.output<typeof config>> = {
   alert: 'RolesAssignedOutsidePimAlert',

@@ -1,38 +1,33 @@
 import { z } from 'zod';
 import type { Incident } from '../../model/incident.js';
 import type { Activation } from '../../model/snapshot.js';
-import { durationMs, isoDuration } from '../../util/iso-duration.js';
+import { durationMs } from '../../util/iso-duration.js';
 import {
   ACTIVATION_HISTORY_SOURCES,
   activationEvidence,
-  activationsOfKind,
   principalRoleKey,
-  roleActivations,
+  selfActivations,
 } from '../activations.js';
-import { assigneeFields, compareIncidents, incidentIdentity, roleFields } from '../incident-fields.js';
+import { compareIncidents, principalRoleIncident } from '../incident-fields.js';
 import { applyMitigationSteps } from '../remediation.js';
+import { detectorSettings, durationSetting } from '../settings.js';
 import { numberOf } from '../threshold-rules.js';
 import { epochMs, windowEdge } from '../time.js';
 import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
-const config = z
-  .object({
-    enabled: z.boolean().default(true).meta({ description: 'Run this detector.' }),
-    sequentialActivationCounterThreshold: z
-      .number()
-      .int()
-      .min(2)
-      .default(3)
-      .meta({ description: 'Activations in one uninterrupted run needed to fire.' }),
-    timeIntervalBetweenActivations: isoDuration.default('PT10S').meta({
-      description:
-        "Longest gap between one activation's end and the next one's start that still continues a run. ISO-8601 duration.",
-    }),
-    lookBack: isoDuration
-      .default('P30D')
-      .meta({ description: 'Only activations starting this far back count. ISO-8601 duration.' }),
-  })
-  .strict();
+const config = detectorSettings({
+  sequentialActivationCounterThreshold: z
+    .number()
+    .int()
+    .min(2)
+    .default(3)
+    .meta({ description: 'Activations in one uninterrupted run needed to fire.' }),
+  timeIntervalBetweenActivations: durationSetting(
+    'PT10S',
+    "Longest gap between one activation's end and the next one's start that still continues a run.",
+  ),
+  lookBack: durationSetting('P30D', 'Only activations starting this far back count.'),
+});
 
 const meta: DetectorMeta<z.output<typeof config>> = {
   alert: 'SequentialActivationRenewalsAlert',
@@ -141,7 +136,7 @@ export const SequentialActivationRenewalsAlert: Detector<typeof config> = define
     const nowMs = now.getTime();
     const edge = windowEdge(now, lookBackMs);
     const perUserRole = new Map<string, Timed[]>();
-    for (const request of activationsOfKind(roleActivations(snapshot), ['activate'])) {
+    for (const request of selfActivations(snapshot)) {
       if (exclusions.has(request.principalId)) continue;
       const entry = timed(request);
       // The window runs from its edge (inside) up to now; activations scheduled for later do not count yet.
@@ -158,13 +153,7 @@ export const SequentialActivationRenewalsAlert: Detector<typeof config> = define
         if (run.length < config.sequentialActivationCounterThreshold) continue;
         const first = run[0]!.request;
         incidents.push({
-          ...incidentIdentity(snapshot, meta.alert, meta.severity, {
-            principalId: first.principalId,
-            roleTemplateId: first.roleTemplateId,
-            runStart: first.startDateTime,
-          }),
-          ...assigneeFields(snapshot, first.principalId),
-          ...roleFields(snapshot, first.roleTemplateId, first.roleDefinitionId),
+          ...principalRoleIncident(snapshot, meta, first, first.startDateTime),
           activationCount: run.length,
           sequenceStartDateTime: first.startDateTime,
           sequenceEndDateTime: runEnd(run),

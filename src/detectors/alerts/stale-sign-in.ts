@@ -1,27 +1,17 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Incident } from '../../model/incident.js';
-import { durationMs, isoDuration } from '../../util/iso-duration.js';
+import { durationMs } from '../../util/iso-duration.js';
 import { HOLDING_SOURCES } from '../holdings.js';
-import {
-  assigneeFields,
-  compareIncidents,
-  holdingEvidence,
-  incidentIdentity,
-  roleFields,
-} from '../incident-fields.js';
+import { compareIncidents, holdingEvidence, principalRoleIncident } from '../incident-fields.js';
 import { removeRoleAssignment } from '../remediation.js';
+import { detectorSettings, durationSetting } from '../settings.js';
 import { quietTooLong } from '../threshold-rules.js';
 import { dayOf, epochMs, isOlderThan, lastSignIn, latestOf, plusDuration, windowEdge } from '../time.js';
 import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
-const config = z
-  .object({
-    enabled: z.boolean().default(true).meta({ description: 'Run this detector.' }),
-    duration: isoDuration.default('P30D').meta({
-      description: 'A privileged user without a sign-in for longer than this is stale. ISO-8601 duration.',
-    }),
-  })
-  .strict();
+const config = detectorSettings({
+  duration: durationSetting('P30D', 'A privileged user without a sign-in for longer than this is stale.'),
+});
 
 const meta: DetectorMeta<z.output<typeof config>> = {
   alert: 'StaleSignInAlert',
@@ -77,12 +67,7 @@ export const StaleSignInAlert: Detector<typeof config> = defineDetector({
       const last = lastSignIn(activity);
       if (!isOlderThan(last, now, windowMs)) continue;
       incidents.push({
-        ...incidentIdentity(snapshot, meta.alert, meta.severity, {
-          principalId: holding.principalId,
-          roleTemplateId: holding.roleTemplateId,
-        }),
-        ...assigneeFields(snapshot, holding.principalId),
-        ...roleFields(snapshot, holding.roleTemplateId, holding.roleDefinitionId),
+        ...principalRoleIncident(snapshot, meta, holding),
         assignmentCreatedDateTime: holding.start,
         lastSignInDateTime: last,
         evidence: [

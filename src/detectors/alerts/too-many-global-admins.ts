@@ -1,25 +1,23 @@
 import { z } from 'zod';
 import type { Incident } from '../../model/incident.js';
 import { GLOBAL_ADMIN_TEMPLATE_ID } from '../../model/roles.js';
-import { holdingStart } from '../holding-dates.js';
+import { holdingDates } from '../holding-dates.js';
 import { HOLDING_SOURCES } from '../holdings.js';
 import { assigneeFields, compareIncidents, holdingEvidence, incidentIdentity } from '../incident-fields.js';
 import { remediationSubject } from '../remediation.js';
+import { detectorSettings } from '../settings.js';
 import { allOf, numberOf } from '../threshold-rules.js';
 import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
-const config = z
-  .object({
-    enabled: z.boolean().default(true).meta({ description: 'Run this detector.' }),
-    globalAdminCountThreshold: z.number().int().min(1).default(3).meta({
-      description: 'Fires only when at least this many principals hold Global Administrator.',
-    }),
-    percentageOfGlobalAdminsOutOfRolesThreshold: z.number().min(0).max(100).default(10).meta({
-      description:
-        '...and when Global Administrator holdings make up at least this percentage of all role holdings.',
-    }),
-  })
-  .strict();
+const config = detectorSettings({
+  globalAdminCountThreshold: z.number().int().min(1).default(3).meta({
+    description: 'Fires only when at least this many principals hold Global Administrator.',
+  }),
+  percentageOfGlobalAdminsOutOfRolesThreshold: z.number().min(0).max(100).default(10).meta({
+    description:
+      '...and when Global Administrator holdings make up at least this percentage of all role holdings.',
+  }),
+});
 
 const meta: DetectorMeta<z.output<typeof config>> = {
   alert: 'TooManyGlobalAdminsAssignedToTenantAlert',
@@ -106,7 +104,7 @@ export const TooManyGlobalAdminsAssignedToTenantAlert: Detector<typeof config> =
   },
   situationDate(incident, ctx) {
     const start = incident.assigneeId
-      ? holdingStart(ctx, incident.assigneeId, GLOBAL_ADMIN_TEMPLATE_ID)
+      ? holdingDates(ctx, incident.assigneeId, GLOBAL_ADMIN_TEMPLATE_ID).start
       : undefined;
     return start ? { at: start, what: 'became a Global Administrator' } : undefined;
   },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ALERT_IDS, type AlertId } from '../model/alerts.js';
+import { durationMs } from '../util/iso-duration.js';
 import { type ALERT_REGISTRY, DETECTORS } from './registry.js';
 import type { Detector, DetectorConfigSchema } from './types.js';
 
@@ -49,6 +50,20 @@ export const detectorsConfigSchema = z
   })
   .strict();
 export type DetectorsConfig = z.output<typeof detectorsConfigSchema>;
+
+/**
+ * How far back the directory audit log is read: once for every alert that uses it, as far back as the
+ * furthest of them looks (0 when none does).
+ */
+export function auditLookBackMs(config: DetectorsConfig, alerts: readonly Detector[] = DETECTORS): number {
+  const windows = alerts.flatMap((detector) => {
+    const key = detector.meta.auditLogWindowKey;
+    const value =
+      key === undefined ? undefined : (alertSettings(config, detector) as Record<string, unknown>)[key];
+    return typeof value === 'string' ? [durationMs(value)] : [];
+  });
+  return Math.max(0, ...windows);
+}
 
 /**
  * One alert's settings: the configured ones, or its schema's defaults for an alert the config does not

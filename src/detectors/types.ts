@@ -101,6 +101,8 @@ export interface DetectorMeta<Config> {
    * their incidents carry `lastActivationDateTime` (which the audit log cannot know past its retention).
    */
   activationHistory?: { windowKey: keyof Config & string; reportsLastActivation: boolean };
+  /** For alerts that read the directory audit log: the setting (an ISO duration) that says how far back. */
+  auditLogWindowKey?: keyof Config & string;
 }
 
 /** Everything a detector may look at. There is deliberately no clock, logger or client here. */

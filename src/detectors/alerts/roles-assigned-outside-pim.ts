@@ -43,6 +43,7 @@ const meta: DetectorMeta<z.output<typeof config>> = {
   attack: ['T1098.003'],
   remediation: { pim: removeRoleAssignment },
   assignmentDateTitle: 'Assigned outside PIM',
+  auditLogWindowKey: 'lookBack',
 };
 
 function initiatedByPim(record: AuditRecord): boolean {

@@ -1,8 +1,9 @@
 import { mergeDetectorsConfig } from '../detectors/config-schema.js';
 import { UsageError } from '../errors.js';
-import { planRemediation, refreshAlerts, remediateIncident } from '../graph/alert-actions.js';
+import { refreshAlerts, remediateIncident } from '../graph/alert-actions.js';
 import { openGraphSession } from '../graph/session.js';
 import { createLogger } from '../log.js';
+import { planRemediation } from '../reconcile/remediation-plan.js';
 import { assessTenant } from '../scan/run-scan.js';
 import { EXIT } from './exit.js';
 import { loadTenantContext, requireWriteActions } from './tenant-context.js';

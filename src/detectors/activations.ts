@@ -1,4 +1,5 @@
 import type { Activation, ActivationKind, TenantSnapshot } from '../model/snapshot.js';
+import { epochMs } from './time.js';
 
 /** Helpers for the activation history: which entries count and how to group them. */
 
@@ -23,6 +24,11 @@ export function activationEvidence(activation: Activation, detail: string) {
 /** The sources activation history can come from; the one not used is skipped or replaced, never failed. */
 export const ACTIVATION_HISTORY_SOURCES = ['roleAssignmentScheduleRequests', 'pimActivationAudits'] as const;
 
+/** The successful self-activations of roles (not extensions or renewals), PIM for Groups ones included. */
+export function selfActivations(snapshot: TenantSnapshot): Activation[] {
+  return activationsOfKind(roleActivations(snapshot), ['activate']);
+}
+
 /**
  * Role activations, with each PIM for Groups membership activation counted as an activation of every
  * role the group holds (design section 8): activating the membership is how such an admin activates R.
@@ -43,4 +49,16 @@ export function roleActivations(snapshot: TenantSnapshot): Activation[] {
     }
   }
   return out;
+}
+
+/** Each (principal, role)'s latest self-activation, by `principalRoleKey`. */
+export function latestSelfActivations(snapshot: TenantSnapshot): Map<string, Activation> {
+  const latest = new Map<string, Activation>();
+  for (const activation of selfActivations(snapshot)) {
+    const key = principalRoleKey(activation.principalId, activation.roleTemplateId);
+    const previous = latest.get(key);
+    if (!previous || epochMs(activation.startDateTime) > epochMs(previous.startDateTime))
+      latest.set(key, activation);
+  }
+  return latest;
 }

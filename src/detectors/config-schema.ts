@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ALERT_IDS, type AlertId } from '../model/alerts.js';
-import { DETECTORS_BY_ALERT } from './registry.js';
+import { durationMs } from '../util/iso-duration.js';
+import { type ALERT_REGISTRY, DETECTORS } from './registry.js';
+import type { Detector, DetectorConfigSchema } from './types.js';
 
 /**
  * Detector settings: the `detectors` section of the config (and, through `detectorsOverrideSchema`, of
@@ -23,38 +25,56 @@ const thresholdsSource = z.enum(['tenant', 'local']);
 /** Role template ids; replaces Graph's `isPrivileged` set. */
 const privilegedRoles = z.array(z.guid('must be a role template id (a GUID)')).min(1);
 
-const {
-  TooManyGlobalAdminsAssignedToTenantAlert,
-  InvalidLicenseAlert,
-  NoMfaOnRoleActivationAlert,
-  RedundantAssignmentAlert,
-  RolesAssignedOutsidePimAlert,
-  SequentialActivationRenewalsAlert,
-  StaleSignInAlert,
-} = DETECTORS_BY_ALERT;
+/** Each alert's own settings schema, typed per alert. */
+type AlertConfigSchemas = { [Alert in AlertId]: (typeof ALERT_REGISTRY)[Alert]['config'] };
+
+/** Every alert's settings under its id, defaults filled in: built from the registry, so never listed here. */
+const alertSettingsShape = Object.fromEntries(
+  DETECTORS.map((detector) => [detector.meta.alert, detector.config.prefault({})]),
+) as { [Alert in AlertId]: z.ZodPrefault<AlertConfigSchemas[Alert]> };
 
 export const detectorsConfigSchema = z
   .object({
-    /**
-     * Where thresholds come from: `tenant` uses each alert's configuration in the tenant's PIM (falling
-     * back to the values below when it cannot be read); `local` always uses the values below.
-     * @defaultValue tenant
-     */
-    thresholds: thresholdsSource.default('tenant'),
-    /** Role template ids to treat as privileged instead of Graph's `isPrivileged` roles. */
-    privilegedRoles: privilegedRoles.optional(),
-    /** Principals left out of incidents and counts. @defaultValue [] */
-    exclusions: z.array(exclusionSchema).default([]),
-    TooManyGlobalAdminsAssignedToTenantAlert: TooManyGlobalAdminsAssignedToTenantAlert.config.prefault({}),
-    InvalidLicenseAlert: InvalidLicenseAlert.config.prefault({}),
-    NoMfaOnRoleActivationAlert: NoMfaOnRoleActivationAlert.config.prefault({}),
-    RedundantAssignmentAlert: RedundantAssignmentAlert.config.prefault({}),
-    RolesAssignedOutsidePimAlert: RolesAssignedOutsidePimAlert.config.prefault({}),
-    SequentialActivationRenewalsAlert: SequentialActivationRenewalsAlert.config.prefault({}),
-    StaleSignInAlert: StaleSignInAlert.config.prefault({}),
+    thresholds: thresholdsSource.default('tenant').meta({
+      description:
+        "Where thresholds come from: `tenant` uses each alert's configuration in the tenant's PIM (falling back to the values below when it cannot be read); `local` always uses the values below.",
+    }),
+    privilegedRoles: privilegedRoles.optional().meta({
+      description: "Role template ids to treat as privileged instead of Graph's `isPrivileged` roles.",
+    }),
+    exclusions: z
+      .array(exclusionSchema)
+      .default([])
+      .meta({ description: 'Principals left out of incidents and counts.' }),
+    ...alertSettingsShape,
   })
   .strict();
 export type DetectorsConfig = z.output<typeof detectorsConfigSchema>;
+
+/**
+ * How far back the directory audit log is read: once for every alert that uses it, as far back as the
+ * furthest of them looks (0 when none does).
+ */
+export function auditLookBackMs(config: DetectorsConfig, alerts: readonly Detector[] = DETECTORS): number {
+  const windows = alerts.flatMap((detector) => {
+    const key = detector.meta.auditLogWindowKey;
+    const value =
+      key === undefined ? undefined : (alertSettings(config, detector) as Record<string, unknown>)[key];
+    return typeof value === 'string' ? [durationMs(value)] : [];
+  });
+  return Math.max(0, ...windows);
+}
+
+/**
+ * One alert's settings: the configured ones, or its schema's defaults for an alert the config does not
+ * know (a registry given at run time, as the "add an alert" test does).
+ */
+export function alertSettings(config: DetectorsConfig, detector: Detector): z.output<DetectorConfigSchema> {
+  const configured = (config as unknown as Partial<Record<string, z.output<DetectorConfigSchema>>>)[
+    detector.meta.alert
+  ];
+  return configured ?? detector.config.parse({});
+}
 export type DetectorsConfigInput = z.input<typeof detectorsConfigSchema>;
 
 type WithoutDefault<T> =
@@ -75,6 +95,13 @@ function overrideOf<Shape extends z.ZodRawShape>(
   return z.object(shape).strict() as unknown as z.ZodObject<OverrideShape<Shape>>;
 }
 
+/** Every alert's override under its id, built from the registry like `alertSettingsShape`. */
+const alertOverridesShape = Object.fromEntries(
+  DETECTORS.map((detector) => [detector.meta.alert, overrideOf(detector.config).optional()]),
+) as {
+  [Alert in AlertId]: z.ZodOptional<ReturnType<typeof overrideOf<AlertConfigSchemas[Alert]['shape']>>>;
+};
+
 /** Per-tenant detector settings: the same keys as `detectorsConfigSchema`, all optional, no defaults. */
 export const detectorsOverrideSchema = z
   .object({
@@ -82,15 +109,7 @@ export const detectorsOverrideSchema = z
     privilegedRoles: privilegedRoles.optional(),
     /** Added to the top-level exclusions. */
     exclusions: z.array(exclusionSchema).optional(),
-    TooManyGlobalAdminsAssignedToTenantAlert: overrideOf(
-      TooManyGlobalAdminsAssignedToTenantAlert.config,
-    ).optional(),
-    InvalidLicenseAlert: overrideOf(InvalidLicenseAlert.config).optional(),
-    NoMfaOnRoleActivationAlert: overrideOf(NoMfaOnRoleActivationAlert.config).optional(),
-    RedundantAssignmentAlert: overrideOf(RedundantAssignmentAlert.config).optional(),
-    RolesAssignedOutsidePimAlert: overrideOf(RolesAssignedOutsidePimAlert.config).optional(),
-    SequentialActivationRenewalsAlert: overrideOf(SequentialActivationRenewalsAlert.config).optional(),
-    StaleSignInAlert: overrideOf(StaleSignInAlert.config).optional(),
+    ...alertOverridesShape,
   })
   .strict();
 export type DetectorsOverride = z.output<typeof detectorsOverrideSchema>;

@@ -1,3 +1,4 @@
+import { membersThroughGroup } from '../model/group-membership.js';
 import type {
   GroupMembershipInstance,
   PrincipalType,
@@ -197,23 +198,11 @@ function makeGroupExpander(snapshot: TenantSnapshot) {
   const expand = (rootId: string): GroupExpansion => {
     const cached = cache.get(rootId);
     if (cached) return cached;
-    const members = new Map<string, readonly string[]>();
-    // Breadth first, so each member keeps its shortest path; `visited` makes membership cycles harmless.
-    const visited = new Set<string>([rootId]);
-    const queue: { groupId: string; path: readonly string[] }[] = [{ groupId: rootId, path: [rootId] }];
-    for (let next = 0; next < queue.length; next++) {
-      const { groupId, path } = queue[next]!;
-      for (const memberId of snapshot.groupMembers.get(groupId) ?? []) {
-        if (isGroup(memberId)) {
-          if (!visited.has(memberId)) {
-            visited.add(memberId);
-            queue.push({ groupId: memberId, path: [...path, memberId] });
-          }
-        } else if (!members.has(memberId)) {
-          members.set(memberId, path);
-        }
-      }
-    }
+    const members: Map<string, readonly string[]> = membersThroughGroup(
+      rootId,
+      snapshot.groupMembers,
+      isGroup,
+    );
     const expansion = { members };
     cache.set(rootId, expansion);
     return expansion;
@@ -224,6 +213,68 @@ function makeGroupExpander(snapshot: TenantSnapshot) {
 interface MutableHolding extends Holding {
   grants: HoldingGrant[];
   startMs: number;
+}
+
+/** The holding of `principalId` for the grant's role, created empty on first sight. */
+function holdingFor(
+  snapshot: TenantSnapshot,
+  byKey: Map<string, MutableHolding>,
+  principalId: string,
+  grant: RoleGrant,
+): MutableHolding {
+  const key = holdingKey(principalId, grant.roleTemplateId);
+  let holding = byKey.get(key);
+  if (!holding) {
+    holding = {
+      principalId,
+      principalType: snapshot.principals.get(principalId)?.type ?? 'unknown',
+      roleTemplateId: grant.roleTemplateId,
+      roleDefinitionId: grant.roleDefinitionId,
+      eligible: false,
+      active: false,
+      activated: false,
+      timeBound: true,
+      direct: false,
+      viaGroup: false,
+      start: null,
+      startMs: Number.POSITIVE_INFINITY,
+      grants: [],
+    };
+    byKey.set(key, holding);
+  }
+  return holding;
+}
+
+/** Records one grant (directly, through a group, or through a PIM for Groups membership) on a holding. */
+function addGrant(
+  holding: MutableHolding,
+  grant: RoleGrant,
+  groupPath: readonly string[],
+  membership?: GroupMembershipInstance,
+): void {
+  const { kind, start, end } = membership
+    ? throughMembership(grant, membership)
+    : { kind: kindOf(grant), start: grant.startDateTime, end: grant.endDateTime };
+  holding.grants.push({
+    grantId: grant.id,
+    kind,
+    source: grant.source,
+    start,
+    end,
+    groupPath,
+    ...(membership ? { pimMembershipId: membership.id } : {}),
+  });
+  if (kind === 'eligible') holding.eligible = true;
+  else holding.active = true;
+  if (kind === 'activated') holding.activated = true;
+  if (end === null) holding.timeBound = false;
+  if (groupPath.length > 0 || reachedThroughGroup(grant)) holding.viaGroup = true;
+  else holding.direct = true;
+  const startMs = start === null ? Number.NEGATIVE_INFINITY : epochMs(start);
+  if (startMs < holding.startMs) {
+    holding.startMs = startMs;
+    holding.start = start;
+  }
 }
 
 /**
@@ -242,51 +293,7 @@ export function resolveHoldings(snapshot: TenantSnapshot, now: Date): HoldingInd
     grant: RoleGrant,
     groupPath: readonly string[],
     membership?: GroupMembershipInstance,
-  ) => {
-    const key = holdingKey(principalId, grant.roleTemplateId);
-    let holding = byKey.get(key);
-    if (!holding) {
-      holding = {
-        principalId,
-        principalType: snapshot.principals.get(principalId)?.type ?? 'unknown',
-        roleTemplateId: grant.roleTemplateId,
-        roleDefinitionId: grant.roleDefinitionId,
-        eligible: false,
-        active: false,
-        activated: false,
-        timeBound: true,
-        direct: false,
-        viaGroup: false,
-        start: null,
-        startMs: Number.POSITIVE_INFINITY,
-        grants: [],
-      };
-      byKey.set(key, holding);
-    }
-    const { kind, start, end } = membership
-      ? throughMembership(grant, membership)
-      : { kind: kindOf(grant), start: grant.startDateTime, end: grant.endDateTime };
-    holding.grants.push({
-      grantId: grant.id,
-      kind,
-      source: grant.source,
-      start,
-      end,
-      groupPath,
-      ...(membership ? { pimMembershipId: membership.id } : {}),
-    });
-    if (kind === 'eligible') holding.eligible = true;
-    else holding.active = true;
-    if (kind === 'activated') holding.activated = true;
-    if (end === null) holding.timeBound = false;
-    if (groupPath.length > 0 || reachedThroughGroup(grant)) holding.viaGroup = true;
-    else holding.direct = true;
-    const startMs = start === null ? Number.NEGATIVE_INFINITY : epochMs(start);
-    if (startMs < holding.startMs) {
-      holding.startMs = startMs;
-      holding.start = start;
-    }
-  };
+  ) => addGrant(holdingFor(snapshot, byKey, principalId, grant), grant, groupPath, membership);
 
   // A member's own `Group` instances wait until every group grant is expanded, so they can join them.
   const memberInstances: RoleGrant[] = [];
@@ -359,4 +366,20 @@ function pushTo<T>(map: Map<string, T[]>, key: string, value: T): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/** When the principal first became eligible; null when any eligibility has no known start (long ago). */
+export function eligibleSince(holding: Holding): string | null {
+  let earliest: string | null = null;
+  let earliestMs = Number.POSITIVE_INFINITY;
+  for (const grant of holding.grants) {
+    if (grant.kind !== 'eligible') continue;
+    if (grant.start === null) return null;
+    const ms = epochMs(grant.start);
+    if (ms < earliestMs) {
+      earliest = grant.start;
+      earliestMs = ms;
+    }
+  }
+  return earliest;
 }

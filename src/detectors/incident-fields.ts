@@ -1,5 +1,6 @@
 import type { AlertId, Severity } from '../model/alerts.js';
 import { type Evidence, type Incident, incidentFingerprint } from '../model/incident.js';
+import { principalLabel } from '../model/principal.js';
 import type { PrincipalType, TenantSnapshot } from '../model/snapshot.js';
 import type { Holding, HoldingGrant } from './holdings.js';
 
@@ -66,13 +67,43 @@ export function incidentIdentity(
   };
 }
 
-function principalLabel(snapshot: TenantSnapshot, id: string): string {
-  return snapshot.principals.get(id)?.displayName ?? id;
+/** Who holds which role: the parts of a holding, grant or activation an incident is about. */
+export interface PrincipalRole {
+  principalId: string;
+  roleTemplateId: string;
+  roleDefinitionId?: string;
+}
+
+/**
+ * Identity, assignee and role fields of an incident about one principal and one role, the shape of
+ * most alerts' incidents. `runStart` tells separate runs of sequential activations apart.
+ */
+export function principalRoleIncident(
+  snapshot: TenantSnapshot,
+  meta: { alert: AlertId; severity: Severity },
+  { principalId, roleTemplateId, roleDefinitionId }: PrincipalRole,
+  runStart?: string,
+): ReturnType<typeof incidentIdentity> & AssigneeFields & Required<RoleFields> {
+  return {
+    ...incidentIdentity(snapshot, meta.alert, meta.severity, {
+      principalId,
+      roleTemplateId,
+      ...(runStart !== undefined ? { runStart } : {}),
+    }),
+    ...assigneeFields(snapshot, principalId),
+    ...roleFields(snapshot, roleTemplateId, roleDefinitionId),
+  };
+}
+
+/** A group on a path, as pimwatch writes any principal (a group has no UPN: its name, else its id). */
+function groupLabel(snapshot: TenantSnapshot, id: string): string {
+  const displayName = snapshot.principals.get(id)?.displayName ?? null;
+  return principalLabel({ assigneeId: id, assigneeDisplayName: displayName }, { upn: 'angle' }) ?? id;
 }
 
 /** `via group Tier0 Admins > Nested Ops`: how a member reaches a role through groups. */
 export function groupPathDetail(snapshot: TenantSnapshot, groupPath: readonly string[]): string {
-  return `via group ${groupPath.map((id) => principalLabel(snapshot, id)).join(' > ')}`;
+  return `via group ${groupPath.map((id) => groupLabel(snapshot, id)).join(' > ')}`;
 }
 
 function grantDetail(snapshot: TenantSnapshot, grant: HoldingGrant): string {

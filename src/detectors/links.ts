@@ -1,68 +1,24 @@
-import { GLOBAL_ADMIN_TEMPLATE_ID } from '../model/alerts.js';
 import type { Incident } from '../model/incident.js';
-import { DETECTORS_BY_ALERT } from './registry.js';
+import { enc, entraUrl, principalLink, type RemediationLink, roleLink } from './entra-links.js';
+import { DETECTORS, detectorFor } from './registry.js';
+import type { Detector } from './types.js';
 
-/** A page where a person can look into or fix an incident. */
-export interface RemediationLink {
-  title: string;
-  url: string;
-}
-
-/**
- * Deep links into the Microsoft Entra admin center. The tenant id goes in the path so an admin who
- * belongs to several tenants (an MSP) lands in the right directory; the fragments are the admin center's
- * own `#view/...` routes.
- */
-const ENTRA_ADMIN_CENTER = 'https://entra.microsoft.com';
-
-function entraUrl(tenantId: string, route: string): string {
-  return `${ENTRA_ADMIN_CENTER}/${encodeURIComponent(tenantId)}/#view/${route}`;
-}
-
-const enc = encodeURIComponent;
-
-function principalLink(incident: Incident, tenantId: string): RemediationLink | undefined {
-  const id = incident.assigneeId;
-  if (!id) return undefined;
-  const name = incident.assigneeUserPrincipalName ?? incident.assigneeDisplayName ?? id;
-  switch (incident.assigneeType) {
-    case 'user':
-      return {
-        title: `User: ${name}`,
-        url: entraUrl(tenantId, `Microsoft_AAD_IAM/UserDetailsMenuBlade/~/Profile/userId/${enc(id)}`),
-      };
-    case 'group':
-      return {
-        title: `Group: ${name}`,
-        url: entraUrl(tenantId, `Microsoft_AAD_IAM/GroupDetailsMenuBlade/~/Overview/groupId/${enc(id)}`),
-      };
-    case 'servicePrincipal':
-      return {
-        title: `Enterprise application: ${name}`,
-        url: entraUrl(tenantId, `Microsoft_AAD_IAM/ManagedAppMenuBlade/~/Overview/objectId/${enc(id)}`),
-      };
-    default:
-      return undefined;
-  }
-}
-
-function roleLink(tenantId: string, templateId: string, definitionId: string, name: string): RemediationLink {
-  const route =
-    `Microsoft_AAD_IAM/RoleMenuBlade/~/RoleMembers/objectId/${enc(definitionId)}/roleName/${enc(name)}` +
-    `/roleTemplateId/${enc(templateId)}/adminUnitObjectId//customRole~/false/resourceScope/%2F`;
-  return { title: `Role: ${name}`, url: entraUrl(tenantId, route) };
-}
+export type { RemediationLink };
 
 /**
  * Links for one incident, most specific first after the alert itself: PIM's page for this alert, the
- * alert list for Entra roles, the principal's page, the role's members, and where the fix is made
- * (PIM role settings for MFA, licences for the licence alert).
+ * alert list for Entra roles, the principal's page, the role's members (or the role the alert implies),
+ * and where the alert's own module says the fix is made.
  */
-export function incidentLinks(incident: Incident, tenantId: string): RemediationLink[] {
-  const title = DETECTORS_BY_ALERT[incident.alert].meta.title;
+export function incidentLinks(
+  incident: Incident,
+  tenantId: string,
+  detectors: readonly Detector[] = DETECTORS,
+): RemediationLink[] {
+  const { meta } = detectorFor(incident.alert, detectors);
   const links: RemediationLink[] = [
     {
-      title: `PIM alert: ${title}`,
+      title: `PIM alert: ${meta.title}`,
       url: entraUrl(
         tenantId,
         `Microsoft_Azure_PIMCommon/AlertDetail/providerId/aadroles/alertId/${enc(incident.alert)}/resourceId/${enc(tenantId)}`,
@@ -84,26 +40,10 @@ export function incidentLinks(incident: Incident, tenantId: string): Remediation
     links.push(
       roleLink(tenantId, incident.roleTemplateId, incident.roleDefinitionId ?? incident.roleTemplateId, name),
     );
-  } else if (incident.alert === 'TooManyGlobalAdminsAssignedToTenantAlert') {
-    links.push(
-      roleLink(tenantId, GLOBAL_ADMIN_TEMPLATE_ID, GLOBAL_ADMIN_TEMPLATE_ID, 'Global Administrator'),
-    );
+  } else if (meta.impliedRole) {
+    const { templateId, displayName } = meta.impliedRole;
+    links.push(roleLink(tenantId, templateId, templateId, displayName));
   }
-
-  if (incident.alert === 'NoMfaOnRoleActivationAlert') {
-    links.push({
-      title: 'PIM settings for Microsoft Entra roles',
-      url: entraUrl(
-        tenantId,
-        'Microsoft_Azure_PIMCommon/ResourceMenuBlade/~/RoleSettings/resourceId//resourceType/tenant/provider/aadroles',
-      ),
-    });
-  }
-  if (incident.alert === 'InvalidLicenseAlert') {
-    links.push({
-      title: 'Licences: all products',
-      url: entraUrl(tenantId, 'Microsoft_AAD_IAM/LicensesMenuBlade/~/Products'),
-    });
-  }
+  links.push(...(meta.remediation.links?.(tenantId) ?? []));
   return links;
 }

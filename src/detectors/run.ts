@@ -1,7 +1,7 @@
 import type { AlertId } from '../model/alerts.js';
 import type { DetectorResult } from '../model/incident.js';
 import type { TenantSnapshot } from '../model/snapshot.js';
-import type { DetectorsConfig } from './config-schema.js';
+import { alertSettings, type DetectorsConfig } from './config-schema.js';
 import { excludedPrincipals } from './exclusions.js';
 import { countsGroupMembers, HOLDING_SOURCES, type HoldingIndex, resolveHoldings } from './holdings.js';
 import { IdSet } from './id-set.js';
@@ -19,6 +19,8 @@ export interface RunDetectorsInput {
   /** The tenant's effective settings (after merging and, later, reconciliation's thresholds). */
   config: DetectorsConfig;
   now: Date;
+  /** The alert registry. @defaultValue the built-in one */
+  alerts?: readonly Detector[];
 }
 
 /** Graph's `isPrivileged` roles, unless the config lists its own. */
@@ -72,11 +74,16 @@ const EMPTY_HOLDINGS: HoldingIndex = {
 };
 
 /**
- * Runs all seven detectors over one snapshot. Holdings and the privileged-role set are worked out once
+ * Runs every detector of the registry over one snapshot. Holdings and the privileged-role set are worked out once
  * and shared. A detector whose sources failed (or which throws) is `unknown`, never clean, and carries no
  * incidents; a disabled one is `disabled`.
  */
-export function runDetectors({ snapshot, config, now }: RunDetectorsInput): DetectorOutcomes {
+export function runDetectors({
+  snapshot,
+  config,
+  now,
+  alerts = DETECTORS,
+}: RunDetectorsInput): DetectorOutcomes {
   let holdings = EMPTY_HOLDINGS;
   let holdingsError: string | undefined;
   try {
@@ -89,9 +96,9 @@ export function runDetectors({ snapshot, config, now }: RunDetectorsInput): Dete
     detector.meta.sources.some((source) => (HOLDING_SOURCES as readonly string[]).includes(source));
 
   const outcomes = {} as DetectorOutcomes;
-  for (const detector of DETECTORS) {
+  for (const detector of alerts) {
     const alert = detector.meta.alert;
-    const detectorConfig = config[alert];
+    const detectorConfig = alertSettings(config, detector);
     if (!detectorConfig.enabled) {
       outcomes[alert] = { status: 'disabled' };
       continue;

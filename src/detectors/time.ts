@@ -1,3 +1,6 @@
+import type { SignInActivity } from '../model/snapshot.js';
+import { durationMs } from '../util/iso-duration.js';
+
 /**
  * Time arithmetic shared by the detectors. Graph timestamps carry up to seven fractional digits, so
  * comparisons always go through epoch milliseconds, never string order.
@@ -38,4 +41,23 @@ export function latestOf(timestamps: readonly (string | null | undefined)[]): st
     }
   }
   return best;
+}
+
+/** The latest of the three sign-in times Graph keeps; null when none is set (never signed in). */
+export function lastSignIn(activity: SignInActivity): string | null {
+  return latestOf([
+    activity.lastSignInDateTime,
+    activity.lastNonInteractiveSignInDateTime,
+    activity.lastSuccessfulSignInDateTime,
+  ]);
+}
+
+/** `duration` (ISO-8601) after `timestamp`, as an ISO time: when a "too long without" window ran out. */
+export function plusDuration(timestamp: string, duration: string): string {
+  return new Date(Date.parse(timestamp) + durationMs(duration)).toISOString();
+}
+
+/** The date (day only) of an ISO time, or `never`: how the text report writes key dates. */
+export function dayOf(value: string | null | undefined): string {
+  return value ? value.slice(0, 10) : 'never';
 }

@@ -1,5 +1,5 @@
+import { PIM_SERVICE_PLAN_IDS } from '../detectors/alerts/invalid-license.js';
 import { countsGroupMembers, HOLDING_EXTENSION_SOURCES } from '../detectors/holdings.js';
-import { PIM_SERVICE_PLAN_IDS } from '../detectors/invalid-license.js';
 import { DETECTORS } from '../detectors/registry.js';
 import { DIRECTORY_AUDITS_DISPUTED_PERMISSION, missingPermissions, SOURCES } from '../graph/sources.js';
 import type { AlertId } from '../model/alerts.js';

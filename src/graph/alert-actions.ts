@@ -1,7 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AlertId, GLOBAL_ADMIN_TEMPLATE_ID, graphAlertObjectId } from '../model/alerts.js';
-import type { ClassifiedIncident } from '../model/lifecycle.js';
-import type { TenantSnapshot } from '../model/snapshot.js';
 import { describeFailure, type GraphFailure } from './errors.js';
 import type { GraphHttp } from './http.js';
 
@@ -12,7 +9,8 @@ import type { GraphHttp } from './http.js';
  * path, HTTP status and Graph error code.
  */
 
-const ALERTS_ROOT = 'identityGovernance/roleManagementAlerts';
+/** Where PIM's Entra role alerts live (after `beta/`). */
+export const ALERTS_ROOT = 'identityGovernance/roleManagementAlerts';
 /** The only scope PIM's Entra role alerts have. */
 const DIRECTORY_SCOPE = { scopeId: '/', scopeType: 'DirectoryRole' } as const;
 
@@ -210,143 +208,26 @@ export async function refreshAlerts(http: GraphHttp, options: RefreshOptions): P
 
 // ---- remediate ----------------------------------------------------------------------------------------
 
-/** What PIM does when it remediates an incident of each alert (its definition's mitigation). */
-export type RemediationAction = 'removeRoleAssignment' | 'requireMfaOnActivation' | 'applyMitigationSteps';
+/** What a remediation request needs: the plan is made outside `graph/` (`reconcile/remediation-plan.ts`). */
+export type RemediationRequest =
+  | { possible: true; path: string; summary: string }
+  | { possible: false; summary: string };
 
-/** Why an incident cannot be remediated through PIM. */
-export type RemediationBlocker = 'noGraphIncident' | 'definitionUnknown' | 'notRemediatable';
-
-interface PlanBase {
-  alert: AlertId;
-  fingerprint: string;
-  /** PIM's alert object id. */
-  graphAlertId: string;
-  /** One line a person reads before saying yes. */
-  summary: string;
-}
-
-export type RemediationPlan =
-  | (PlanBase & {
-      possible: true;
-      graphIncidentId: string;
-      action: RemediationAction;
-      /** The definition's own mitigation text, for the record. */
-      mitigationSteps: string;
-      /** The Graph path that will be POSTed to (after `beta/`). */
-      path: string;
-    })
-  | (PlanBase & { possible: false; graphIncidentId: string | null; blocker: RemediationBlocker });
-
-/** `Hannah Lindqvist <hannah@contoso.com> (6ff8...)`: as much of the principal as the incident names. */
-function who(incident: ClassifiedIncident): string {
-  const parts = [
-    incident.assigneeDisplayName,
-    incident.assigneeUserPrincipalName ? `<${incident.assigneeUserPrincipalName}>` : null,
-    incident.assigneeId ? `(${incident.assigneeId})` : null,
-  ].filter((part): part is string => !!part);
-  return parts.length > 0 ? parts.join(' ') : 'the principal';
-}
-
-function roleName(incident: ClassifiedIncident, fallback = 'the role'): string {
-  return incident.roleDisplayName ?? incident.roleTemplateId ?? fallback;
-}
-
-/** PIM's remediation for each alert, as its definitions describe it and as the emulator applies it. */
-function actionFor(incident: ClassifiedIncident): { action: RemediationAction; summary: string } {
-  switch (incident.alert) {
-    case 'NoMfaOnRoleActivationAlert':
-      return {
-        action: 'requireMfaOnActivation',
-        summary: `PIM will require multifactor authentication to activate ${roleName(incident)}`,
-      };
-    case 'TooManyGlobalAdminsAssignedToTenantAlert':
-      return {
-        action: 'removeRoleAssignment',
-        summary: `PIM will remove ${who(incident)} from Global Administrator (${GLOBAL_ADMIN_TEMPLATE_ID})`,
-      };
-    case 'RedundantAssignmentAlert':
-    case 'RolesAssignedOutsidePimAlert':
-    case 'StaleSignInAlert':
-      return {
-        action: 'removeRoleAssignment',
-        summary: `PIM will remove ${who(incident)} from ${roleName(incident)}`,
-      };
-    default:
-      // Not remediatable in any tenant seen so far; if a tenant's definition says otherwise, PIM applies
-      // its own mitigation steps and we can only quote them.
-      return {
-        action: 'applyMitigationSteps',
-        summary: "PIM will apply the alert definition's mitigation steps",
-      };
-  }
-}
-
-/**
- * What remediating one of our incidents through PIM would do, without doing it. Only an incident PIM
- * reports too (`both`) has a PIM incident to remediate; and PIM refuses (400) for an alert whose
- * definition is not remediatable, so that is checked here first.
- */
-export function planRemediation(snapshot: TenantSnapshot, incident: ClassifiedIncident): RemediationPlan {
-  const alert = incident.alert;
-  const graphAlertId =
-    snapshot.graphAlerts.alerts.get(alert)?.id ?? graphAlertObjectId(snapshot.tenantId, alert);
-  const base = { alert, fingerprint: incident.fingerprint, graphAlertId };
-  if (incident.classification !== 'both' || !incident.graphIncidentId) {
-    return {
-      ...base,
-      possible: false,
-      graphIncidentId: null,
-      blocker: 'noGraphIncident',
-      summary:
-        `PIM does not report this incident (${incident.classification}` +
-        `${incident.reason ? `, ${incident.reason}` : ''}), so there is no PIM incident to remediate; ` +
-        'fix it in the directory or wait for PIM to report it',
-    };
-  }
-  const graphIncidentId = incident.graphIncidentId;
-  const definition = snapshot.graphAlerts.definitions.get(alert);
-  if (!definition) {
-    return {
-      ...base,
-      possible: false,
-      graphIncidentId,
-      blocker: 'definitionUnknown',
-      summary: "PIM's alert definition could not be read, so it is unknown whether PIM can remediate this",
-    };
-  }
-  if (!definition.isRemediatable) {
-    return {
-      ...base,
-      possible: false,
-      graphIncidentId,
-      blocker: 'notRemediatable',
-      summary: `PIM cannot remediate ${alert} incidents (its definition is not remediatable); follow the mitigation steps by hand`,
-    };
-  }
-  const { action, summary } = actionFor(incident);
-  return {
-    ...base,
-    possible: true,
-    graphIncidentId,
-    action,
-    summary,
-    mitigationSteps: definition.mitigationSteps,
-    path: `${ALERTS_ROOT}/alerts/${encodeURIComponent(graphAlertId)}/alertIncidents/${encodeURIComponent(graphIncidentId)}/remediate`,
-  };
-}
-
-export type RemediationResult =
-  | { ok: true; plan: RemediationPlan & { possible: true }; status: number }
+export type RemediationResult<Plan extends RemediationRequest = RemediationRequest> =
+  | { ok: true; plan: Plan & { possible: true }; status: number }
   | {
       ok: false;
-      plan: RemediationPlan;
+      plan: Plan;
       /** What went wrong, naming path, status and Graph code when there was a request. */
       error: string;
       failure?: GraphFailure;
     };
 
 /** Asks PIM to remediate the planned incident. A plan that is not possible is refused without a request. */
-export async function remediateIncident(http: GraphHttp, plan: RemediationPlan): Promise<RemediationResult> {
+export async function remediateIncident<Plan extends RemediationRequest>(
+  http: GraphHttp,
+  plan: Plan,
+): Promise<RemediationResult<Plan>> {
   if (!plan.possible) return { ok: false, plan, error: `not remediated: ${plan.summary}` };
   const result = await http.send({
     method: 'POST',
@@ -356,5 +237,5 @@ export async function remediateIncident(http: GraphHttp, plan: RemediationPlan):
     tag: 'alertRemediate',
   });
   if (!result.ok) return { ok: false, plan, error: describeFailure(result.failure), failure: result.failure };
-  return { ok: true, plan, status: result.value.status };
+  return { ok: true, plan: plan as Plan & { possible: true }, status: result.value.status };
 }

@@ -7,6 +7,8 @@
 export function membersThroughGroup(
   groupId: string,
   groupMembers: ReadonlyMap<string, readonly string[]>,
+  /** Whether a member is itself a group to descend into; by default, whether its members are known. */
+  isGroup: (id: string) => boolean = (id) => groupMembers.has(id),
 ): Map<string, string[]> {
   const reached = new Map<string, string[]>();
   const entered = new Set<string>([groupId]);
@@ -15,7 +17,7 @@ export function membersThroughGroup(
     const next: typeof frontier = [];
     for (const { group, path } of frontier) {
       for (const member of groupMembers.get(group) ?? []) {
-        if (groupMembers.has(member)) {
+        if (isGroup(member)) {
           if (!entered.has(member)) {
             entered.add(member);
             next.push({ group: member, path: [...path, member] });

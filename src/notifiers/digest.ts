@@ -68,7 +68,7 @@ export function groupByAlert(transitions: readonly Transition[], ctx: RenderCont
       return {
         alert,
         severity: top.severity,
-        title: alertTitle(top),
+        title: alertTitle(top, ctx),
         heading: `${SEVERITY_WORD[top.severity]} · ${transitionCounts(sorted)}`,
         transitions: sorted,
         links: groupLinks(top, ctx),

@@ -126,20 +126,21 @@ function htmlSection(transition: Transition, ctx: RenderContext): string {
       ? '<p style="margin:8px 0">Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.</p>'
       : `<p style="margin:12px 0 4px;font-weight:bold">What to do</p><ol style="margin:0;padding-left:20px">${mitigationSteps(
           transition,
+          ctx,
         )
           .map((step) => `<li>${escapeHtml(step)}</li>`)
           .join('')}</ol>`;
   const description =
     transition.type === 'resolved'
       ? ''
-      : `<p style="margin:8px 0">${escapeHtml(alertDescription(transition))}</p>`;
+      : `<p style="margin:8px 0">${escapeHtml(alertDescription(transition, ctx))}</p>`;
   const links = transitionLinks(transition, ctx)
     .map((l) => `<li><a href="${escapeHtml(l.url)}" style="color:#0f6cbd">${escapeHtml(l.title)}</a></li>`)
     .join('');
   return (
     `<div style="border-left:4px solid ${color};padding:8px 12px;margin:16px 0">` +
     `<div style="color:${color};font-weight:bold;font-size:12px;text-transform:uppercase">${escapeHtml(badge)}</div>` +
-    `<h2 style="margin:4px 0;font-size:18px">${escapeHtml(alertTitle(transition))}</h2>` +
+    `<h2 style="margin:4px 0;font-size:18px">${escapeHtml(alertTitle(transition, ctx))}</h2>` +
     `<div style="color:#616161">${escapeHtml(subjectOf(transition.incident))}</div>` +
     `<p style="margin:8px 0;font-weight:bold;color:${color}">${escapeHtml(transitionSentence(transition))}</p>` +
     description +
@@ -152,7 +153,7 @@ function htmlSection(transition: Transition, ctx: RenderContext): string {
 
 function textSection(transition: Transition, ctx: RenderContext, index: number): string {
   const lines = [
-    `${index + 1}. [${SEVERITY_WORD[transition.severity].toUpperCase()} · ${TRANSITION_WORD[transition.type].toUpperCase()}] ${alertTitle(transition)}`,
+    `${index + 1}. [${SEVERITY_WORD[transition.severity].toUpperCase()} · ${TRANSITION_WORD[transition.type].toUpperCase()}] ${alertTitle(transition, ctx)}`,
     `   ${subjectOf(transition.incident)}`,
     `   ${transitionSentence(transition)}`,
     '',
@@ -164,7 +165,10 @@ function textSection(transition: Transition, ctx: RenderContext, index: number):
       '   Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.',
     );
   } else {
-    lines.push('   What to do:', ...mitigationSteps(transition).map((step, i) => `   ${i + 1}) ${step}`));
+    lines.push(
+      '   What to do:',
+      ...mitigationSteps(transition, ctx).map((step, i) => `   ${i + 1}) ${step}`),
+    );
   }
   lines.push(
     '',

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { detectorFor } from '../detectors/registry.js';
 import { ALERT_IDS, SEVERITIES } from '../model/alerts.js';
 import { REASON_CODES, type Transition, type TransitionType } from '../model/lifecycle.js';
 import { incidentFieldsSchema } from '../scan/report-schema.js';
-import { ALERT_ATTACK_TECHNIQUES, ATTACK_TECHNIQUES, type AttackTechniqueId } from './attack.js';
+import { ATTACK_TECHNIQUES, type AttackTechniqueId } from './attack.js';
 import { alertTitle, type RenderContext, reasonDetailOf } from './incident-text.js';
 import { transitionLinks } from './links.js';
 
@@ -96,7 +97,7 @@ export function renderFeedEvent(transition: Transition, ctx: RenderContext): Fee
     tenantName: ctx.tenantName,
     scanId: transition.scanId,
     alert: transition.alert,
-    alertTitle: alertTitle(transition),
+    alertTitle: alertTitle(transition, ctx),
     severity: transition.severity,
     classification: incident.classification,
     classificationReason: incident.reason ?? null,
@@ -104,7 +105,7 @@ export function renderFeedEvent(transition: Transition, ctx: RenderContext): Fee
     graphIncidentId: incident.graphIncidentId ?? null,
     incident: feedIncident(transition),
     links: transitionLinks(transition, ctx),
-    attack: [...ALERT_ATTACK_TECHNIQUES[transition.alert]],
+    attack: [...detectorFor(transition.alert, ctx.alerts).meta.attack],
     suppression: suppressed
       ? {
           id: suppressed.id,

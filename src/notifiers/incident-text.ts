@@ -1,8 +1,10 @@
 import { detectorFor } from '../detectors/registry.js';
+import type { Detector } from '../detectors/types.js';
 import type { Severity } from '../model/alerts.js';
 import type { Incident } from '../model/incident.js';
 import type { ClassifiedIncident, ReasonCode, Transition, TransitionType } from '../model/lifecycle.js';
-import type { ReconciledIncident } from '../reconcile/classify.js';
+import { principalLabel } from '../model/principal.js';
+import type { ReconciledIncident } from '../model/reconciled.js';
 
 /**
  * The words every renderer shares, so a card, a mail and a feed event describe an incident the same
@@ -22,6 +24,8 @@ export interface RenderContext {
   locale?: string;
   /** IANA time zone times are written in. @defaultValue UTC */
   timeZone?: string;
+  /** The alert registry titles, steps and dates come from. @defaultValue the built-in one */
+  alerts?: readonly Detector[];
 }
 
 export type TimeStyle = Pick<RenderContext, 'locale' | 'timeZone'>;
@@ -69,16 +73,21 @@ export function sortTransitions(transitions: readonly Transition[]): Transition[
   return [...transitions].sort(compareTransitions);
 }
 
-export function alertTitle(transition: Pick<Transition, 'alert'>): string {
-  return detectorFor(transition.alert).meta.title;
+type AlertsOf = Pick<RenderContext, 'alerts'>;
+
+export function alertTitle(transition: Pick<Transition, 'alert'>, ctx: AlertsOf = {}): string {
+  return detectorFor(transition.alert, ctx.alerts).meta.title;
 }
 
-export function mitigationSteps(transition: Pick<Transition, 'alert'>): readonly string[] {
-  return detectorFor(transition.alert).meta.mitigation;
+export function mitigationSteps(
+  transition: Pick<Transition, 'alert'>,
+  ctx: AlertsOf = {},
+): readonly string[] {
+  return detectorFor(transition.alert, ctx.alerts).meta.mitigation;
 }
 
-export function alertDescription(transition: Pick<Transition, 'alert'>): string {
-  return detectorFor(transition.alert).meta.description;
+export function alertDescription(transition: Pick<Transition, 'alert'>, ctx: AlertsOf = {}): string {
+  return detectorFor(transition.alert, ctx.alerts).meta.description;
 }
 
 /** Long names and evidence are cut so one odd object cannot blow a card past Teams' size limit. */
@@ -123,12 +132,6 @@ export function timesInWords(text: string, style: TimeStyle = {}): string {
   return text.replace(ISO_TIME, (iso) => formatTime(iso, style));
 }
 
-const PRINCIPAL_KIND: Readonly<Record<string, string>> = {
-  group: 'group',
-  servicePrincipal: 'service principal',
-  unknown: 'unknown object',
-};
-
 /** `Alice Admin (alice@contoso.example)`, `Deployment Pipeline (service principal)`; undefined without one. */
 export function principalText(
   incident: Pick<
@@ -136,12 +139,8 @@ export function principalText(
     'assigneeId' | 'assigneeType' | 'assigneeDisplayName' | 'assigneeUserPrincipalName'
   >,
 ): string | undefined {
-  if (!incident.assigneeId) return undefined;
-  const name = incident.assigneeDisplayName ?? incident.assigneeUserPrincipalName ?? incident.assigneeId;
-  const upn = incident.assigneeUserPrincipalName;
-  const detail =
-    upn && upn !== name ? upn : incident.assigneeType ? PRINCIPAL_KIND[incident.assigneeType] : undefined;
-  return clip(detail ? `${name} (${detail})` : name, 200);
+  const text = principalLabel(incident, { upn: 'paren', kind: true });
+  return text === undefined ? undefined : clip(text, 200);
 }
 
 export function roleText(incident: Pick<Incident, 'roleDisplayName' | 'roleTemplateId'>): string | undefined {
@@ -199,7 +198,7 @@ export function transitionSentence(transition: Transition): string {
 }
 
 /** The dates that matter for this alert; `null` means "never" for sign-ins and activations. */
-export function dateFacts(incident: ClassifiedIncident, style: TimeStyle): Fact[] {
+export function dateFacts(incident: ClassifiedIncident, style: TimeStyle & AlertsOf): Fact[] {
   const facts: Fact[] = [];
   const when = (title: string, value: string | null | undefined, nullMeans?: string) => {
     if (value === undefined) return;
@@ -209,8 +208,9 @@ export function dateFacts(incident: ClassifiedIncident, style: TimeStyle): Fact[
     }
     facts.push({ title, value: formatTime(value, style) });
   };
-  if (incident.alert === 'RolesAssignedOutsidePimAlert') {
-    when('Assigned outside PIM', incident.assignmentCreatedDateTime);
+  const assignmentDateTitle = detectorFor(incident.alert, style.alerts).meta.assignmentDateTitle;
+  if (assignmentDateTitle) {
+    when(assignmentDateTitle, incident.assignmentCreatedDateTime);
   } else {
     when('Holding since', incident.assignmentCreatedDateTime, 'unknown (long ago)');
   }
@@ -248,7 +248,7 @@ export function incidentFacts(transition: Transition, ctx: RenderContext): Fact[
   const incident = transition.incident;
   const facts: Fact[] = [
     { title: 'Tenant', value: `${clip(ctx.tenantName, 120)} (${ctx.tenantId})` },
-    { title: 'Alert', value: `${alertTitle(transition)} (${transition.alert})` },
+    { title: 'Alert', value: `${alertTitle(transition, ctx)} (${transition.alert})` },
     { title: 'Severity', value: SEVERITY_WORD[transition.severity] },
     { title: WHEN_TITLE[transition.type], value: formatTime(transition.at, ctx) },
   ];

@@ -7,7 +7,7 @@ export type { RemediationLink };
 
 /** The remediation pages of one transition's incident: PIM's alert, the alert list, principal, role, fix. */
 export function transitionLinks(transition: Transition, ctx: RenderContext): RemediationLink[] {
-  return incidentLinks(transition.incident, ctx.tenantId);
+  return incidentLinks(transition.incident, ctx.tenantId, ctx.alerts);
 }
 
 /**

@@ -158,7 +158,7 @@ export function teamsMessage(content: AdaptiveCard): TeamsMessage {
 }
 
 /** What a card says to do: the alert's mitigation, or nothing for a resolved incident. */
-function guidance(transition: Transition): CardElement[] {
+function guidance(transition: Transition, ctx: RenderContext): CardElement[] {
   if (transition.type === 'resolved') {
     return [
       text(
@@ -169,7 +169,7 @@ function guidance(transition: Transition): CardElement[] {
       ),
     ];
   }
-  const steps = mitigationSteps(transition).map((step, i) =>
+  const steps = mitigationSteps(transition, ctx).map((step, i) =>
     text(`${i + 1}. ${step}`, { spacing: i === 0 ? 'Small' : 'None' }),
   );
   return [text('What to do', { weight: 'Bolder', separator: true }), ...steps];
@@ -183,7 +183,7 @@ export function renderTeamsCard(transition: Transition, ctx: RenderContext): Tea
     bleed: true,
     items: [
       text(badge(transition), { size: 'Small', weight: 'Bolder', color: colorOf(transition) }),
-      text(alertTitle(transition), { size: 'Large', weight: 'Bolder', spacing: 'None' }),
+      text(alertTitle(transition, ctx), { size: 'Large', weight: 'Bolder', spacing: 'None' }),
       text(`${ctx.tenantName} · ${subjectOf(transition.incident)}`, { isSubtle: true, spacing: 'None' }),
     ],
   };
@@ -191,8 +191,12 @@ export function renderTeamsCard(transition: Transition, ctx: RenderContext): Tea
     header,
     text(transitionSentence(transition), { weight: 'Bolder', color: colorOf(transition) }),
   ];
-  if (transition.type !== 'resolved') body.push(text(alertDescription(transition), { spacing: 'Small' }));
-  body.push({ type: 'FactSet', facts: escapeFacts(incidentFacts(transition, ctx)) }, ...guidance(transition));
+  if (transition.type !== 'resolved')
+    body.push(text(alertDescription(transition, ctx), { spacing: 'Small' }));
+  body.push(
+    { type: 'FactSet', facts: escapeFacts(incidentFacts(transition, ctx)) },
+    ...guidance(transition, ctx),
+  );
   const actions = transitionLinks(transition, ctx).map((link) => openUrl(link.title, link.url));
   return teamsMessage(card(body, actions));
 }

@@ -1,8 +1,10 @@
-import type { DetectorsConfig } from '../detectors/config-schema.js';
-import { detectorFor } from '../detectors/registry.js';
+import { alertSettings, type DetectorsConfig } from '../detectors/config-schema.js';
+import { DETECTORS } from '../detectors/registry.js';
 import type { DetectorOutcomes } from '../detectors/run.js';
-import { ALERT_IDS, type AlertId } from '../model/alerts.js';
-import type { ClassifiedIncident, GraphOnlyIncident } from '../model/lifecycle.js';
+import type { Detector } from '../detectors/types.js';
+import type { AlertId } from '../model/alerts.js';
+import type { GraphOnlyIncident } from '../model/lifecycle.js';
+import type { ReconciledIncident } from '../model/reconciled.js';
 import type { TenantSnapshot } from '../model/snapshot.js';
 import { parseIsoDuration } from '../util/iso-duration.js';
 import { reconcileConfigSchema } from './config-schema.js';
@@ -14,10 +16,7 @@ import type { ThresholdProvenanceByAlert } from './thresholds.js';
 /** PIM's last scan older than this says nothing about what it does not report. */
 const DEFAULT_GRAPH_SCAN_MAX_AGE = reconcileConfigSchema.parse({}).graphScanMaxAge;
 
-/** One of our incidents after comparison with PIM, with the reason in words when they disagree. */
-export interface ReconciledIncident extends ClassifiedIncident {
-  reasonDetail?: string;
-}
+export type { ReconciledIncident };
 
 /** One of PIM's incidents that we do not report, with the reason in words. */
 export interface ReconciledGraphOnlyIncident extends GraphOnlyIncident {
@@ -45,6 +44,8 @@ export interface ReconcileInput {
   now: Date;
   /** See `reconcileConfigSchema`. @defaultValue P2D */
   graphScanMaxAge?: string;
+  /** The alert registry. @defaultValue the built-in one */
+  alerts?: readonly Detector[];
 }
 
 function graphSideOf(snapshot: TenantSnapshot, alert: AlertId): GraphSide {
@@ -75,11 +76,14 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   const graphOnly: ReconciledGraphOnlyIncident[] = [];
   const byAlert = {} as Record<AlertId, ClassificationCounts>;
 
-  for (const alert of ALERT_IDS) {
+  for (const detector of input.alerts ?? DETECTORS) {
+    const alert = detector.meta.alert;
     const outcome = outcomes[alert];
     const evidence: AlertEvidence = {
       ctx,
       alert,
+      detector,
+      config: alertSettings(config, detector),
       outcome,
       provenance: provenance[alert],
       graph: graphSideOf(snapshot, alert),
@@ -87,7 +91,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     };
     const ours = outcome.status === 'ok' ? outcome.incidents : [];
     const theirs = evidence.graph.status === 'read' ? (evidence.graph.alert?.incidents ?? []) : [];
-    const matched = matchIncidents(alert, ours, theirs, resolveRole);
+    const matched = matchIncidents(detector.meta.matchBy, ours, theirs, resolveRole);
     const counts: ClassificationCounts = { both: 0, oursOnly: 0, graphOnly: 0 };
 
     const pimIdOf = new Map(matched.pairs.map(({ ours, graph }) => [ours, graph.id]));
@@ -103,7 +107,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
       incidents.push({ ...incident, classification: 'oursOnly', reason, reasonDetail: detail });
       counts.oursOnly++;
     }
-    const severity = detectorFor(alert).meta.severity;
+    const severity = detector.meta.severity;
     for (const graph of matched.graphOnly) {
       const roleId = graph.roleTemplateId ?? graph.roleDefinitionId;
       const { reason, detail } = explainGraphOnly(graph, roleId ? resolveRole(roleId) : undefined, evidence);

@@ -1,17 +1,12 @@
 import type { DetectorsConfig } from '../detectors/config-schema.js';
+import type { IncidentContext } from '../detectors/holding-dates.js';
 import { type HoldingIndex, resolveHoldings } from '../detectors/holdings.js';
 import type { Activation, TenantSnapshot } from '../model/snapshot.js';
 
-/** What reconciliation reads besides the incidents themselves, with the costly parts worked out once. */
-export interface ReconcileContext {
-  snapshot: TenantSnapshot;
+/** What reconciliation reads besides the incidents themselves: the alert modules' view, plus the settings. */
+export interface ReconcileContext extends IncidentContext {
   /** The settings the detectors ran with (after the tenant's thresholds were applied). */
   config: DetectorsConfig;
-  now: Date;
-  /** Who holds which role; undefined when the snapshot's grants cannot be resolved. */
-  holdings(): HoldingIndex | undefined;
-  /** An activation by the id of the record it was read from (a schedule request or an audit record). */
-  activation(id: string): Activation | undefined;
 }
 
 export function reconcileContext(

@@ -1,25 +1,13 @@
-import type { AlertId } from '../model/alerts.js';
+import type { MatchBy } from '../detectors/types.js';
 import type { Incident } from '../model/incident.js';
 import type { GraphIncident, TenantSnapshot } from '../model/snapshot.js';
 
 /**
  * Pairs our incidents of one alert with PIM's, one to one. Each alert is matched on what identifies
- * its incidents (design section 3, "one incident per"): the holder, the tenant, the role, the holder
+ * its incidents, as its module says (`meta.matchBy`): the holder, the tenant, the role, the holder
  * and role, or, for sequential activations, the holder, role and the run itself. Ids are compared
  * without case: Graph and people write GUIDs both ways.
  */
-
-type MatchBy = 'assignee' | 'tenant' | 'role' | 'assigneeAndRole' | 'run';
-
-const MATCH_BY: Readonly<Record<AlertId, MatchBy>> = {
-  TooManyGlobalAdminsAssignedToTenantAlert: 'assignee',
-  InvalidLicenseAlert: 'tenant',
-  NoMfaOnRoleActivationAlert: 'role',
-  RedundantAssignmentAlert: 'assigneeAndRole',
-  RolesAssignedOutsidePimAlert: 'assigneeAndRole',
-  SequentialActivationRenewalsAlert: 'run',
-  StaleSignInAlert: 'assigneeAndRole',
-};
 
 export interface MatchResult {
   pairs: { ours: Incident; graph: GraphIncident }[];
@@ -164,14 +152,13 @@ function pairInOrder(ours: readonly Incident[], graph: readonly GraphIncident[])
   return Array.from({ length: n }, (_, i) => [i, i] as [number, number]);
 }
 
-/** Matches our incidents of `alert` with PIM's. Every incident ends up in exactly one of the lists. */
+/** Matches our incidents of one alert with PIM's. Every incident ends up in exactly one of the lists. */
 export function matchIncidents(
-  alert: AlertId,
+  by: MatchBy,
   ours: readonly Incident[],
   graph: readonly GraphIncident[],
   resolveRole: RoleTemplateResolver,
 ): MatchResult {
-  const by = MATCH_BY[alert];
   const oursKey = (i: Incident) => keyOf(by, i.assigneeId, oursRole(i, resolveRole));
   const graphKey = (i: GraphIncident) => keyOf(by, i.assigneeId, graphRole(i, resolveRole));
   const oursByKey = groupBy(ours, oursKey);

@@ -1,18 +1,14 @@
+import type { z } from 'zod';
 import { excludedPrincipals } from '../detectors/exclusions.js';
 import { IdSet } from '../detectors/id-set.js';
 import type { DetectorOutcome } from '../detectors/run.js';
+import type { Detector, DetectorConfigSchema } from '../detectors/types.js';
 import type { AlertId } from '../model/alerts.js';
 import type { Incident } from '../model/incident.js';
 import type { ReasonCode } from '../model/lifecycle.js';
 import type { GraphAlert, GraphIncident } from '../model/snapshot.js';
 import type { ReconcileContext } from './context.js';
-import { situationDate } from './situation-date.js';
-import {
-  factsOfGraphIncident,
-  factsOfOurs,
-  thresholdsExplainGraphOnly,
-  thresholdsExplainOursOnly,
-} from './threshold-explanation.js';
+import { factsOfGraphIncident, factsOfOurs, thresholdsExplain } from './threshold-explanation.js';
 import { disabledByTenant, type ThresholdProvenance } from './thresholds.js';
 
 /** A reason code and, in words, what exactly it rests on. */
@@ -30,6 +26,10 @@ export type GraphSide =
 export interface AlertEvidence {
   ctx: ReconcileContext;
   alert: AlertId;
+  /** The alert's module: what its thresholds mean and when its situations arise. */
+  detector: Detector;
+  /** The settings its detector ran with. */
+  config: z.output<DetectorConfigSchema>;
   outcome: DetectorOutcome;
   provenance: ThresholdProvenance;
   graph: GraphSide;
@@ -46,7 +46,7 @@ function staleGraphScan(incident: Incident, evidence: AlertEvidence): string | u
   if (!graphAlert) return 'PIM lists no alert object for this alert: it has never scanned for it';
   const scanned = graphAlert.lastScannedDateTime;
   if (scanned === null) return 'PIM has never scanned for this alert';
-  const arose = situationDate(incident, evidence.ctx);
+  const arose = evidence.detector.situationDate?.(incident, evidence.ctx, evidence.config);
   if (arose && Date.parse(scanned) < Date.parse(arose.at)) {
     return `PIM last scanned at ${scanned}, before the principal ${arose.what} (${arose.at})`;
   }
@@ -75,8 +75,9 @@ export function explainOursOnly(incident: Incident, evidence: AlertEvidence): Ex
   if (provenance.tenantEnabled === false) {
     return { reason: 'graphAlertDisabled', detail: `${TENANT_SWITCHED_OFF}, so PIM does not look for this` };
   }
-  const thresholds = thresholdsExplainOursOnly(
-    evidence.alert,
+  const thresholds = thresholdsExplain(
+    'oursOnly',
+    evidence.detector,
     provenance,
     () => factsOfOurs(incident, evidence.outcome, ctx),
     ctx.now,
@@ -124,10 +125,11 @@ export function explainGraphOnly(
       detail: `${TENANT_SWITCHED_OFF}; PIM still lists this from before`,
     };
   }
-  const thresholds = thresholdsExplainGraphOnly(
-    alert,
+  const thresholds = thresholdsExplain(
+    'graphOnly',
+    evidence.detector,
     provenance,
-    () => factsOfGraphIncident(incident, roleTemplateId, evidence.outcome, ctx),
+    () => factsOfGraphIncident(incident, roleTemplateId, evidence.detector, evidence.outcome, ctx),
     ctx.now,
   );
   if (thresholds) return { reason: 'thresholdsDiffer', detail: thresholds };

@@ -1,4 +1,6 @@
-import { ALERT_IDS, type AlertId } from '../model/alerts.js';
+import { DETECTORS } from '../detectors/registry.js';
+import type { Detector } from '../detectors/types.js';
+import type { AlertId } from '../model/alerts.js';
 import { REASON_CODES, type ReasonCode } from '../model/lifecycle.js';
 import type { Reconciliation } from './classify.js';
 import type { ThresholdValues } from './threshold-values.js';
@@ -17,8 +19,11 @@ export interface ThresholdRow {
 }
 
 /** The threshold table, one row per alert in the usual alert order. */
-export function thresholdRows(provenance: ThresholdProvenanceByAlert): ThresholdRow[] {
-  return ALERT_IDS.map((alert) => {
+export function thresholdRows(
+  provenance: ThresholdProvenanceByAlert,
+  alerts: readonly Detector[] = DETECTORS,
+): ThresholdRow[] {
+  return alerts.map(({ meta: { alert } }) => {
     const p = provenance[alert];
     return {
       alert,
@@ -43,8 +48,12 @@ export interface ReconciliationRow {
 }
 
 /** The reconciliation summary, one row per alert in the usual alert order. */
-export function reconciliationRows(result: Reconciliation): ReconciliationRow[] {
-  const reasons = new Map<AlertId, Partial<Record<ReasonCode, number>>>(ALERT_IDS.map((a) => [a, {}]));
+export function reconciliationRows(
+  result: Reconciliation,
+  alerts: readonly Detector[] = DETECTORS,
+): ReconciliationRow[] {
+  const ids = alerts.map((d) => d.meta.alert);
+  const reasons = new Map<AlertId, Partial<Record<ReasonCode, number>>>(ids.map((a) => [a, {}]));
   const count = (alert: AlertId, reason: ReasonCode | undefined) => {
     if (!reason) return;
     const row = reasons.get(alert)!;
@@ -52,7 +61,7 @@ export function reconciliationRows(result: Reconciliation): ReconciliationRow[] 
   };
   for (const incident of result.incidents) count(incident.alert, incident.reason);
   for (const incident of result.graphOnly) count(incident.alert, incident.reason);
-  return ALERT_IDS.map((alert) => ({
+  return ids.map((alert) => ({
     alert,
     ...result.byAlert[alert],
     reasons: orderedReasons(reasons.get(alert)!),

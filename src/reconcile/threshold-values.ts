@@ -1,20 +1,7 @@
+import type { FiresMoreWhen, ThresholdValues } from '../detectors/threshold-rules.js';
 import { parseIsoDuration } from '../util/iso-duration.js';
 
-/** A detector's threshold settings, keyed by Graph's configuration property names. */
-export type ThresholdValues = Record<string, string | number>;
-
-/**
- * For each threshold Graph knows, the way a change makes a detector fire more often: `lower` means a
- * smaller value finds more incidents (fewer admins, a shorter window, fewer activations); `higher`
- * means a larger one does (a longer gap still joins activations into one run).
- */
-const FIRES_MORE_WHEN: Readonly<Record<string, 'lower' | 'higher'>> = {
-  globalAdminCountThreshold: 'lower',
-  percentageOfGlobalAdminsOutOfRolesThreshold: 'lower',
-  duration: 'lower',
-  sequentialActivationCounterThreshold: 'lower',
-  timeIntervalBetweenActivations: 'higher',
-};
+export type { ThresholdValues };
 
 /** A threshold as a comparable number: durations in milliseconds; undefined when it is neither. */
 function magnitude(value: string | number | undefined): number | undefined {
@@ -42,15 +29,18 @@ export function thresholdsDiffer(local: ThresholdValues, tenant: ThresholdValues
 
 /**
  * The keys on which `ours` makes the detector fire more often (`more`) or less often (`less`) than
- * `theirs`. Keys whose values cannot be compared as numbers or durations are left out.
+ * `theirs`, given which way each of the alert's thresholds works. Keys whose values cannot be compared
+ * as numbers or durations are left out.
  */
 export function keysWhereOursFires(
   direction: 'more' | 'less',
   ours: ThresholdValues,
   theirs: ThresholdValues,
+  meaning: { readonly [key: string]: FiresMoreWhen | undefined },
 ): string[] {
   const keys: string[] = [];
-  for (const [key, firesMoreWhen] of Object.entries(FIRES_MORE_WHEN)) {
+  for (const [key, firesMoreWhen] of Object.entries(meaning)) {
+    if (firesMoreWhen === undefined) continue;
     const mine = magnitude(ours[key]);
     const other = magnitude(theirs[key]);
     if (mine === undefined || other === undefined || mine === other) continue;

@@ -1,6 +1,7 @@
-import type { DetectorsConfig } from '../detectors/config-schema.js';
-import { detectorFor } from '../detectors/registry.js';
-import { ALERT_IDS, type AlertId } from '../model/alerts.js';
+import { alertSettings, type DetectorsConfig } from '../detectors/config-schema.js';
+import { DETECTORS } from '../detectors/registry.js';
+import type { Detector } from '../detectors/types.js';
+import type { AlertId } from '../model/alerts.js';
 import type { GraphAlertConfiguration, TenantSnapshot } from '../model/snapshot.js';
 import { type ThresholdValues, thresholdsDiffer } from './threshold-values.js';
 
@@ -79,7 +80,7 @@ function readTenantConfiguration(snapshot: TenantSnapshot, alert: AlertId): Tena
  * value our detector cannot use (a negative count, a duration in months) never reaches it.
  */
 function tenantSettings(
-  alert: AlertId,
+  detector: Detector,
   local: AlertSettings,
   keys: readonly string[],
   tenant: ThresholdValues,
@@ -91,7 +92,7 @@ function tenantSettings(
   }
   const candidate: AlertSettings = { ...local };
   for (const key of keys) candidate[key] = convertTenantValue(tenant[key]!, local[key]);
-  const parsed = detectorFor(alert).config.safeParse(candidate);
+  const parsed = detector.config.safeParse(candidate);
   if (parsed.success) return { ok: true, settings: parsed.data as AlertSettings };
   const problems = parsed.error.issues.map((issue) => {
     const key = String(issue.path[0] ?? '');
@@ -112,15 +113,19 @@ const TENANT_DISABLED = "the tenant switched PIM's alert off (isEnabled: false),
 export function effectiveDetectorsConfig({
   local,
   snapshot,
+  alerts = DETECTORS,
 }: {
   local: DetectorsConfig;
   snapshot: TenantSnapshot;
+  /** The alert registry. @defaultValue the built-in one */
+  alerts?: readonly Detector[];
 }): EffectiveDetectorsConfig {
   const config: Record<string, unknown> = { ...local };
   const provenance = {} as ThresholdProvenanceByAlert;
-  for (const alert of ALERT_IDS) {
-    const keys = detectorFor(alert).meta.thresholdKeys as readonly string[];
-    const localSettings = local[alert] as AlertSettings;
+  for (const detector of alerts) {
+    const alert = detector.meta.alert;
+    const keys = detector.meta.thresholdKeys as readonly string[];
+    const localSettings = alertSettings(local, detector) as AlertSettings;
     const localValues = pick(localSettings, keys);
     const reading = readTenantConfiguration(snapshot, alert);
     if (reading.status !== 'read') {
@@ -146,7 +151,7 @@ export function effectiveDetectorsConfig({
       provenance[alert] = { ...base, used: 'local', reason: 'the configuration says thresholds: local' };
       continue;
     }
-    const merged = tenantSettings(alert, localSettings, keys, tenantValues);
+    const merged = tenantSettings(detector, localSettings, keys, tenantValues);
     const disabledByTenant = tenantEnabled === false;
     const settings = merged.ok ? merged.settings : { ...localSettings };
     if (disabledByTenant) settings.enabled = false;

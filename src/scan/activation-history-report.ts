@@ -1,6 +1,7 @@
 import type { z } from 'zod';
-import type { DetectorsConfig } from '../detectors/config-schema.js';
-import { DETECTORS } from '../detectors/registry.js';
+import { alertSettings, type DetectorsConfig } from '../detectors/config-schema.js';
+import { DETECTORS, detectorFor } from '../detectors/registry.js';
+import type { Detector } from '../detectors/types.js';
 import { AUDIT_RETENTION_DAYS, AUDIT_RETENTION_MS } from '../graph/readers/pim-activation-audits.js';
 import type { AlertId } from '../model/alerts.js';
 import type { ActivationHistory } from '../model/snapshot.js';
@@ -20,25 +21,24 @@ export const HISTORY_ALERTS: readonly AlertId[] = DETECTORS.filter((d) =>
 
 const RETENTION = `the audit log holds ${AUDIT_RETENTION_DAYS} days`;
 
-/** The window (ISO duration) each history alert looks through, from the settings it ran with. */
-function windowOf(alert: AlertId, config: DetectorsConfig): { key: string; value: string } | undefined {
-  if (alert === 'RedundantAssignmentAlert')
-    return { key: 'duration', value: config.RedundantAssignmentAlert.duration };
-  if (alert === 'SequentialActivationRenewalsAlert')
-    return { key: 'lookBack', value: config.SequentialActivationRenewalsAlert.lookBack };
-  return undefined;
+/** The window (ISO duration) a history alert looks through, from the settings it ran with. */
+function windowOf(detector: Detector, config: DetectorsConfig): { key: string; value: string } | undefined {
+  const key = detector.meta.activationHistory?.windowKey;
+  const value =
+    key === undefined ? undefined : (alertSettings(config, detector) as Record<string, unknown>)[key];
+  return key !== undefined && typeof value === 'string' ? { key, value } : undefined;
 }
 
-function retentionNotes(alert: AlertId, config: DetectorsConfig, coversFrom: string | null): string[] {
+function retentionNotes(detector: Detector, config: DetectorsConfig, coversFrom: string | null): string[] {
   const notes: string[] = [];
   const since = coversFrom ? ` (nothing before ${coversFrom})` : '';
-  const window = windowOf(alert, config);
+  const window = windowOf(detector, config);
   if (window && durationMs(window.value) > AUDIT_RETENTION_MS) {
     notes.push(
       `its ${window.key} ${window.value} reaches past what ${RETENTION}${since}: activations older than that are not seen`,
     );
   }
-  if (alert === 'RedundantAssignmentAlert') {
+  if (detector.meta.activationHistory?.reportsLastActivation) {
     notes.push(
       `lastActivationDateTime is null where the last activation is older than ${AUDIT_RETENTION_DAYS} days; the schedule requests would have known it`,
     );
@@ -50,12 +50,13 @@ export function alertHistoryReport(
   alert: AlertId,
   history: ActivationHistory,
   config: DetectorsConfig,
+  alerts: readonly Detector[] = DETECTORS,
 ): AlertHistoryReport {
   if (history.source !== 'auditLog') return { source: history.source };
   return {
     source: 'auditLog',
     ...(history.reason ? { reason: history.reason } : {}),
-    notes: retentionNotes(alert, config, history.coversFrom),
+    notes: retentionNotes(detectorFor(alert, alerts), config, history.coversFrom),
   };
 }
 

@@ -1,34 +1,17 @@
-import { DETECTORS_BY_ALERT } from '../detectors/registry.js';
-import { ALERT_IDS, type AlertId } from '../model/alerts.js';
+import { DETECTORS, detectorFor } from '../detectors/registry.js';
+import type { Detector } from '../detectors/types.js';
+import type { AlertId } from '../model/alerts.js';
+import { principalLabel as formatPrincipal } from '../model/principal.js';
 import type { ReportIncident, ScanReport } from './report.js';
 
-/** The date (day only) of an ISO time, or `never`. */
-function day(value: string | null | undefined): string {
-  return value ? value.slice(0, 10) : 'never';
+/** The dates that matter for an alert, in a few words, as its module writes them. */
+export function keyDates(i: ReportIncident, alerts: readonly Detector[] = DETECTORS): string {
+  return detectorFor(i.alert, alerts).keyDates?.(i) ?? '';
 }
 
-/** The dates that matter for an alert, in a few words. */
-export function keyDates(i: ReportIncident): string {
-  switch (i.alert) {
-    case 'RolesAssignedOutsidePimAlert':
-      return `assigned ${day(i.assignmentCreatedDateTime)}`;
-    case 'StaleSignInAlert':
-      return `last sign-in ${day(i.lastSignInDateTime)}, holds role since ${i.assignmentCreatedDateTime ? day(i.assignmentCreatedDateTime) : 'long ago'}`;
-    case 'RedundantAssignmentAlert':
-      return `last activation ${day(i.lastActivationDateTime)}`;
-    case 'SequentialActivationRenewalsAlert':
-      return `${i.activationCount ?? '?'} activations ${i.sequenceStartDateTime?.slice(0, 16).replace('T', ' ') ?? '?'} to ${i.sequenceEndDateTime?.slice(11, 16) ?? 'open'}`;
-    case 'InvalidLicenseAlert':
-      return i.tenantLicenseStatus ?? '';
-    default:
-      return '';
-  }
-}
-
+/** `Alice Admin <alice@contoso.example>`; empty without a principal. */
 export function principalLabel(i: ReportIncident): string {
-  if (!i.assigneeId) return '';
-  const name = i.assigneeDisplayName ?? i.assigneeId;
-  return i.assigneeUserPrincipalName ? `${name} <${i.assigneeUserPrincipalName}>` : name;
+  return formatPrincipal(i, { upn: 'angle' }) ?? '';
 }
 
 export function roleLabel(i: ReportIncident): string {
@@ -47,15 +30,18 @@ export function stateLabel(i: ReportIncident): string {
 }
 
 /** Incidents of one alert, in report order. */
-export function incidentsByAlert(report: ScanReport): Map<AlertId, ReportIncident[]> {
+export function incidentsByAlert(
+  report: ScanReport,
+  alerts: readonly Detector[] = DETECTORS,
+): Map<AlertId, ReportIncident[]> {
   const groups = new Map<AlertId, ReportIncident[]>();
-  for (const alert of ALERT_IDS) groups.set(alert, []);
+  for (const { meta } of alerts) groups.set(meta.alert, []);
   for (const incident of report.incidents) groups.get(incident.alert)!.push(incident);
   return groups;
 }
 
-export function alertTitle(alert: AlertId): string {
-  return DETECTORS_BY_ALERT[alert].meta.title;
+export function alertTitle(alert: AlertId, alerts: readonly Detector[] = DETECTORS): string {
+  return detectorFor(alert, alerts).meta.title;
 }
 
 export function thresholdText(values: Record<string, string | number | boolean> | null | undefined): string {
@@ -101,7 +87,7 @@ function historyLines(report: ScanReport, alert: AlertId): string[] {
 }
 
 /** The human report: grouped by alert, with severity, counts, principal, role and the key dates. */
-export function formatTable(report: ScanReport): string {
+export function formatTable(report: ScanReport, alerts: readonly Detector[] = DETECTORS): string {
   const lines: string[] = [];
   const status = scanState(report, 'PARTIAL (some sources failed; see below)');
   lines.push(`pimwatch scan of ${report.tenantName} (${report.tenantId})`);
@@ -112,9 +98,9 @@ export function formatTable(report: ScanReport): string {
   lines.push(
     `changes: ${t.opened} opened, ${t.reopened} reopened, ${t.resolved} resolved${t.suppressed ? `, ${t.suppressed} suppressed` : ''}`,
   );
-  for (const [alert, incidents] of incidentsByAlert(report)) {
+  for (const [alert, incidents] of incidentsByAlert(report, alerts)) {
     const detector = report.detectors[alert];
-    const severity = DETECTORS_BY_ALERT[alert].meta.severity.toUpperCase();
+    const severity = detectorFor(alert, alerts).meta.severity.toUpperCase();
     lines.push('');
     const verdict =
       detector.status === 'ok'
@@ -122,7 +108,7 @@ export function formatTable(report: ScanReport): string {
         : detector.status === 'disabled'
           ? 'disabled'
           : 'UNKNOWN';
-    lines.push(`[${severity}] ${alertTitle(alert)} — ${alert}: ${verdict}`);
+    lines.push(`[${severity}] ${alertTitle(alert, alerts)} — ${alert}: ${verdict}`);
     if (detector.status === 'unknown') lines.push(`  cause: ${detector.cause}`);
     lines.push(...historyLines(report, alert).map((line) => `  ${line}`));
     const hold = report.lifecycleHolds.find((h) => h.alert === alert);
@@ -136,7 +122,7 @@ export function formatTable(report: ScanReport): string {
             comparisonLabel(i),
             principalLabel(i) || '-',
             roleLabel(i) || '-',
-            keyDates(i),
+            keyDates(i, alerts),
           ]),
         ]),
       );
@@ -169,20 +155,17 @@ function md(text: string): string {
 }
 
 /** The same report as Markdown, for tickets and wikis. */
-export function formatMarkdown(report: ScanReport): string {
+export function formatMarkdown(report: ScanReport, alerts: readonly Detector[] = DETECTORS): string {
   const lines: string[] = [];
   lines.push(`# pimwatch scan: ${md(report.tenantName)}`, '');
   lines.push(`- Tenant: \`${report.tenantId}\``);
   lines.push(`- Scanned at: ${report.scannedAt}`);
   lines.push(`- Result: ${md(scanState(report, '**partial** (some sources failed)'))}`);
   lines.push(`- Incidents: ${report.incidents.length}; Graph requests: ${report.graphRequests.logical}`);
-  for (const [alert, incidents] of incidentsByAlert(report)) {
+  for (const [alert, incidents] of incidentsByAlert(report, alerts)) {
     const detector = report.detectors[alert];
-    lines.push(
-      '',
-      `## ${md(alertTitle(alert))} (\`${alert}\`, ${DETECTORS_BY_ALERT[alert].meta.severity})`,
-      '',
-    );
+    const { meta } = detectorFor(alert, alerts);
+    lines.push('', `## ${md(meta.title)} (\`${alert}\`, ${meta.severity})`, '');
     const history = historyLines(report, alert);
     if (history.length > 0) lines.push(...history.map((line) => `- ${md(line)}`), '');
     if (detector.status === 'unknown') {
@@ -200,7 +183,7 @@ export function formatMarkdown(report: ScanReport): string {
     lines.push('| State | PIM | Principal | Role | Details |', '|---|---|---|---|---|');
     for (const i of incidents) {
       lines.push(
-        `| ${md(stateLabel(i))} | ${md(comparisonLabel(i))} | ${md(principalLabel(i) || '-')} | ${md(roleLabel(i) || '-')} | ${md(keyDates(i))} |`,
+        `| ${md(stateLabel(i))} | ${md(comparisonLabel(i))} | ${md(principalLabel(i) || '-')} | ${md(roleLabel(i) || '-')} | ${md(keyDates(i, alerts))} |`,
       );
     }
   }

@@ -51,24 +51,6 @@ export const incidentFieldsSchema = z
   })
   .strict();
 
-/** One incident line of a report: ours (with its comparison and lifecycle) or PIM's alone. */
-export const reportIncidentSchema = incidentFieldsSchema
-  .extend({
-    alert: z.enum(ALERT_IDS),
-    severity: z.enum(SEVERITIES),
-    fingerprint: z.string(),
-    classification: z.enum(['both', 'oursOnly', 'graphOnly']),
-    reason: z.enum(REASON_CODES).optional(),
-    /** What the reason rests on, in words. */
-    reasonDetail: z.string().optional(),
-    graphIncidentId: z.string().optional(),
-    /** Lifecycle state after this scan; absent for incidents only PIM reports. */
-    state: z.enum(INCIDENT_STATES).optional(),
-    firstSeen: isoTime.optional(),
-    suppressed: z.object({ reason: z.string(), author: z.string(), expiresAt: isoTime }).strict().optional(),
-  })
-  .strict();
-
 /** Where one alert's activation history came from, and what that source could not hold. */
 export const alertHistoryReportSchema = z
   .object({
@@ -106,19 +88,6 @@ export const detectorReportSchema = z
 
 const thresholdValuesSchema = z.record(z.string(), z.union([z.string(), z.number()]));
 
-export const thresholdRowSchema = z
-  .object({
-    alert: z.enum(ALERT_IDS),
-    used: z.enum(['tenant', 'local']),
-    ours: thresholdValuesSchema,
-    /** Null when the tenant's configuration is absent or could not be read. */
-    tenant: thresholdValuesSchema.nullable(),
-    tenantEnabled: z.boolean().nullable(),
-    differs: z.boolean(),
-    reason: z.string().nullable(),
-  })
-  .strict();
-
 export const sourceReportSchema = z
   .object({
     /** `replaced`: refused, and a fallback source read the same facts (activation history). */
@@ -132,58 +101,116 @@ export const sourceReportSchema = z
   })
   .strict();
 
-/** Transitions a partial scan held back for one alert, and why. */
-export const lifecycleHoldSchema = z
-  .object({
-    alert: z.enum(ALERT_IDS),
-    /** Absent incidents of this alert were not resolved. */
-    resolve: z.boolean(),
-    /** Incidents of this alert that PIM does not report too were neither opened nor reopened. */
-    open: z.boolean(),
-    reason: z.string(),
-  })
-  .strict();
+/** An object of whole-number counts, in the order given. */
+function counts<Key extends string>(...keys: Key[]) {
+  const shape = Object.fromEntries(keys.map((key) => [key, z.number().int()])) as Record<Key, z.ZodNumber>;
+  return z.object(shape).strict();
+}
 
-export const scanReportSchema = z
-  .object({
-    tenantId: z.string(),
-    tenantName: z.string(),
-    scanId: z.string(),
-    /** The detectors' clock (`--now`). */
-    scannedAt: isoTime,
-    startedAt: isoTime,
-    finishedAt: isoTime,
-    /** False when a Graph source failed: the scan is partial and resolves nothing it could not see. */
-    complete: z.boolean(),
-    /**
-     * Complete, but on a fallback: activation history came from PIM's audit records (30 days) instead of
-     * the schedule requests. Not partial: nothing failed that the scan needed.
-     */
-    degraded: z.boolean(),
-    activationHistory: activationHistoryReportSchema,
-    sources: z.record(z.enum(SOURCE_NAMES), sourceReportSchema),
-    graphRequests: z
-      .object({
-        http: z.number().int(),
-        logical: z.number().int(),
-        throttled: z.number().int(),
-        retried: z.number().int(),
-      })
-      .strict(),
-    detectors: z.record(z.enum(ALERT_IDS), detectorReportSchema),
-    /** Per alert: our thresholds, the tenant's, and which were used. */
-    thresholds: z.array(thresholdRowSchema),
-    /** Transitions a partial scan held back, per alert, and why (empty after a complete scan). */
-    lifecycleHolds: z.array(lifecycleHoldSchema),
-    incidents: z.array(reportIncidentSchema),
-    /** Transitions this scan caused, suppressed ones included. */
-    transitions: z
-      .object({
-        opened: z.number().int(),
-        resolved: z.number().int(),
-        reopened: z.number().int(),
-        suppressed: z.number().int(),
-      })
-      .strict(),
-  })
-  .strict();
+/** The whole report, from its alert-dependent parts. */
+function scanReportSchemaOf<
+  Alert extends z.ZodEnum,
+  Incident extends z.ZodType,
+  Row extends z.ZodType,
+  Hold extends z.ZodType,
+>(alert: Alert, reportIncidentSchema: Incident, thresholdRowSchema: Row, lifecycleHoldSchema: Hold) {
+  return z
+    .object({
+      tenantId: z.string(),
+      tenantName: z.string(),
+      scanId: z.string(),
+      /** The detectors' clock (`--now`). */
+      scannedAt: isoTime,
+      startedAt: isoTime,
+      finishedAt: isoTime,
+      /** False when a Graph source failed: the scan is partial and resolves nothing it could not see. */
+      complete: z.boolean(),
+      /**
+       * Complete, but on a fallback: activation history came from PIM's audit records (30 days) instead of
+       * the schedule requests. Not partial: nothing failed that the scan needed.
+       */
+      degraded: z.boolean(),
+      activationHistory: activationHistoryReportSchema,
+      sources: z.record(z.enum(SOURCE_NAMES), sourceReportSchema),
+      graphRequests: counts('http', 'logical', 'throttled', 'retried'),
+      detectors: z.record(alert, detectorReportSchema),
+      /** Per alert: our thresholds, the tenant's, and which were used. */
+      thresholds: z.array(thresholdRowSchema),
+      /** Transitions a partial scan held back, per alert, and why (empty after a complete scan). */
+      lifecycleHolds: z.array(lifecycleHoldSchema),
+      incidents: z.array(reportIncidentSchema),
+      /** Transitions this scan caused, suppressed ones included. */
+      transitions: counts('opened', 'resolved', 'reopened', 'suppressed'),
+    })
+    .strict();
+}
+
+/**
+ * The report's alert-dependent parts, for a given list of alert ids: the built-in registry's below, or
+ * a registry a caller runs with (the "add an alert" test validates a report with a throwaway alert).
+ */
+export function scanReportSchemasFor<Ids extends [string, ...string[]]>(alertIds: Ids) {
+  const alert = z.enum(alertIds);
+  /** One incident line of a report: ours (with its comparison and lifecycle) or PIM's alone. */
+  const reportIncidentSchema = incidentFieldsSchema
+    .extend({
+      alert: alert,
+      severity: z.enum(SEVERITIES),
+      fingerprint: z.string(),
+      classification: z.enum(['both', 'oursOnly', 'graphOnly']),
+      reason: z.enum(REASON_CODES).optional(),
+      /** What the reason rests on, in words. */
+      reasonDetail: z.string().optional(),
+      graphIncidentId: z.string().optional(),
+      /** Lifecycle state after this scan; absent for incidents only PIM reports. */
+      state: z.enum(INCIDENT_STATES).optional(),
+      firstSeen: isoTime.optional(),
+      suppressed: z
+        .object({ reason: z.string(), author: z.string(), expiresAt: isoTime })
+        .strict()
+        .optional(),
+    })
+    .strict();
+
+  const thresholdRowSchema = z
+    .object({
+      alert: alert,
+      used: z.enum(['tenant', 'local']),
+      ours: thresholdValuesSchema,
+      /** Null when the tenant's configuration is absent or could not be read. */
+      tenant: thresholdValuesSchema.nullable(),
+      tenantEnabled: z.boolean().nullable(),
+      differs: z.boolean(),
+      reason: z.string().nullable(),
+    })
+    .strict();
+
+  /** Transitions a partial scan held back for one alert, and why. */
+  const lifecycleHoldSchema = z
+    .object({
+      alert: alert,
+      /** Absent incidents of this alert were not resolved. */
+      resolve: z.boolean(),
+      /** Incidents of this alert that PIM does not report too were neither opened nor reopened. */
+      open: z.boolean(),
+      reason: z.string(),
+    })
+    .strict();
+
+  const scanReportSchema = scanReportSchemaOf(
+    alert,
+    reportIncidentSchema,
+    thresholdRowSchema,
+    lifecycleHoldSchema,
+  );
+
+  return { reportIncidentSchema, thresholdRowSchema, lifecycleHoldSchema, scanReportSchema };
+}
+
+const BUILT_IN = scanReportSchemasFor(ALERT_IDS);
+/** One incident line of a report: ours (with its comparison and lifecycle) or PIM's alone. */
+export const reportIncidentSchema = BUILT_IN.reportIncidentSchema;
+export const thresholdRowSchema = BUILT_IN.thresholdRowSchema;
+/** Transitions a partial scan held back for one alert, and why. */
+export const lifecycleHoldSchema = BUILT_IN.lifecycleHoldSchema;
+export const scanReportSchema = BUILT_IN.scanReportSchema;

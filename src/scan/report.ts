@@ -1,6 +1,8 @@
 import type { z } from 'zod';
+import { DETECTORS } from '../detectors/registry.js';
 import type { DetectorOutcomes } from '../detectors/run.js';
-import { ALERT_IDS, type AlertId, type Severity } from '../model/alerts.js';
+import type { Detector } from '../detectors/types.js';
+import type { AlertId, Severity } from '../model/alerts.js';
 import { incidentFingerprint } from '../model/incident.js';
 import type {
   ClassifiedIncident,
@@ -22,9 +24,13 @@ export type DetectorReport = z.output<typeof detectorReportSchema>;
  */
 export type ScanReport = z.output<typeof scanReportSchema>;
 
-export function detectorReports(outcomes: DetectorOutcomes): Record<AlertId, DetectorReport> {
+export function detectorReports(
+  outcomes: DetectorOutcomes,
+  alerts: readonly Detector[] = DETECTORS,
+): Record<AlertId, DetectorReport> {
   const out = {} as Record<AlertId, DetectorReport>;
-  for (const alert of ALERT_IDS) {
+  for (const { meta } of alerts) {
+    const alert = meta.alert;
     const outcome = outcomes[alert];
     if (outcome.status === 'disabled') out[alert] = { status: 'disabled', incidents: 0 };
     else if (outcome.status === 'unknown')
@@ -103,8 +109,11 @@ export function graphOnlyReportIncident(
 const SEVERITY_ORDER: Record<Severity, number> = { high: 0, medium: 1, low: 2 };
 
 /** Stable report order: by alert (registry order), then severity, then principal and role names. */
-export function sortReportIncidents(incidents: ReportIncident[]): ReportIncident[] {
-  const alertOrder = new Map(ALERT_IDS.map((a, i) => [a, i]));
+export function sortReportIncidents(
+  incidents: ReportIncident[],
+  alerts: readonly Detector[] = DETECTORS,
+): ReportIncident[] {
+  const alertOrder = new Map(alerts.map((d, i) => [d.meta.alert, i]));
   const key = (i: ReportIncident) =>
     `${i.assigneeDisplayName ?? i.assigneeId ?? ''}|${i.roleDisplayName ?? i.roleTemplateId ?? ''}|${i.fingerprint}`;
   return [...incidents].sort(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DetectorsConfig } from '../detectors/config-schema.js';
+import { auditLookBackMs, type DetectorsConfig } from '../detectors/config-schema.js';
 import { type DetectorOutcomes, runDetectors } from '../detectors/run.js';
 import { describeTokenFailure, explainTokenFailure } from '../graph/aadsts.js';
 import type { ActivationHistoryMode } from '../graph/activation-history.js';
@@ -16,7 +16,6 @@ import type { ReconcileConfig } from '../reconcile/config-schema.js';
 import { thresholdRows } from '../reconcile/report-table.js';
 import { effectiveDetectorsConfig, type ThresholdProvenance } from '../reconcile/thresholds.js';
 import type { ScanSummary, ScanTrigger, StateStore } from '../store/state-store.js';
-import { durationMs } from '../util/iso-duration.js';
 import { activationHistoryReport, alertHistoryReport, HISTORY_ALERTS } from './activation-history-report.js';
 import { lifecyclePolicy } from './lifecycle-policy.js';
 import {
@@ -120,7 +119,7 @@ export async function assessTenant(
   const snapshot = await collectSnapshot(input.session.http, {
     tenantId: input.tenant.id,
     now: input.now,
-    auditLookBackMs: durationMs(input.detectors.RolesAssignedOutsidePimAlert.lookBack),
+    auditLookBackMs: auditLookBackMs(input.detectors),
     ...(input.activationHistory ? { activationHistory: input.activationHistory } : {}),
     ...(input.detectors.privilegedRoles
       ? { privilegedRoleTemplateIds: input.detectors.privilegedRoles }

@@ -33,6 +33,26 @@ describe('layering', () => {
     expect(offending).toEqual([]);
   });
 
+  /** Layers that must not reach into another: each pair is (importing layer, forbidden target). */
+  const FORBIDDEN: readonly { layer: string; target: RegExp; why: string }[] = [
+    { layer: 'src/graph', target: /(^|\/)reconcile\//, why: 'graph/ talks to Graph; plans belong elsewhere' },
+    {
+      layer: 'src/graph',
+      target: /(^|\/)detectors\/alerts\//,
+      why: "graph/ must not know any one alert's rules",
+    },
+    { layer: 'src/notifiers', target: /(^|\/)reconcile\//, why: 'notifiers take domain types from model/' },
+  ];
+
+  it.each(FORBIDDEN)('nothing under $layer imports $target ($why)', ({ layer, target }) => {
+    const offending = sourceFiles(layer).flatMap((file) =>
+      importsOf(file)
+        .filter((specifier) => target.test(specifier))
+        .map((specifier) => `${relative('.', file)} imports ${specifier}`),
+    );
+    expect(offending).toEqual([]);
+  });
+
   it('finds imports at all (regression guard: an empty scan would pass the check above)', () => {
     expect(importsOf('src/graph/snapshot.ts').length).toBeGreaterThan(5);
   });

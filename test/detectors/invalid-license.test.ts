@@ -124,20 +124,6 @@ const cases: Case[] = [
     expected: ['tenant'],
     status: 'licenceSuspended',
   },
-  {
-    name: 'unknown when subscribed SKUs could not be read',
-    snapshot: tenant().withoutSkus().failedSource('subscribedSkus').build(),
-    config: {},
-    now: NOW,
-    expected: 'unknown',
-  },
-  {
-    name: 'disabled when switched off',
-    snapshot: tenant().withoutSkus().build(),
-    config: { [ALERT]: { enabled: false } },
-    now: NOW,
-    expected: 'disabled',
-  },
 ];
 
 describe(ALERT, () => {

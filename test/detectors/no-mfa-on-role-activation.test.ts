@@ -161,34 +161,6 @@ const cases: Case[] = [
     now: NOW,
     expected: ['@ globalAdmin'],
   },
-  {
-    name: 'unknown when policies could not be read',
-    snapshot: tenant().withoutMfa('globalAdmin').failedSource('roleManagementPolicyAssignments').build(),
-    config: {},
-    now: NOW,
-    expected: 'unknown',
-  },
-  {
-    name: 'unknown when role definitions could not be read',
-    snapshot: tenant().withoutMfa('globalAdmin').failedSource('roleDefinitions').build(),
-    config: {},
-    now: NOW,
-    expected: 'unknown',
-  },
-  {
-    name: 'unknown when eligibilities could not be read',
-    snapshot: tenant().failedSource('roleEligibilityScheduleInstances').build(),
-    config: {},
-    now: NOW,
-    expected: 'unknown',
-  },
-  {
-    name: 'disabled when switched off',
-    snapshot: tenant().withoutMfa('globalAdmin').build(),
-    config: { [ALERT]: { enabled: false } },
-    now: NOW,
-    expected: 'disabled',
-  },
 ];
 
 describe(ALERT, () => {

@@ -224,27 +224,6 @@ const cases: Case[] = [
     now: NOW,
     expected: ['alice @ userAdmin'],
   },
-  {
-    name: 'unknown when schedule requests could not be read',
-    snapshot: eligibleAlice().failedSource('roleAssignmentScheduleRequests').build(),
-    config: {},
-    now: NOW,
-    expected: 'unknown',
-  },
-  {
-    name: 'unknown when eligibilities could not be read',
-    snapshot: eligibleAlice().failedSource('roleEligibilityScheduleInstances').build(),
-    config: {},
-    now: NOW,
-    expected: 'unknown',
-  },
-  {
-    name: 'disabled when switched off',
-    snapshot: eligibleAlice().build(),
-    config: { [ALERT]: { enabled: false } },
-    now: NOW,
-    expected: 'disabled',
-  },
 ];
 
 describe(ALERT, () => {

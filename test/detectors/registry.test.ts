@@ -4,7 +4,6 @@ import { detectorsConfigSchema } from '../../src/detectors/config-schema.js';
 import { incidentLinks } from '../../src/detectors/links.js';
 import {
   checkedDetectors,
-  DETECTOR_FILES,
   DETECTORS,
   DETECTORS_BY_ALERT,
   detectorFor,
@@ -12,6 +11,7 @@ import {
 import { runDetectors } from '../../src/detectors/run.js';
 import type { Detector } from '../../src/detectors/types.js';
 import { ALERT_IDS, type AlertId, type Severity } from '../../src/model/alerts.js';
+import { ATTACK_TECHNIQUES } from '../../src/model/attack.js';
 import type { Incident } from '../../src/model/incident.js';
 import { SOURCE_NAMES } from '../../src/model/snapshot.js';
 import { everyAlertTenant } from '../support/sample-tenant.js';
@@ -108,42 +108,46 @@ describe('detector registry', () => {
     for (const alert of ALERT_IDS) expect(detectorFor(alert)).toBe(DETECTORS_BY_ALERT[alert]);
   });
 
-  it.each(perDetector)('$alert: file, export name and meta.alert agree', async ({ alert, detector }) => {
-    const module: Record<string, unknown> = await import(`../../src/detectors/${DETECTOR_FILES[alert]}.ts`);
-    expect(module[alert]).toBe(detector);
+  it('has one module per alert under src/detectors/alerts, each exporting its detector under its alert id', async () => {
+    const dir = new URL('../../src/detectors/alerts/', import.meta.url);
+    const exported: string[] = [];
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+      const module: Record<string, unknown> = await import(new URL(file, dir).href);
+      const detectors = Object.entries(module).filter(
+        ([, value]) => typeof value === 'object' && value !== null && 'detect' in value && 'meta' in value,
+      ) as [string, Detector][];
+      expect(detectors.length, `${file} exports exactly one detector`).toBe(1);
+      const [name, detector] = detectors[0]!;
+      expect(detector.meta.alert, `${file}: export name and meta.alert agree`).toBe(name);
+      expect(detectorFor(detector.meta.alert), `${file} is in the registry`).toBe(detector);
+      exported.push(name);
+    }
+    expect(exported.sort()).toEqual([...ALERT_IDS].sort());
   });
 
-  it('has no detector module outside the registry', () => {
+  it('has no detector defined outside src/detectors/alerts', () => {
     const dir = new URL('../../src/detectors/', import.meta.url);
-    const definers = readdirSync(dir)
-      .filter(
-        (file) =>
-          file.endsWith('.ts') && readFileSync(new URL(file, dir), 'utf8').includes('defineDetector({'),
-      )
-      .map((file) => file.replace(/\.ts$/, ''))
-      .sort();
-    expect(definers).toEqual(Object.values(DETECTOR_FILES).sort());
+    const definers = readdirSync(dir).filter(
+      (file) => file.endsWith('.ts') && readFileSync(new URL(file, dir), 'utf8').includes('defineDetector({'),
+    );
+    expect(definers).toEqual([]);
   });
 
-  it('refuses to load when a module disagrees with its registry entry', () => {
+  it('refuses to load when a registry key and its detector disagree', () => {
     const [first, second] = DETECTORS as [Detector, Detector];
-    const entries = DETECTORS.map((detector) => ({ file: 'x', module: { [detector.meta.alert]: detector } }));
-    expect(() => checkedDetectors(entries)).not.toThrow();
-    const renamed = entries.map((entry, i) => (i === 0 ? { file: 'x', module: { Wrong: first } } : entry));
-    expect(() => checkedDetectors(renamed)).toThrow(
-      /export Wrong declares meta.alert TooManyGlobalAdminsAssignedToTenantAlert/,
+    const entries = Object.fromEntries(DETECTORS.map((detector) => [detector.meta.alert, detector]));
+    expect(checkedDetectors(entries)).toEqual(DETECTORS);
+    expect(() => checkedDetectors({ ...entries, [second.meta.alert]: first })).toThrow(
+      /registry key InvalidLicenseAlert holds the detector of TooManyGlobalAdminsAssignedToTenantAlert/,
     );
-    const swapped = [entries[1]!, entries[0]!, ...entries.slice(2)];
-    expect(() => checkedDetectors(swapped)).toThrow(
-      /registry position 0 should hold TooManyGlobalAdminsAssignedToTenantAlert/,
-    );
-    const doubled = entries.map((entry, i) =>
-      i === 1 ? { file: 'x', module: { ...entry.module, Extra: second } } : entry,
-    );
-    expect(() => checkedDetectors(doubled)).toThrow(/exports 2 detectors/);
-    expect(() => checkedDetectors(entries.slice(1))).toThrow(/lists 6 detectors, expected 7/);
   });
 
+  it('throws for an alert the registry does not hold, rather than falling through', () => {
+    expect(() => detectorFor('NoSuchAlert' as AlertId)).toThrow(/no detector for alert NoSuchAlert/);
+  });
+});
+
+describe('every registered detector', () => {
   it.each(perDetector)("$alert: metadata is complete and matches Graph's", ({ alert, detector }) => {
     const { meta } = detector;
     expect(meta.title.trim().length).toBeGreaterThan(10);
@@ -156,6 +160,13 @@ describe('detector registry', () => {
     expect(meta.graphConfigurationType).toBe(GRAPH[alert].configurationType);
     expect([...meta.thresholdKeys]).toEqual(GRAPH[alert].thresholdKeys);
     for (const key of meta.thresholdKeys) expect(Object.keys(detector.config.shape)).toContain(key);
+    expect(['assignee', 'tenant', 'role', 'assigneeAndRole', 'run']).toContain(meta.matchBy);
+    for (const id of meta.attack) expect(Object.keys(ATTACK_TECHNIQUES)).toContain(id);
+    expect(meta.remediation.pim(sampleIncident(alert)).summary).toMatch(/^PIM will /);
+    // Every threshold says which way it works, so reconciliation can explain a difference in it.
+    expect(Object.keys(detector.thresholds?.firesMoreWhen ?? {}).sort()).toEqual(
+      [...meta.thresholdKeys].sort(),
+    );
   });
 
   it('gives every detector its own title', () => {

@@ -241,30 +241,6 @@ const cases: Case[] = [
     now: NOW,
     expected: [],
   },
-  {
-    name: 'unknown when audit records could not be read',
-    snapshot: aliceAssigned().failedSource('directoryAudits').build(),
-    config: {},
-    now: NOW,
-    expected: 'unknown',
-  },
-  {
-    name: 'unknown when active assignments could not be read',
-    snapshot: aliceAssigned()
-      .roleAddAudit('alice', 'globalAdmin', ago('P5D'))
-      .failedSource('roleAssignmentScheduleInstances')
-      .build(),
-    config: {},
-    now: NOW,
-    expected: 'unknown',
-  },
-  {
-    name: 'disabled when switched off',
-    snapshot: aliceAssigned().roleAddAudit('alice', 'globalAdmin', ago('P5D')).build(),
-    config: { [ALERT]: { enabled: false } },
-    now: NOW,
-    expected: 'disabled',
-  },
 ];
 
 describe(ALERT, () => {

@@ -237,20 +237,6 @@ const cases: Case[] = [
     now: NOW,
     expected: [],
   },
-  {
-    name: 'unknown when schedule requests could not be read',
-    snapshot: aliceRun(3).failedSource('roleAssignmentScheduleRequests').build(),
-    config: {},
-    now: NOW,
-    expected: 'unknown',
-  },
-  {
-    name: 'disabled when switched off',
-    snapshot: aliceRun(3).build(),
-    config: { [ALERT]: { enabled: false } },
-    now: NOW,
-    expected: 'disabled',
-  },
 ];
 
 describe(ALERT, () => {

@@ -269,30 +269,6 @@ const cases: Case[] = [
     now: NOW,
     expected: gaKeys('breakglass', 'ga1', 'ga2'),
   },
-  // Unknown.
-  {
-    name: 'unknown when eligibilities could not be read',
-    snapshot: holders(3, 0).failedSource('roleEligibilityScheduleInstances').build(),
-    config: {},
-    now: NOW,
-    expected: 'unknown',
-  },
-  {
-    name: 'unknown when group members could not be read',
-    snapshot: holders(3, 0)
-      .failedSource('groupMembers', 'GET groups/x/members: 503 after retries', 503)
-      .build(),
-    config: {},
-    now: NOW,
-    expected: 'unknown',
-  },
-  {
-    name: 'disabled when switched off',
-    snapshot: holders(3, 0).build(),
-    config: { [ALERT]: { enabled: false } },
-    now: NOW,
-    expected: 'disabled',
-  },
 ];
 
 describe(ALERT, () => {

@@ -1,17 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { detectorsConfigSchema } from '../../src/detectors/config-schema.js';
 import { runDetectors } from '../../src/detectors/run.js';
-import {
-  operationIdFromLocation,
-  planRemediation,
-  refreshAlerts,
-  remediateIncident,
-} from '../../src/graph/alert-actions.js';
+import { operationIdFromLocation, refreshAlerts, remediateIncident } from '../../src/graph/alert-actions.js';
 import type { GraphSession } from '../../src/graph/session.js';
 import { collectSnapshot } from '../../src/graph/snapshot.js';
 import { type AlertId, graphAlertObjectId } from '../../src/model/alerts.js';
 import type { TenantSnapshot } from '../../src/model/snapshot.js';
 import { reconcile } from '../../src/reconcile/classify.js';
+import { planRemediation } from '../../src/reconcile/remediation-plan.js';
 import { effectiveDetectorsConfig } from '../../src/reconcile/thresholds.js';
 import { type EmulatedTenant, startEmulatedTenant } from '../../src/scan/emulated-tenant.js';
 import { demoFixture, demoNow, THIRTY_DAYS_MS } from '../support/demo-fixture.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { detectorFor } from '../../src/detectors/registry.js';
 import type { Incident } from '../../src/model/incident.js';
 import type { GraphIncident } from '../../src/model/snapshot.js';
 import { matchIncidents, roleTemplateResolver } from '../../src/reconcile/match.js';
@@ -88,7 +89,12 @@ describe('matchIncidents', () => {
       assigneeId: uid('alice').toUpperCase(),
       roleDefinitionId: customDefinitionId.toUpperCase(),
     });
-    const result = matchIncidents('StaleSignInAlert', [ours], [theirs], roleTemplateResolver(snapshot));
+    const result = matchIncidents(
+      detectorFor('StaleSignInAlert').meta.matchBy,
+      [ours],
+      [theirs],
+      roleTemplateResolver(snapshot),
+    );
     expect(result.pairs).toHaveLength(1);
     expect(result.oursOnly).toEqual([]);
     expect(result.graphOnly).toEqual([]);

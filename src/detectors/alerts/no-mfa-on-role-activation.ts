@@ -1,22 +1,20 @@
 import { z } from 'zod';
-import type { Incident } from '../model/incident.js';
-import type { RolePolicy } from '../model/snapshot.js';
-import { HOLDING_SOURCES } from './holdings.js';
-import { IdSet } from './id-set.js';
-import { compareIncidents, incidentIdentity, roleFields } from './incident-fields.js';
-import { type DetectorMeta, defineDetector } from './types.js';
+import type { Incident } from '../../model/incident.js';
+import type { RolePolicy } from '../../model/snapshot.js';
+import { entraUrl } from '../entra-links.js';
+import { HOLDING_SOURCES } from '../holdings.js';
+import { IdSet } from '../id-set.js';
+import { compareIncidents, incidentIdentity, roleFields } from '../incident-fields.js';
+import { roleName } from '../remediation.js';
+import { detectorSettings } from '../settings.js';
+import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
-const config = z
-  .object({
-    /** @defaultValue true */
-    enabled: z.boolean().default(true),
-    /**
-     * Count an activation rule that demands a Conditional Access authentication context as MFA: the
-     * context's policy is where MFA (or stronger) is enforced. @defaultValue true
-     */
-    acceptAuthenticationContext: z.boolean().default(true),
-  })
-  .strict();
+const config = detectorSettings({
+  acceptAuthenticationContext: z.boolean().default(true).meta({
+    description:
+      "Count an activation rule that demands a Conditional Access authentication context as MFA: the context's policy is where MFA (or stronger) is enforced.",
+  }),
+});
 
 const meta: DetectorMeta<z.output<typeof config>> = {
   alert: 'NoMfaOnRoleActivationAlert',
@@ -33,6 +31,24 @@ const meta: DetectorMeta<z.output<typeof config>> = {
   sources: ['roleDefinitions', 'roleManagementPolicyAssignments', ...HOLDING_SOURCES],
   graphConfigurationType: '#microsoft.graph.noMfaOnRoleActivationAlertConfiguration',
   thresholdKeys: [],
+  matchBy: 'role',
+  // A password alone is enough to turn a valid account into an administrator.
+  attack: ['T1078.004'],
+  remediation: {
+    pim: (incident) => ({
+      action: 'requireMfaOnActivation',
+      summary: `PIM will require multifactor authentication to activate ${roleName(incident)}`,
+    }),
+    links: (tenantId) => [
+      {
+        title: 'PIM settings for Microsoft Entra roles',
+        url: entraUrl(
+          tenantId,
+          'Microsoft_Azure_PIMCommon/ResourceMenuBlade/~/RoleSettings/resourceId//resourceType/tenant/provider/aadroles',
+        ),
+      },
+    ],
+  },
 };
 
 function activationRequirements(policy: RolePolicy): string {
@@ -62,7 +78,7 @@ function demandsMfa(policy: RolePolicy, acceptAuthenticationContext: boolean): b
  * - unknown: role definitions, policies or holdings could not be read. A single role in scope without a
  *   policy assignment is listed in `unknownItems` rather than reported.
  */
-export const NoMfaOnRoleActivationAlert = defineDetector({
+export const NoMfaOnRoleActivationAlert: Detector<typeof config> = defineDetector({
   meta,
   config,
   detect({ snapshot, config, holdings, privilegedRoles, exclusions }) {

@@ -1,11 +1,13 @@
-import { z } from 'zod';
-import type { Evidence, Incident } from '../model/incident.js';
-import type { AuditRecord, TenantSnapshot } from '../model/snapshot.js';
-import { durationMs, isoDuration } from '../util/iso-duration.js';
-import { principalRoleKey } from './activations.js';
-import { assigneeFields, compareIncidents, incidentIdentity, roleFields } from './incident-fields.js';
-import { epochMs, isWithinLookBack } from './time.js';
-import { type DetectorMeta, defineDetector } from './types.js';
+import type { z } from 'zod';
+import type { Evidence, Incident } from '../../model/incident.js';
+import type { AuditRecord, TenantSnapshot } from '../../model/snapshot.js';
+import { durationMs } from '../../util/iso-duration.js';
+import { principalRoleKey } from '../activations.js';
+import { assigneeFields, compareIncidents, incidentIdentity, roleFields } from '../incident-fields.js';
+import { removeRoleAssignment } from '../remediation.js';
+import { detectorSettings, durationSetting } from '../settings.js';
+import { dayOf, epochMs, isWithinLookBack } from '../time.js';
+import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
 /** The MS-PIM service principal's application id: the directory writes PIM itself makes carry it. */
 export const MS_PIM_APP_ID = '01fc33a7-78ba-4d2f-a4b7-768e336e890e';
@@ -14,14 +16,9 @@ const PIM_OUTSIDE_ACTIVITY = 'add member to role outside of pim';
 const DIRECTORY_ADD_ACTIVITY = 'add member to role';
 const CORE_DIRECTORY = 'core directory';
 
-const config = z
-  .object({
-    /** @defaultValue true */
-    enabled: z.boolean().default(true),
-    /** How far back to read audit records. ISO-8601 duration. @defaultValue P30D */
-    lookBack: isoDuration.default('P30D'),
-  })
-  .strict();
+const config = detectorSettings({
+  lookBack: durationSetting('P30D', 'How far back to read audit records.'),
+});
 
 const meta: DetectorMeta<z.output<typeof config>> = {
   alert: 'RolesAssignedOutsidePimAlert',
@@ -41,6 +38,12 @@ const meta: DetectorMeta<z.output<typeof config>> = {
   graphConfigurationType:
     '#microsoft.graph.rolesAssignedOutsidePrivilegedIdentityManagementAlertConfiguration',
   thresholdKeys: [],
+  matchBy: 'assigneeAndRole',
+  // A role added outside the controlled path is the technique itself: how attackers keep or raise access.
+  attack: ['T1098.003'],
+  remediation: { pim: removeRoleAssignment },
+  assignmentDateTitle: 'Assigned outside PIM',
+  auditLogWindowKey: 'lookBack',
 };
 
 function initiatedByPim(record: AuditRecord): boolean {
@@ -79,7 +82,7 @@ function initiatorText(snapshot: TenantSnapshot, record: AuditRecord): string {
  *   Records naming no principal or role are listed in `unknownItems`.
  * - unknown: audit records or active assignments could not be read.
  */
-export const RolesAssignedOutsidePimAlert = defineDetector({
+export const RolesAssignedOutsidePimAlert: Detector<typeof config> = defineDetector({
   meta,
   config,
   detect({ snapshot, config, now, holdings, exclusions }) {
@@ -137,4 +140,9 @@ export const RolesAssignedOutsidePimAlert = defineDetector({
       ...(unknownItems.length > 0 ? { unknownItems } : {}),
     };
   },
+  situationDate(incident) {
+    const at = incident.assignmentCreatedDateTime;
+    return at ? { at, what: 'was assigned the role outside PIM' } : undefined;
+  },
+  keyDates: (incident) => `assigned ${dayOf(incident.assignmentCreatedDateTime)}`,
 });

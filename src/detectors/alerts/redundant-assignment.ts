@@ -1,33 +1,24 @@
-import { z } from 'zod';
-import type { Evidence, Incident } from '../model/incident.js';
-import type { Activation } from '../model/snapshot.js';
-import { durationMs, isoDuration } from '../util/iso-duration.js';
+import type { z } from 'zod';
+import type { Evidence, Incident } from '../../model/incident.js';
+import { durationMs } from '../../util/iso-duration.js';
 import {
   ACTIVATION_HISTORY_SOURCES,
   activationEvidence,
-  activationsOfKind,
+  latestSelfActivations,
   principalRoleKey,
-  roleActivations,
-} from './activations.js';
-import { HOLDING_SOURCES, type Holding } from './holdings.js';
-import {
-  assigneeFields,
-  compareIncidents,
-  holdingEvidence,
-  incidentIdentity,
-  roleFields,
-} from './incident-fields.js';
-import { epochMs, isOlderThan, windowEdge } from './time.js';
-import { type DetectorMeta, defineDetector } from './types.js';
+} from '../activations.js';
+import { holdingDates } from '../holding-dates.js';
+import { eligibleSince, HOLDING_SOURCES } from '../holdings.js';
+import { compareIncidents, holdingEvidence, principalRoleIncident } from '../incident-fields.js';
+import { removeRoleAssignment } from '../remediation.js';
+import { detectorSettings, durationSetting } from '../settings.js';
+import { quietTooLong } from '../threshold-rules.js';
+import { dayOf, epochMs, isOlderThan, latestOf, plusDuration, windowEdge } from '../time.js';
+import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
-const config = z
-  .object({
-    /** @defaultValue true */
-    enabled: z.boolean().default(true),
-    /** How long an eligible user may go without activating. ISO-8601 duration. @defaultValue P30D */
-    duration: isoDuration.default('P30D'),
-  })
-  .strict();
+const config = detectorSettings({
+  duration: durationSetting('P30D', 'How long an eligible user may go without activating.'),
+});
 
 const meta: DetectorMeta<z.output<typeof config>> = {
   alert: 'RedundantAssignmentAlert',
@@ -44,34 +35,12 @@ const meta: DetectorMeta<z.output<typeof config>> = {
   sources: [...HOLDING_SOURCES, ...ACTIVATION_HISTORY_SOURCES],
   graphConfigurationType: '#microsoft.graph.redundantAssignmentAlertConfiguration',
   thresholdKeys: ['duration'],
+  matchBy: 'assigneeAndRole',
+  // Unused eligibilities are standing access that a stolen credential can use unnoticed.
+  attack: ['T1078.004'],
+  remediation: { pim: removeRoleAssignment },
+  activationHistory: { windowKey: 'duration', reportsLastActivation: true },
 };
-
-/** When the principal first became eligible; null when any eligibility has no known start (long ago). */
-function eligibleSince(holding: Holding): string | null {
-  let earliest: string | null = null;
-  let earliestMs = Number.POSITIVE_INFINITY;
-  for (const grant of holding.grants) {
-    if (grant.kind !== 'eligible') continue;
-    if (grant.start === null) return null;
-    const ms = epochMs(grant.start);
-    if (ms < earliestMs) {
-      earliest = grant.start;
-      earliestMs = ms;
-    }
-  }
-  return earliest;
-}
-
-function latestSelfActivations(activations: readonly Activation[]): Map<string, Activation> {
-  const latest = new Map<string, Activation>();
-  for (const activation of activationsOfKind(activations, ['activate'])) {
-    const key = principalRoleKey(activation.principalId, activation.roleTemplateId);
-    const previous = latest.get(key);
-    if (!previous || epochMs(activation.startDateTime) > epochMs(previous.startDateTime))
-      latest.set(key, activation);
-  }
-  return latest;
-}
 
 /**
  * Eligible users who do not use their role.
@@ -87,13 +56,13 @@ function latestSelfActivations(activations: readonly Activation[]): Map<string, 
  *   `lastActivationDateTime` is null where the schedule requests would have known it, and a `duration`
  *   longer than 30 days can fire on a user who did activate within it; the scan report says so.
  */
-export const RedundantAssignmentAlert = defineDetector({
+export const RedundantAssignmentAlert: Detector<typeof config> = defineDetector({
   meta,
   config,
   detect({ snapshot, config, now, holdings, exclusions }) {
     const windowMs = durationMs(config.duration);
     const edge = windowEdge(now, windowMs);
-    const lastActivation = latestSelfActivations(roleActivations(snapshot));
+    const lastActivation = latestSelfActivations(snapshot);
     const incidents: Incident[] = [];
     for (const holding of holdings.all) {
       if (!holding.eligible || holding.principalType !== 'user' || exclusions.has(holding.principalId))
@@ -107,16 +76,30 @@ export const RedundantAssignmentAlert = defineDetector({
         evidence.push(activationEvidence(activation, `last activation ${activation.startDateTime}`));
       }
       incidents.push({
-        ...incidentIdentity(snapshot, meta.alert, meta.severity, {
-          principalId: holding.principalId,
-          roleTemplateId: holding.roleTemplateId,
-        }),
-        ...assigneeFields(snapshot, holding.principalId),
-        ...roleFields(snapshot, holding.roleTemplateId, holding.roleDefinitionId),
+        ...principalRoleIncident(snapshot, meta, holding),
         lastActivationDateTime: activation?.startDateTime ?? null,
         evidence,
       });
     }
     return { status: 'ok', incidents: incidents.sort(compareIncidents) };
   },
+  thresholds: {
+    firesMoreWhen: { duration: 'lower' },
+    wouldFireUnder: (values, facts, now) =>
+      quietTooLong(
+        values,
+        { holds: facts.holds, last: facts.lastActivation, since: facts.eligibleSince },
+        now,
+      ),
+  },
+  situationDate(incident, ctx, { duration }) {
+    const { assigneeId, roleTemplateId } = incident;
+    const since =
+      assigneeId && roleTemplateId ? holdingDates(ctx, assigneeId, roleTemplateId).eligibleSince : undefined;
+    const base = latestOf([incident.lastActivationDateTime, since]);
+    return base
+      ? { at: plusDuration(base, duration), what: `went ${duration} without activating` }
+      : undefined;
+  },
+  keyDates: (incident) => `last activation ${dayOf(incident.lastActivationDateTime)}`,
 });

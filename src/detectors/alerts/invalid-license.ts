@@ -1,8 +1,11 @@
-import { z } from 'zod';
-import type { Evidence } from '../model/incident.js';
-import type { SubscribedSku } from '../model/snapshot.js';
-import { incidentIdentity } from './incident-fields.js';
-import { type DetectorMeta, defineDetector } from './types.js';
+import type { z } from 'zod';
+import type { Evidence } from '../../model/incident.js';
+import type { SubscribedSku } from '../../model/snapshot.js';
+import { entraUrl } from '../entra-links.js';
+import { incidentIdentity } from '../incident-fields.js';
+import { applyMitigationSteps } from '../remediation.js';
+import { detectorSettings } from '../settings.js';
+import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
 /** Service plans that license PIM: Entra ID P2 and Entra ID Governance. */
 export const PIM_SERVICE_PLAN_IDS: Readonly<Record<string, string>> = {
@@ -31,12 +34,7 @@ export const TENANT_LICENSE_STATUSES = [
 ] as const;
 export type TenantLicenseStatus = (typeof TENANT_LICENSE_STATUSES)[number];
 
-const config = z
-  .object({
-    /** @defaultValue true */
-    enabled: z.boolean().default(true),
-  })
-  .strict();
+const config = detectorSettings({});
 
 const meta: DetectorMeta<z.output<typeof config>> = {
   alert: 'InvalidLicenseAlert',
@@ -53,6 +51,18 @@ const meta: DetectorMeta<z.output<typeof config>> = {
   sources: ['subscribedSkus'],
   graphConfigurationType: '#microsoft.graph.invalidLicenseAlertConfiguration',
   thresholdKeys: [],
+  matchBy: 'tenant',
+  // A licensing state, not adversary behaviour: no technique.
+  attack: [],
+  remediation: {
+    pim: applyMitigationSteps,
+    links: (tenantId) => [
+      {
+        title: 'Licences: all products',
+        url: entraUrl(tenantId, 'Microsoft_AAD_IAM/LicensesMenuBlade/~/Products'),
+      },
+    ],
+  },
 };
 
 /** A SKU that contains a PIM-licensing plan which does not count. */
@@ -100,7 +110,7 @@ export function tenantLicenseProblem(
  * - quiet: at least one such SKU and plan exist.
  * - unknown: subscribed SKUs could not be read.
  */
-export const InvalidLicenseAlert = defineDetector({
+export const InvalidLicenseAlert: Detector<typeof config> = defineDetector({
   meta,
   config,
   detect({ snapshot }) {
@@ -131,4 +141,5 @@ export const InvalidLicenseAlert = defineDetector({
       metrics,
     };
   },
+  keyDates: (incident) => incident.tenantLicenseStatus ?? '',
 });

@@ -1,33 +1,33 @@
 import { z } from 'zod';
-import type { Incident } from '../model/incident.js';
-import type { Activation } from '../model/snapshot.js';
-import { durationMs, isoDuration } from '../util/iso-duration.js';
+import type { Incident } from '../../model/incident.js';
+import type { Activation } from '../../model/snapshot.js';
+import { durationMs } from '../../util/iso-duration.js';
 import {
   ACTIVATION_HISTORY_SOURCES,
   activationEvidence,
-  activationsOfKind,
   principalRoleKey,
-  roleActivations,
-} from './activations.js';
-import { assigneeFields, compareIncidents, incidentIdentity, roleFields } from './incident-fields.js';
-import { epochMs, windowEdge } from './time.js';
-import { type DetectorMeta, defineDetector } from './types.js';
+  selfActivations,
+} from '../activations.js';
+import { compareIncidents, principalRoleIncident } from '../incident-fields.js';
+import { applyMitigationSteps } from '../remediation.js';
+import { detectorSettings, durationSetting } from '../settings.js';
+import { numberOf } from '../threshold-rules.js';
+import { epochMs, windowEdge } from '../time.js';
+import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
-const config = z
-  .object({
-    /** @defaultValue true */
-    enabled: z.boolean().default(true),
-    /** Activations in one uninterrupted run needed to fire. @defaultValue 3 */
-    sequentialActivationCounterThreshold: z.number().int().min(2).default(3),
-    /**
-     * Longest gap between one activation's end and the next one's start that still continues a run.
-     * ISO-8601 duration. @defaultValue PT10S
-     */
-    timeIntervalBetweenActivations: isoDuration.default('PT10S'),
-    /** Only activations starting this far back count. ISO-8601 duration. @defaultValue P30D */
-    lookBack: isoDuration.default('P30D'),
-  })
-  .strict();
+const config = detectorSettings({
+  sequentialActivationCounterThreshold: z
+    .number()
+    .int()
+    .min(2)
+    .default(3)
+    .meta({ description: 'Activations in one uninterrupted run needed to fire.' }),
+  timeIntervalBetweenActivations: durationSetting(
+    'PT10S',
+    "Longest gap between one activation's end and the next one's start that still continues a run.",
+  ),
+  lookBack: durationSetting('P30D', 'Only activations starting this far back count.'),
+});
 
 const meta: DetectorMeta<z.output<typeof config>> = {
   alert: 'SequentialActivationRenewalsAlert',
@@ -44,6 +44,11 @@ const meta: DetectorMeta<z.output<typeof config>> = {
   sources: [...ACTIVATION_HISTORY_SOURCES],
   graphConfigurationType: '#microsoft.graph.sequentialActivationRenewalsAlertConfiguration',
   thresholdKeys: ['sequentialActivationCounterThreshold', 'timeIntervalBetweenActivations'],
+  matchBy: 'run',
+  // Back-to-back activations are how an account someone else is using keeps its privilege alive.
+  attack: ['T1078.004'],
+  remediation: { pim: applyMitigationSteps },
+  activationHistory: { windowKey: 'lookBack', reportsLastActivation: false },
 };
 
 /** An activation with its times parsed once: sorting and run-splitting compare them many times. */
@@ -122,7 +127,7 @@ function runEnd(run: readonly Timed[]): string | null {
  * admin (extend/renew)`) than completed activations. Counting them would also make the two sources of
  * activation history disagree.
  */
-export const SequentialActivationRenewalsAlert = defineDetector({
+export const SequentialActivationRenewalsAlert: Detector<typeof config> = defineDetector({
   meta,
   config,
   detect({ snapshot, config, now, exclusions }) {
@@ -131,7 +136,7 @@ export const SequentialActivationRenewalsAlert = defineDetector({
     const nowMs = now.getTime();
     const edge = windowEdge(now, lookBackMs);
     const perUserRole = new Map<string, Timed[]>();
-    for (const request of activationsOfKind(roleActivations(snapshot), ['activate'])) {
+    for (const request of selfActivations(snapshot)) {
       if (exclusions.has(request.principalId)) continue;
       const entry = timed(request);
       // The window runs from its edge (inside) up to now; activations scheduled for later do not count yet.
@@ -148,13 +153,7 @@ export const SequentialActivationRenewalsAlert = defineDetector({
         if (run.length < config.sequentialActivationCounterThreshold) continue;
         const first = run[0]!.request;
         incidents.push({
-          ...incidentIdentity(snapshot, meta.alert, meta.severity, {
-            principalId: first.principalId,
-            roleTemplateId: first.roleTemplateId,
-            runStart: first.startDateTime,
-          }),
-          ...assigneeFields(snapshot, first.principalId),
-          ...roleFields(snapshot, first.roleTemplateId, first.roleDefinitionId),
+          ...principalRoleIncident(snapshot, meta, first, first.startDateTime),
           activationCount: run.length,
           sequenceStartDateTime: first.startDateTime,
           sequenceEndDateTime: runEnd(run),
@@ -169,4 +168,29 @@ export const SequentialActivationRenewalsAlert = defineDetector({
     }
     return { status: 'ok', incidents: incidents.sort(compareIncidents) };
   },
+  thresholds: {
+    firesMoreWhen: {
+      sequentialActivationCounterThreshold: 'lower',
+      timeIntervalBetweenActivations: 'higher',
+    },
+    wouldFireUnder(values, { activationCount }) {
+      const count = numberOf(values, 'sequentialActivationCounterThreshold');
+      // The count alone can rule a run out; whether a different gap splits or joins runs cannot be
+      // re-checked from one incident, so a longer run stays "unknown" and the direction decides.
+      if (count === undefined || activationCount === undefined || activationCount === null) return undefined;
+      return activationCount < count ? false : undefined;
+    },
+  },
+  situationDate(incident, ctx, { sequentialActivationCounterThreshold: threshold }) {
+    // Evidence lists the run's activations in order; the run became an incident with the threshold-th.
+    const ids = incident.evidence
+      .filter((e) => e.kind === 'scheduleRequest' || e.kind === 'auditRecord')
+      .map((e) => e.id);
+    const reaching = ids[threshold - 1] ?? ids[ids.length - 1];
+    const at =
+      (reaching ? ctx.activation(reaching)?.startDateTime : undefined) ?? incident.sequenceStartDateTime;
+    return at ? { at, what: `reached ${threshold} back-to-back activations` } : undefined;
+  },
+  keyDates: (i) =>
+    `${i.activationCount ?? '?'} activations ${i.sequenceStartDateTime?.slice(0, 16).replace('T', ' ') ?? '?'} to ${i.sequenceEndDateTime?.slice(11, 16) ?? 'open'}`,
 });

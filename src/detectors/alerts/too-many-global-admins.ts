@@ -1,23 +1,23 @@
 import { z } from 'zod';
-import { GLOBAL_ADMIN_TEMPLATE_ID } from '../model/alerts.js';
-import type { Incident } from '../model/incident.js';
-import { HOLDING_SOURCES } from './holdings.js';
-import { assigneeFields, compareIncidents, holdingEvidence, incidentIdentity } from './incident-fields.js';
-import { type DetectorMeta, defineDetector } from './types.js';
+import type { Incident } from '../../model/incident.js';
+import { GLOBAL_ADMIN_TEMPLATE_ID } from '../../model/roles.js';
+import { holdingDates } from '../holding-dates.js';
+import { HOLDING_SOURCES } from '../holdings.js';
+import { assigneeFields, compareIncidents, holdingEvidence, incidentIdentity } from '../incident-fields.js';
+import { remediationSubject } from '../remediation.js';
+import { detectorSettings } from '../settings.js';
+import { allOf, numberOf } from '../threshold-rules.js';
+import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
-const config = z
-  .object({
-    /** @defaultValue true */
-    enabled: z.boolean().default(true),
-    /** Fires only when at least this many principals hold Global Administrator. @defaultValue 3 */
-    globalAdminCountThreshold: z.number().int().min(1).default(3),
-    /**
-     * ...and when Global Administrator holdings make up at least this percentage of all role holdings.
-     * @defaultValue 10
-     */
-    percentageOfGlobalAdminsOutOfRolesThreshold: z.number().min(0).max(100).default(10),
-  })
-  .strict();
+const config = detectorSettings({
+  globalAdminCountThreshold: z.number().int().min(1).default(3).meta({
+    description: 'Fires only when at least this many principals hold Global Administrator.',
+  }),
+  percentageOfGlobalAdminsOutOfRolesThreshold: z.number().min(0).max(100).default(10).meta({
+    description:
+      '...and when Global Administrator holdings make up at least this percentage of all role holdings.',
+  }),
+});
 
 const meta: DetectorMeta<z.output<typeof config>> = {
   alert: 'TooManyGlobalAdminsAssignedToTenantAlert',
@@ -34,6 +34,16 @@ const meta: DetectorMeta<z.output<typeof config>> = {
   sources: [...HOLDING_SOURCES],
   graphConfigurationType: '#microsoft.graph.tooManyGlobalAdminsAssignedToTenantAlertConfiguration',
   thresholdKeys: ['globalAdminCountThreshold', 'percentageOfGlobalAdminsOutOfRolesThreshold'],
+  matchBy: 'assignee',
+  // Every extra Global Administrator is one more valid account whose takeover gives the whole tenant.
+  attack: ['T1078.004'],
+  impliedRole: { templateId: GLOBAL_ADMIN_TEMPLATE_ID, displayName: 'Global Administrator' },
+  remediation: {
+    pim: (incident) => ({
+      action: 'removeRoleAssignment',
+      summary: `PIM will remove ${remediationSubject(incident)} from Global Administrator (${GLOBAL_ADMIN_TEMPLATE_ID})`,
+    }),
+  },
 };
 
 /**
@@ -47,7 +57,7 @@ const meta: DetectorMeta<z.output<typeof config>> = {
  *   towards neither figure.
  * - unknown: role assignments, eligibilities, group members or principals could not be read.
  */
-export const TooManyGlobalAdminsAssignedToTenantAlert = defineDetector({
+export const TooManyGlobalAdminsAssignedToTenantAlert: Detector<typeof config> = defineDetector({
   meta,
   config,
   detect({ snapshot, config, holdings, exclusions }) {
@@ -74,6 +84,29 @@ export const TooManyGlobalAdminsAssignedToTenantAlert = defineDetector({
       evidence: [...holdingEvidence(snapshot, holding), metric],
     }));
     return { status: 'ok', incidents: incidents.sort(compareIncidents), metrics };
+  },
+  thresholds: {
+    firesMoreWhen: {
+      globalAdminCountThreshold: 'lower',
+      percentageOfGlobalAdminsOutOfRolesThreshold: 'lower',
+    },
+    wouldFireUnder(values, { holds, metrics }) {
+      const count = numberOf(values, 'globalAdminCountThreshold');
+      const percent = numberOf(values, 'percentageOfGlobalAdminsOutOfRolesThreshold');
+      const globalAdmins = metrics?.globalAdmins;
+      const share = metrics?.percent;
+      return allOf([
+        holds,
+        globalAdmins === undefined || count === undefined ? undefined : globalAdmins >= count,
+        share === undefined || percent === undefined ? undefined : share >= percent,
+      ]);
+    },
+  },
+  situationDate(incident, ctx) {
+    const start = incident.assigneeId
+      ? holdingDates(ctx, incident.assigneeId, GLOBAL_ADMIN_TEMPLATE_ID).start
+      : undefined;
+    return start ? { at: start, what: 'became a Global Administrator' } : undefined;
   },
 });
 

@@ -1,26 +1,17 @@
-import { z } from 'zod';
-import type { Incident } from '../model/incident.js';
-import type { SignInActivity } from '../model/snapshot.js';
-import { durationMs, isoDuration } from '../util/iso-duration.js';
-import { HOLDING_SOURCES } from './holdings.js';
-import {
-  assigneeFields,
-  compareIncidents,
-  holdingEvidence,
-  incidentIdentity,
-  roleFields,
-} from './incident-fields.js';
-import { epochMs, isOlderThan, latestOf, windowEdge } from './time.js';
-import { type DetectorMeta, defineDetector } from './types.js';
+import type { z } from 'zod';
+import type { Incident } from '../../model/incident.js';
+import { durationMs } from '../../util/iso-duration.js';
+import { HOLDING_SOURCES } from '../holdings.js';
+import { compareIncidents, holdingEvidence, principalRoleIncident } from '../incident-fields.js';
+import { removeRoleAssignment } from '../remediation.js';
+import { detectorSettings, durationSetting } from '../settings.js';
+import { quietTooLong } from '../threshold-rules.js';
+import { dayOf, epochMs, isOlderThan, lastSignIn, latestOf, plusDuration, windowEdge } from '../time.js';
+import { type Detector, type DetectorMeta, defineDetector } from '../types.js';
 
-const config = z
-  .object({
-    /** @defaultValue true */
-    enabled: z.boolean().default(true),
-    /** A privileged user without a sign-in for longer than this is stale. ISO-8601 duration. @defaultValue P30D */
-    duration: isoDuration.default('P30D'),
-  })
-  .strict();
+const config = detectorSettings({
+  duration: durationSetting('P30D', 'A privileged user without a sign-in for longer than this is stale.'),
+});
 
 const meta: DetectorMeta<z.output<typeof config>> = {
   alert: 'StaleSignInAlert',
@@ -38,16 +29,11 @@ const meta: DetectorMeta<z.output<typeof config>> = {
   sources: [...HOLDING_SOURCES, 'roleDefinitions', 'signInActivity'],
   graphConfigurationType: '#microsoft.graph.staleSignInAlertConfiguration',
   thresholdKeys: ['duration'],
+  matchBy: 'assigneeAndRole',
+  // Dormant privileged accounts are standing access that a stolen credential can use unnoticed.
+  attack: ['T1078.004'],
+  remediation: { pim: removeRoleAssignment },
 };
-
-/** The latest of the three sign-in times Graph keeps; null when none is set (never signed in). */
-export function lastSignIn(activity: SignInActivity): string | null {
-  return latestOf([
-    activity.lastSignInDateTime,
-    activity.lastNonInteractiveSignInDateTime,
-    activity.lastSuccessfulSignInDateTime,
-  ]);
-}
 
 /**
  * Privileged users who do not sign in.
@@ -61,7 +47,7 @@ export function lastSignIn(activity: SignInActivity): string | null {
  * - unknown: holdings, role definitions or sign-in activity could not be read. A holder whose sign-in
  *   activity was not read is listed in `unknownItems` rather than reported.
  */
-export const StaleSignInAlert = defineDetector({
+export const StaleSignInAlert: Detector<typeof config> = defineDetector({
   meta,
   config,
   detect({ snapshot, config, now, holdings, privilegedRoles, exclusions }) {
@@ -81,12 +67,7 @@ export const StaleSignInAlert = defineDetector({
       const last = lastSignIn(activity);
       if (!isOlderThan(last, now, windowMs)) continue;
       incidents.push({
-        ...incidentIdentity(snapshot, meta.alert, meta.severity, {
-          principalId: holding.principalId,
-          roleTemplateId: holding.roleTemplateId,
-        }),
-        ...assigneeFields(snapshot, holding.principalId),
-        ...roleFields(snapshot, holding.roleTemplateId, holding.roleDefinitionId),
+        ...principalRoleIncident(snapshot, meta, holding),
         assignmentCreatedDateTime: holding.start,
         lastSignInDateTime: last,
         evidence: [
@@ -109,4 +90,17 @@ export const StaleSignInAlert = defineDetector({
       ...(unknownItems.length > 0 ? { unknownItems } : {}),
     };
   },
+  thresholds: {
+    firesMoreWhen: { duration: 'lower' },
+    wouldFireUnder: (values, facts, now) =>
+      quietTooLong(values, { holds: facts.holds, last: facts.lastSignIn, since: facts.holdingStart }, now),
+  },
+  situationDate(incident, _ctx, { duration }) {
+    const base = latestOf([incident.lastSignInDateTime, incident.assignmentCreatedDateTime]);
+    return base
+      ? { at: plusDuration(base, duration), what: `went ${duration} without signing in` }
+      : undefined;
+  },
+  keyDates: (i) =>
+    `last sign-in ${dayOf(i.lastSignInDateTime)}, holds role since ${i.assignmentCreatedDateTime ? dayOf(i.assignmentCreatedDateTime) : 'long ago'}`,
 });

@@ -63,11 +63,11 @@ export const webhookKind = defineChannelKind({
         return { eventId: event.eventId, body: JSON.stringify(payload) };
       },
       send: (rendered) =>
-        withSecret(context, config.url, `webhook URL for channel ${name}`, (url) =>
+        withSecret(context, config.url, `webhook URL for channel ${name}`, (webhookUrl) =>
           withSecrets(context, config.secrets, `webhook channel ${name}`, (secrets) =>
             sendSignedWebhook({
               channel: name,
-              url,
+              webhookUrl,
               secrets,
               body: rendered.body,
               eventId: rendered.eventId,

@@ -25,8 +25,8 @@ import { type RetryPolicy, retryPolicyFor } from './retry-policy.js';
  * passes its own).
  */
 
-export { type ChannelDependencies, type ChannelMode, deliveryKey };
 export type { ChannelKind, RenderedBy, RenderedNotification } from './channel-kinds.js';
+export { type ChannelDependencies, type ChannelMode, deliveryKey };
 
 /** What the notify job needs to know about a channel to queue and retry it: no secrets, no senders. */
 export interface ChannelDescription {
@@ -129,7 +129,9 @@ function buildChannel(configured: ConfiguredChannel, context: ChannelContext): N
     send(rendered) {
       if (rendered.kind !== kind || rendered.channel !== name) {
         return Promise.resolve(
-          permanent(`a ${rendered.kind} payload for channel ${rendered.channel} was given to ${kind} channel ${name}`),
+          permanent(
+            `a ${rendered.kind} payload for channel ${rendered.channel} was given to ${kind} channel ${name}`,
+          ),
         );
       }
       return built.send(rendered);
@@ -139,8 +141,7 @@ function buildChannel(configured: ConfiguredChannel, context: ChannelContext): N
 
 /** Every configured channel by name. @throws Error when a Graph mail or Sentinel channel has no session provider. */
 export function buildChannels(
-  config: ChannelSection &
-    Pick<NotifiersConfig, 'allowLoopbackWebhooks' | 'allowPrivateNetworkTargets'>,
+  config: ChannelSection & Pick<NotifiersConfig, 'allowLoopbackWebhooks' | 'allowPrivateNetworkTargets'>,
   deps: ChannelDependencies = {},
   kinds: ChannelKindTable = CHANNEL_KINDS,
 ): Map<string, NotificationChannel> {

@@ -15,12 +15,7 @@ import { CHANNEL_KINDS, type ChannelKindTable } from './channel-kinds.js';
 
 export const routingRuleSchema = z
   .object({
-    name: z
-      .string()
-      .min(1)
-      .max(100)
-      .optional()
-      .meta({ description: 'Shown in validation errors and logs.' }),
+    name: z.string().min(1).max(100).optional().meta({ description: 'Shown in validation errors and logs.' }),
     channels: z
       .array(channelName)
       .min(1, 'name at least one channel')
@@ -78,11 +73,14 @@ const settingsShape = {
   }),
   consoleUrl: httpsUrl.optional().meta({
     description:
-      "The operator console's external base URL (`serve`). Digests link each alert to `{consoleUrl}/tenants/{tenantId}?alert={alertId}` and \"See all\" to the scan's page. Without it: no console links, and \"See all\" points to the scan's HTML report.",
+      'The operator console\'s external base URL (`serve`). Digests link each alert to `{consoleUrl}/tenants/{tenantId}?alert={alertId}` and "See all" to the scan\'s page. Without it: no console links, and "See all" points to the scan\'s HTML report.',
   }),
-  locale: localeTag.default('en-GB').meta({ description: 'The locale times are written in, in cards and mails.' }),
+  locale: localeTag
+    .default('en-GB')
+    .meta({ description: 'The locale times are written in, in cards and mails.' }),
   timeZone: timeZone.optional().meta({
-    description: "The time zone times are written in. Defaults to the tenant's `schedule.timezone` (UTC unless set).",
+    description:
+      "The time zone times are written in. Defaults to the tenant's `schedule.timezone` (UTC unless set).",
   }),
   feed: z
     .object({
@@ -114,7 +112,10 @@ const settingsShape = {
 };
 
 /** Channel names are shared by all kinds: one issue per name used twice. */
-function duplicateNameIssues(config: Readonly<Record<string, unknown>>, kinds: ChannelKindTable): ConfigIssue[] {
+function duplicateNameIssues(
+  config: Readonly<Record<string, unknown>>,
+  kinds: ChannelKindTable,
+): ConfigIssue[] {
   const seen = new Map<string, string>();
   const issues: ConfigIssue[] = [];
   for (const { configKey } of Object.values(kinds)) {

@@ -1,6 +1,6 @@
-import type { Dispatcher } from 'undici';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import type { Dispatcher } from 'undici';
 import { type DeliveryOutcome, permanent, retryable } from './delivery.js';
 
 /**

@@ -18,9 +18,9 @@ import { CHANNEL_KINDS } from '../../src/notifiers/channel-kinds.js';
 import { notifiersSchemaFor } from '../../src/notifiers/config-schema.js';
 import { type DeliveryOutcome, delivered, permanent } from '../../src/notifiers/delivery.js';
 import type { StateStore } from '../../src/store/state-store.js';
+import { oneTransitionPerAlert } from '../notifiers/sample-transitions.js';
 import { type RedisServer, startRedisServer } from '../support/redis-server.js';
 import { TENANT_ID } from '../support/snapshot-factory.js';
-import { oneTransitionPerAlert } from '../notifiers/sample-transitions.js';
 
 /**
  * Adding a channel kind is one table entry: a kind defined here, and nowhere in `src`, is configured,
@@ -95,14 +95,17 @@ describe('a channel kind registered in a test', () => {
       teams: [{ name: 'ops', webhookUrl: { env: 'TEAMS' } }],
     });
     expect(clash.error?.issues.map((i) => i.path.join('.'))).toEqual(['pagers.0.name']);
-    expect(schema.safeParse({ pagers: [{ name: 'p', number: '+441234567890', colour: 'red' }] }).success).toBe(
-      false,
-    );
+    expect(
+      schema.safeParse({ pagers: [{ name: 'p', number: '+441234567890', colour: 'red' }] }).success,
+    ).toBe(false);
   });
 
   it('gets its transitions queued, delivered once, counted and logged once by the notify job', async () => {
     const config = configWithPager();
-    const transitions: Transition[] = oneTransitionPerAlert('opened').map((t) => ({ ...t, tenantId: TENANT_ID }));
+    const transitions: Transition[] = oneTransitionPerAlert('opened').map((t) => ({
+      ...t,
+      tenantId: TENANT_ID,
+    }));
     const queued: { name: string; data: NotifyPayload }[] = [];
     const queue = { addBulk: async (jobs: typeof queued) => void queued.push(...jobs) } as unknown as Queue;
     const lines: Record<string, unknown>[] = [];
@@ -150,7 +153,12 @@ describe('a channel kind registered in a test', () => {
     const processor = createNotifyProcessor({ config, store, metrics, redis, logger, channelKinds: KINDS });
     answer = { status: 'retryable', reason: 'pager gateway timed out', maybeDelivered: true };
     try {
-      const data = { tenantId: TENANT_ID, scanId: 'scan-2', channel: 'on-call', eventIds: [transition.eventId] };
+      const data = {
+        tenantId: TENANT_ID,
+        scanId: 'scan-2',
+        channel: 'on-call',
+        eventIds: [transition.eventId],
+      };
       await expect(processor(jobOf(data))).rejects.toThrow(
         'delivery uncertain, not retried (pager cannot drop duplicates): pager gateway timed out',
       );

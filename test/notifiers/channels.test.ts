@@ -288,6 +288,9 @@ describe('buildChannels', () => {
       reason: 'webhook for channel siem answered 400: signature [redacted] rejected',
     });
     // The SMTP login went through with the password; the recipient was then refused.
-    expect(mailOutcome).toMatchObject({ status: 'permanent', reason: expect.stringContaining('550 No such user') });
+    expect(mailOutcome).toMatchObject({
+      status: 'permanent',
+      reason: expect.stringContaining('550 No such user'),
+    });
   });
 });

@@ -120,7 +120,10 @@ describe('sendSignedWebhook', () => {
       status: 404,
       body: (r) => `no route for POST ${r.path} on ${r.headers.host}; key ${SECRET}`,
     });
-    const outcome = await sendSignedWebhook({ ...delivery, webhookUrl: `${sink.origin}/hooks/PATH-TOKEN-91c2/in` });
+    const outcome = await sendSignedWebhook({
+      ...delivery,
+      webhookUrl: `${sink.origin}/hooks/PATH-TOKEN-91c2/in`,
+    });
     expect(outcome.status).toBe('permanent');
     const reason = (outcome as { reason: string }).reason;
     expect(reason).toMatch(/^webhook for channel siem answered 404: no route for POST/);

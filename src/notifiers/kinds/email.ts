@@ -17,7 +17,13 @@ const smtpTransportSchema = z
   .object({
     type: z.literal('smtp').meta({ description: 'Send through an SMTP server.' }),
     host: z.string().min(1, 'required').meta({ description: 'The host name of the SMTP server.' }),
-    port: z.number().int().min(1).max(65_535).default(587).meta({ description: 'The port of the SMTP server.' }),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65_535)
+      .default(587)
+      .meta({ description: 'The port of the SMTP server.' }),
     secure: z.boolean().default(false).meta({
       description: 'TLS from the first byte (port 465). With `false`, STARTTLS is used when offered.',
     }),
@@ -50,13 +56,10 @@ const graphTransportSchema = z
 export const emailChannelSchema = z
   .object({
     name: commonChannelFields.name,
-    from: z
-      .email('must be an email address')
-      .optional()
-      .meta({
-        description:
-          'The sender address. Required for SMTP; with Graph the mailbox sends and this, when set, must be it.',
-      }),
+    from: z.email('must be an email address').optional().meta({
+      description:
+        'The sender address. Required for SMTP; with Graph the mailbox sends and this, when set, must be it.',
+    }),
     to: z
       .array(z.email('must be an email address'))
       .min(1, 'name at least one recipient')
@@ -66,10 +69,9 @@ export const emailChannelSchema = z
       .max(40)
       .default('[pimwatch]')
       .meta({ description: 'Put in front of every subject.' }),
-    mode: z
-      .enum(['perTransition', 'digest'])
-      .default('digest')
-      .meta({ description: '`digest`: one mail per scan with every change; `perTransition`: one mail per change.' }),
+    mode: z.enum(['perTransition', 'digest']).default('digest').meta({
+      description: '`digest`: one mail per scan with every change; `perTransition`: one mail per change.',
+    }),
     transport: z
       .discriminatedUnion('type', [smtpTransportSchema, graphTransportSchema])
       .meta({ description: 'How mail leaves: an SMTP server, or Graph `sendMail` as a configured tenant.' }),
@@ -101,7 +103,12 @@ type MailSend = ChannelImplementation<EmailPayload>['send'];
 type SmtpTransport = Extract<EmailChannelConfig['transport'], { type: 'smtp' }>;
 type GraphTransport = Extract<EmailChannelConfig['transport'], { type: 'graph' }>;
 
-function graphSend(config: EmailChannelConfig, transport: GraphTransport, context: ChannelContext, timeoutMs: number): MailSend {
+function graphSend(
+  config: EmailChannelConfig,
+  transport: GraphTransport,
+  context: ChannelContext,
+  timeoutMs: number,
+): MailSend {
   const sessionFor = context.deps.graphSessionFor;
   if (!sessionFor) {
     throw new Error(`email channel ${config.name} sends through Graph, but no Graph session was provided`);
@@ -125,7 +132,12 @@ function graphSend(config: EmailChannelConfig, transport: GraphTransport, contex
   };
 }
 
-function smtpSend(config: EmailChannelConfig, transport: SmtpTransport, context: ChannelContext, timeoutMs: number): MailSend {
+function smtpSend(
+  config: EmailChannelConfig,
+  transport: SmtpTransport,
+  context: ChannelContext,
+  timeoutMs: number,
+): MailSend {
   return (rendered) => {
     const send = (password?: string): Promise<DeliveryOutcome> =>
       sendSmtpMail({

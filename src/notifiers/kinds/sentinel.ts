@@ -23,7 +23,9 @@ export const sentinelChannelSchema = z
     stream: z
       .string()
       .regex(/^Custom-[A-Za-z0-9_]{1,100}$/, 'must be a custom stream name: Custom- and letters, digits, _')
-      .meta({ description: "The rule's input stream for pimwatch's records, e.g. `Custom-PimwatchIncidents`." }),
+      .meta({
+        description: "The rule's input stream for pimwatch's records, e.g. `Custom-PimwatchIncidents`.",
+      }),
     audience: z
       .url({ protocol: /^https$/ })
       .default('https://monitor.azure.com')

@@ -39,7 +39,12 @@ export const splunkChannelSchema = z
       .max(80)
       .optional()
       .meta({ description: "The index events go to. Defaults to the token's default index." }),
-    source: z.string().min(1).max(200).default('pimwatch').meta({ description: 'The `source` field of the events.' }),
+    source: z
+      .string()
+      .min(1)
+      .max(200)
+      .default('pimwatch')
+      .meta({ description: 'The `source` field of the events.' }),
     sourcetype: z
       .string()
       .min(1)
@@ -89,7 +94,9 @@ export const splunkKind = defineChannelKind({
       // The post, then polling for the acknowledgement (each poll bounded by the timeout too).
       sendTimeoutMs: timeoutMs + (ack.enabled ? ack.timeoutMs + timeoutMs : 0),
       render: (transitions, ctx): SplunkPayload => ({
-        body: splunkBatchBody(feedEvents(transitions, ctx).map((event) => renderSplunkEnvelope(event, metadata))),
+        body: splunkBatchBody(
+          feedEvents(transitions, ctx).map((event) => renderSplunkEnvelope(event, metadata)),
+        ),
       }),
       send: (rendered) =>
         withSecret(context, config.token, `HEC token for channel ${name}`, (token) =>

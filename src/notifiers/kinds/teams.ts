@@ -14,7 +14,7 @@ export const teamsChannelSchema = z
     }),
     mode: z.enum(['perTransition', 'digest']).default('perTransition').meta({
       description:
-        "`perTransition`: one card per opened, resolved or reopened incident. `digest`: one card per scan listing every change, trimmed to Teams' size limit with \"and N more\".",
+        '`perTransition`: one card per opened, resolved or reopened incident. `digest`: one card per scan listing every change, trimmed to Teams\' size limit with "and N more".',
     }),
     timeoutMs: commonChannelFields.timeoutMs,
     retry: defaultRetryField,

@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { describeSecretRef, type SecretRef, secretRefSchema } from '../../config/secret.js';
 import { commonChannelFields } from '../channel-config.js';
-import { type ConfigIssue, defineChannelKind, httpOptions, withSecret, withSecrets } from '../channel-kind.js';
+import {
+  type ConfigIssue,
+  defineChannelKind,
+  httpOptions,
+  withSecret,
+  withSecrets,
+} from '../channel-kind.js';
 import { renderFeedEvent } from '../feed-event.js';
 import { toOcsfDetectionFinding } from '../ocsf.js';
 import { retrySchema, STANDARD_WEBHOOKS_SCHEDULE } from '../retry-policy.js';
@@ -14,14 +20,10 @@ export const webhookChannelSchema = z
     url: secretRefSchema.meta({
       description: 'Where each event is POSTed. A secret reference, like the signing secrets.',
     }),
-    secrets: z
-      .array(secretRefSchema)
-      .min(1, 'name at least one signing secret')
-      .max(4)
-      .meta({
-        description:
-          'Standard Webhooks signing secrets (`whsec_` + base64 of 24 to 64 random bytes), each a secret reference. Every one signs every delivery (`webhook-signature` lists one signature per secret), so during a key rotation list the old and the new secret, and drop the old one once the receiver has switched.',
-      }),
+    secrets: z.array(secretRefSchema).min(1, 'name at least one signing secret').max(4).meta({
+      description:
+        'Standard Webhooks signing secrets (`whsec_` + base64 of 24 to 64 random bytes), each a secret reference. Every one signs every delivery (`webhook-signature` lists one signature per secret), so during a key rotation list the old and the new secret, and drop the old one once the receiver has switched.',
+    }),
     format: z
       .enum(['pimwatch', 'ocsf'])
       .default('pimwatch')
@@ -56,7 +58,9 @@ export const webhookKind = defineChannelKind({
       sendTimeoutMs: timeoutMs,
       render(transitions, ctx): WebhookPayload {
         if (transitions.length !== 1) {
-          throw new RangeError(`webhook channel ${name} sends one event per request, not ${transitions.length}`);
+          throw new RangeError(
+            `webhook channel ${name} sends one event per request, not ${transitions.length}`,
+          );
         }
         const event = renderFeedEvent(transitions[0]!, ctx);
         const payload = config.format === 'ocsf' ? toOcsfDetectionFinding(event) : event;

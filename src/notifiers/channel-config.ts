@@ -35,6 +35,19 @@ export const defaultRetryField = retrySchema.optional().meta({
     'When failed deliveries are tried again. Defaults to `delivery.attempts` with doubling delays from `delivery.backoffMs`.',
 });
 
+/**
+ * One kind's channel schema: `name` first, the kind's own fields, then `timeoutMs` and `retry` (by
+ * default `notifiers.delivery`'s attempts and backoff). Strict, so a typo is an error.
+ */
+export function channelSchema<
+  Fields extends z.ZodRawShape,
+  Retry extends z.ZodType = typeof defaultRetryField,
+>(fields: Fields, retry: Retry = defaultRetryField as unknown as Retry) {
+  return z
+    .object({ name: commonChannelFields.name, ...fields, timeoutMs: commonChannelFields.timeoutMs, retry })
+    .strict();
+}
+
 /** What every channel configuration has, whatever its kind. */
 export interface ChannelConfigBase {
   name: string;

@@ -44,13 +44,13 @@ export interface ChannelDependencies {
   now?: () => Date;
 }
 
-/** What building a channel may use besides its own configuration. Secrets are read at send time only. */
+/** What building one channel may use besides its own configuration. Secrets are read at send time only. */
 export interface ChannelContext {
   deps: ChannelDependencies;
   readSecret: (ref: SecretRef, what: string) => string;
   /** `allowLoopbackWebhooks`, `allowPrivateNetworkTargets` and the resolver, for HTTP targets. */
   target: WebhookTargetPolicy;
-  /** `delivery.timeoutMs`, for channels without their own. */
+  /** The channel's own `timeoutMs`, or `delivery.timeoutMs` when it has none. */
   timeoutMs: number;
 }
 

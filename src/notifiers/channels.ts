@@ -65,7 +65,7 @@ type ChannelSection = Readonly<Record<string, unknown>> & Pick<NotifiersConfig, 
 interface ConfiguredChannel {
   description: ChannelDescription;
   definition: ChannelKindDefinition;
-  config: { name: string };
+  config: { name: string; timeoutMs?: number | undefined };
 }
 
 /** Every configured channel with its kind's row, in table order. */
@@ -114,10 +114,11 @@ function renderedBase(channel: string, transitions: readonly Transition[]): Rend
  * A channel from its kind's implementation. Its `send` takes only payloads this channel rendered: one
  * rendered by another channel is a bug in the caller, recorded as a permanent failure rather than sent.
  */
-function buildChannel(configured: ConfiguredChannel, context: ChannelContext): NotificationChannel {
-  const { description, definition } = configured;
+function buildChannel(configured: ConfiguredChannel, shared: ChannelContext): NotificationChannel {
+  const { description, definition, config } = configured;
   const { name, kind } = description;
-  const built = definition.build(configured.config as Parameters<ChannelKindDefinition['build']>[0], context);
+  const context = { ...shared, timeoutMs: config.timeoutMs ?? shared.timeoutMs };
+  const built = definition.build(config as Parameters<ChannelKindDefinition['build']>[0], context);
   return {
     ...description,
     sendTimeoutMs: built.sendTimeoutMs,

@@ -1,13 +1,7 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret.js';
-import { commonChannelFields, defaultRetryField } from '../channel-config.js';
-import {
-  type ChannelContext,
-  type ChannelImplementation,
-  defineChannelKind,
-  errorReason,
-  withSecret,
-} from '../channel-kind.js';
+import { channelSchema } from '../channel-config.js';
+import { type ChannelContext, defineChannelKind, errorReason, withSecret } from '../channel-kind.js';
 import { type DeliveryOutcome, permanent } from '../delivery.js';
 import { messageIdDomain, messageIdFor, type RenderedEmail, renderEmail, senderOf } from '../email.js';
 import { type GraphMailClient, sendGraphMail } from '../send-graph-mail.js';
@@ -53,53 +47,42 @@ const graphTransportSchema = z
   })
   .strict();
 
-export const emailChannelSchema = z
-  .object({
-    name: commonChannelFields.name,
-    from: z.email('must be an email address').optional().meta({
+export const emailChannelSchema = channelSchema({
+  from: z.email('must be an email address').optional().meta({
+    description:
+      'The sender address. Required for SMTP; with Graph the mailbox sends and this, when set, must be it.',
+  }),
+  to: z
+    .array(z.email('must be an email address'))
+    .min(1, 'name at least one recipient')
+    .meta({ description: 'The recipients.' }),
+  subjectPrefix: z
+    .string()
+    .max(40)
+    .default('[pimwatch]')
+    .meta({ description: 'Put in front of every subject.' }),
+  mode: z.enum(['perTransition', 'digest']).default('digest').meta({
+    description: '`digest`: one mail per scan with every change; `perTransition`: one mail per change.',
+  }),
+  transport: z
+    .discriminatedUnion('type', [smtpTransportSchema, graphTransportSchema])
+    .meta({ description: 'How mail leaves: an SMTP server, or Graph `sendMail` as a configured tenant.' }),
+  messageIdDomain: z
+    .string()
+    .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a domain name')
+    .optional()
+    .meta({
       description:
-        'The sender address. Required for SMTP; with Graph the mailbox sends and this, when set, must be it.',
+        "The domain in each mail's Message-ID (`<key@domain>`). Defaults to the sender's domain (`from`, or the Graph mailbox).",
     }),
-    to: z
-      .array(z.email('must be an email address'))
-      .min(1, 'name at least one recipient')
-      .meta({ description: 'The recipients.' }),
-    subjectPrefix: z
-      .string()
-      .max(40)
-      .default('[pimwatch]')
-      .meta({ description: 'Put in front of every subject.' }),
-    mode: z.enum(['perTransition', 'digest']).default('digest').meta({
-      description: '`digest`: one mail per scan with every change; `perTransition`: one mail per change.',
-    }),
-    transport: z
-      .discriminatedUnion('type', [smtpTransportSchema, graphTransportSchema])
-      .meta({ description: 'How mail leaves: an SMTP server, or Graph `sendMail` as a configured tenant.' }),
-    messageIdDomain: z
-      .string()
-      .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i, 'must be a domain name')
-      .optional()
-      .meta({
-        description:
-          "The domain in each mail's Message-ID (`<key@domain>`). Defaults to the sender's domain (`from`, or the Graph mailbox).",
-      }),
-    timeoutMs: commonChannelFields.timeoutMs,
-    retry: defaultRetryField,
-  })
-  .strict()
-  .refine((c) => c.transport.type !== 'smtp' || c.from !== undefined, {
-    message: 'required for an SMTP transport',
-    path: ['from'],
-  });
+}).refine((c) => c.transport.type !== 'smtp' || c.from !== undefined, {
+  message: 'required for an SMTP transport',
+  path: ['from'],
+});
 export type EmailChannelConfig = z.output<typeof emailChannelSchema>;
 
-/** What a mail render adds: the mail, and the Message-ID a receiver drops a second copy by. */
-export interface EmailPayload {
-  email: RenderedEmail;
-  messageId: string;
-}
-
-type MailSend = ChannelImplementation<EmailPayload>['send'];
+/** Sends what a render made: the mail, and the Message-ID a receiver drops a second copy by. */
+type MailSend = (rendered: { email: RenderedEmail; messageId: string }) => Promise<DeliveryOutcome>;
 type SmtpTransport = Extract<EmailChannelConfig['transport'], { type: 'smtp' }>;
 type GraphTransport = Extract<EmailChannelConfig['transport'], { type: 'graph' }>;
 
@@ -170,12 +153,12 @@ export const emailKind = defineChannelKind({
   canDeduplicate: true,
   mode: (config) => config.mode,
   build(config, context) {
-    const timeoutMs = config.timeoutMs ?? context.timeoutMs;
+    const { timeoutMs } = context;
     const transport = config.transport;
     const domain = messageIdDomain({ messageIdDomain: config.messageIdDomain, from: senderOf(config) });
     return {
       sendTimeoutMs: transport.type === 'smtp' ? smtpDeadlineMs(timeoutMs) : timeoutMs,
-      render: (transitions, ctx, base): EmailPayload => ({
+      render: (transitions, ctx, base) => ({
         email: renderEmail(transitions, ctx, { subjectPrefix: config.subjectPrefix }),
         messageId: messageIdFor(base.deliveryKey, domain),
       }),

@@ -1,45 +1,35 @@
 import type { LogsIngestionClient } from '@azure/monitor-ingestion';
 import { z } from 'zod';
-import { commonChannelFields, defaultRetryField } from '../channel-config.js';
+import { channelSchema } from '../channel-config.js';
 import { defineChannelKind, errorReason, feedEvents } from '../channel-kind.js';
 import { permanent } from '../delivery.js';
 import { sendToSentinel, sentinelClient } from '../send-sentinel.js';
 import { renderSentinelRecord, type SentinelRecord } from '../sentinel-record.js';
 
-export const sentinelChannelSchema = z
-  .object({
-    name: commonChannelFields.name,
-    tenantId: z.guid('must be the id (a GUID) of a configured tenant').meta({
-      description:
-        'The configured tenant whose credential gets the ingestion token (scope `{audience}/.default`); its app needs the "Monitoring Metrics Publisher" role on the data collection rule.',
+export const sentinelChannelSchema = channelSchema({
+  tenantId: z.guid('must be the id (a GUID) of a configured tenant').meta({
+    description:
+      'The configured tenant whose credential gets the ingestion token (scope `{audience}/.default`); its app needs the "Monitoring Metrics Publisher" role on the data collection rule.',
+  }),
+  endpoint: z.url({ protocol: /^https$/, error: 'must be an https URL' }).meta({
+    description: "The data collection endpoint's (or the rule's own) logs ingestion URL.",
+  }),
+  ruleId: z
+    .string()
+    .regex(/^dcr-[0-9a-f]{32}$/, 'must be a DCR immutable id: dcr- and 32 hex digits')
+    .meta({ description: "The data collection rule's immutable id (`dcr-` and 32 hex digits)." }),
+  stream: z
+    .string()
+    .regex(/^Custom-[A-Za-z0-9_]{1,100}$/, 'must be a custom stream name: Custom- and letters, digits, _')
+    .meta({
+      description: "The rule's input stream for pimwatch's records, e.g. `Custom-PimwatchIncidents`.",
     }),
-    endpoint: z.url({ protocol: /^https$/, error: 'must be an https URL' }).meta({
-      description: "The data collection endpoint's (or the rule's own) logs ingestion URL.",
-    }),
-    ruleId: z
-      .string()
-      .regex(/^dcr-[0-9a-f]{32}$/, 'must be a DCR immutable id: dcr- and 32 hex digits')
-      .meta({ description: "The data collection rule's immutable id (`dcr-` and 32 hex digits)." }),
-    stream: z
-      .string()
-      .regex(/^Custom-[A-Za-z0-9_]{1,100}$/, 'must be a custom stream name: Custom- and letters, digits, _')
-      .meta({
-        description: "The rule's input stream for pimwatch's records, e.g. `Custom-PimwatchIncidents`.",
-      }),
-    audience: z
-      .url({ protocol: /^https$/ })
-      .default('https://monitor.azure.com')
-      .meta({ description: 'The Azure Monitor audience; another for a sovereign cloud.' }),
-    timeoutMs: commonChannelFields.timeoutMs,
-    retry: defaultRetryField,
-  })
-  .strict();
+  audience: z
+    .url({ protocol: /^https$/ })
+    .default('https://monitor.azure.com')
+    .meta({ description: 'The Azure Monitor audience; another for a sovereign cloud.' }),
+});
 export type SentinelChannelConfig = z.output<typeof sentinelChannelSchema>;
-
-/** What a Sentinel render adds: one record per transition, sent as one batch. */
-export interface SentinelPayload {
-  records: SentinelRecord[];
-}
 
 /** Microsoft Sentinel (Log Analytics) through the Logs Ingestion API: a scan's records in one batch. */
 export const sentinelKind = defineChannelKind({
@@ -50,15 +40,14 @@ export const sentinelKind = defineChannelKind({
   canDeduplicate: true,
   mode: () => 'digest',
   build(config, context) {
-    const name = config.name;
-    const timeoutMs = config.timeoutMs ?? context.timeoutMs;
+    const { timeoutMs } = context;
     const accessFor = context.deps.azureAccessFor;
     if (!accessFor) {
-      throw new Error(`Sentinel channel ${name} needs a tenant credential, but none was provided`);
+      throw new Error(`Sentinel channel ${config.name} needs a tenant credential, but none was provided`);
     }
     let client: Promise<LogsIngestionClient> | undefined;
     const target = {
-      channel: name,
+      channel: config.name,
       endpoint: config.endpoint,
       ruleId: config.ruleId,
       stream: config.stream,
@@ -66,7 +55,7 @@ export const sentinelKind = defineChannelKind({
     };
     return {
       sendTimeoutMs: timeoutMs,
-      render: (transitions, ctx): SentinelPayload => ({
+      render: (transitions, ctx) => ({
         records: feedEvents(transitions, ctx).map(renderSentinelRecord),
       }),
       async send(rendered) {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret.js';
-import { commonChannelFields, defaultRetryField, endpointUrl } from '../channel-config.js';
+import { channelSchema, endpointUrl } from '../channel-config.js';
 import { defineChannelKind, feedEvents, httpOptions, withSecret } from '../channel-kind.js';
 import { sendToSplunk } from '../send-splunk.js';
 import { renderSplunkEnvelope, splunkBatchBody } from '../splunk-event.js';
@@ -26,51 +26,41 @@ const acknowledgementSchema = z
   })
   .strict();
 
-export const splunkChannelSchema = z
-  .object({
-    name: commonChannelFields.name,
-    url: endpointUrl.meta({
-      description: "The HTTP Event Collector's base URL, e.g. `https://splunk.example.com:8088`.",
-    }),
-    token: secretRefSchema.meta({ description: 'The HEC token, sent as `Authorization: Splunk <token>`.' }),
-    index: z
-      .string()
-      .min(1)
-      .max(80)
-      .optional()
-      .meta({ description: "The index events go to. Defaults to the token's default index." }),
-    source: z
-      .string()
-      .min(1)
-      .max(200)
-      .default('pimwatch')
-      .meta({ description: 'The `source` field of the events.' }),
-    sourcetype: z
-      .string()
-      .min(1)
-      .max(200)
-      .default('pimwatch:incident')
-      .meta({ description: 'The `sourcetype` field of the events.' }),
-    host: z
-      .string()
-      .min(1)
-      .max(200)
-      .optional()
-      .meta({ description: "The events' `host` field. Defaults to this machine's host name." }),
-    acknowledgement: acknowledgementSchema.prefault({}).meta({
-      description:
-        'Indexer acknowledgement, for tokens that have it switched on: each request names a channel (`X-Splunk-Request-Channel`), and a delivery only counts once `/services/collector/ack` reports it indexed.',
-    }),
-    timeoutMs: commonChannelFields.timeoutMs,
-    retry: defaultRetryField,
-  })
-  .strict();
+export const splunkChannelSchema = channelSchema({
+  url: endpointUrl.meta({
+    description: "The HTTP Event Collector's base URL, e.g. `https://splunk.example.com:8088`.",
+  }),
+  token: secretRefSchema.meta({ description: 'The HEC token, sent as `Authorization: Splunk <token>`.' }),
+  index: z
+    .string()
+    .min(1)
+    .max(80)
+    .optional()
+    .meta({ description: "The index events go to. Defaults to the token's default index." }),
+  source: z
+    .string()
+    .min(1)
+    .max(200)
+    .default('pimwatch')
+    .meta({ description: 'The `source` field of the events.' }),
+  sourcetype: z
+    .string()
+    .min(1)
+    .max(200)
+    .default('pimwatch:incident')
+    .meta({ description: 'The `sourcetype` field of the events.' }),
+  host: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .meta({ description: "The events' `host` field. Defaults to this machine's host name." }),
+  acknowledgement: acknowledgementSchema.prefault({}).meta({
+    description:
+      'Indexer acknowledgement, for tokens that have it switched on: each request names a channel (`X-Splunk-Request-Channel`), and a delivery only counts once `/services/collector/ack` reports it indexed.',
+  }),
+});
 export type SplunkChannelConfig = z.output<typeof splunkChannelSchema>;
-
-/** What a Splunk render adds: HEC envelopes, one per line. */
-export interface SplunkPayload {
-  body: string;
-}
 
 /** Splunk through the HTTP Event Collector: a scan's events in one batch. */
 export const splunkKind = defineChannelKind({
@@ -81,8 +71,7 @@ export const splunkKind = defineChannelKind({
   canDeduplicate: true,
   mode: () => 'digest',
   build(config, context) {
-    const name = config.name;
-    const timeoutMs = config.timeoutMs ?? context.timeoutMs;
+    const { timeoutMs } = context;
     const metadata = {
       host: config.host ?? hostname(),
       source: config.source,
@@ -93,15 +82,16 @@ export const splunkKind = defineChannelKind({
     return {
       // The post, then polling for the acknowledgement (each poll bounded by the timeout too).
       sendTimeoutMs: timeoutMs + (ack.enabled ? ack.timeoutMs + timeoutMs : 0),
-      render: (transitions, ctx): SplunkPayload => ({
+      // HEC envelopes, one per line: one request for the scan's batch.
+      render: (transitions, ctx) => ({
         body: splunkBatchBody(
           feedEvents(transitions, ctx).map((event) => renderSplunkEnvelope(event, metadata)),
         ),
       }),
       send: (rendered) =>
-        withSecret(context, config.token, `HEC token for channel ${name}`, (token) =>
+        withSecret(context, config.token, `HEC token for channel ${config.name}`, (token) =>
           sendToSplunk({
-            channel: name,
+            channel: config.name,
             url: config.url,
             token,
             body: rendered.body,

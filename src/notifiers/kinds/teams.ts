@@ -1,31 +1,21 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret.js';
-import { commonChannelFields, defaultRetryField } from '../channel-config.js';
+import { channelSchema } from '../channel-config.js';
 import { defineChannelKind, httpOptions, withSecret } from '../channel-kind.js';
 import { sendTeamsMessage } from '../send-teams.js';
 import { renderTeamsCard, renderTeamsDigest, type TeamsMessage } from '../teams-card.js';
 
-export const teamsChannelSchema = z
-  .object({
-    name: commonChannelFields.name,
-    webhookUrl: secretRefSchema.meta({
-      description:
-        'The Teams Workflows webhook ("When a Teams webhook request is received"). A secret: it authorises posting.',
-    }),
-    mode: z.enum(['perTransition', 'digest']).default('perTransition').meta({
-      description:
-        '`perTransition`: one card per opened, resolved or reopened incident. `digest`: one card per scan listing every change, trimmed to Teams\' size limit with "and N more".',
-    }),
-    timeoutMs: commonChannelFields.timeoutMs,
-    retry: defaultRetryField,
-  })
-  .strict();
+export const teamsChannelSchema = channelSchema({
+  webhookUrl: secretRefSchema.meta({
+    description:
+      'The Teams Workflows webhook ("When a Teams webhook request is received"). A secret: it authorises posting.',
+  }),
+  mode: z.enum(['perTransition', 'digest']).default('perTransition').meta({
+    description:
+      '`perTransition`: one card per opened, resolved or reopened incident. `digest`: one card per scan listing every change, trimmed to Teams\' size limit with "and N more".',
+  }),
+});
 export type TeamsChannelConfig = z.output<typeof teamsChannelSchema>;
-
-/** What a Teams render adds: the Workflows message holding the card. */
-export interface TeamsPayload {
-  message: TeamsMessage;
-}
 
 /** Teams through a Workflows webhook: cards, one per change or a digest per scan. */
 export const teamsKind = defineChannelKind({
@@ -36,11 +26,11 @@ export const teamsKind = defineChannelKind({
   canDeduplicate: false,
   mode: (config) => config.mode,
   build(config, context) {
-    const timeoutMs = config.timeoutMs ?? context.timeoutMs;
+    const { timeoutMs } = context;
     return {
       sendTimeoutMs: timeoutMs,
       // One change gets the full card whatever the mode; several make a digest.
-      render: (transitions, ctx): TeamsPayload => ({
+      render: (transitions, ctx) => ({
         message:
           transitions.length === 1
             ? renderTeamsCard(transitions[0]!, ctx)

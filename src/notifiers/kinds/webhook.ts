@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { describeSecretRef, type SecretRef, secretRefSchema } from '../../config/secret.js';
-import { commonChannelFields } from '../channel-config.js';
+import { channelSchema } from '../channel-config.js';
 import {
   type ConfigIssue,
   defineChannelKind,
@@ -14,9 +14,8 @@ import { retrySchema, STANDARD_WEBHOOKS_SCHEDULE } from '../retry-policy.js';
 import { sendSignedWebhook } from '../send-webhook.js';
 import { parseWebhookSecret } from '../webhook-signature.js';
 
-export const webhookChannelSchema = z
-  .object({
-    name: commonChannelFields.name,
+export const webhookChannelSchema = channelSchema(
+  {
     url: secretRefSchema.meta({
       description: 'Where each event is POSTed. A secret reference, like the signing secrets.',
     }),
@@ -28,20 +27,13 @@ export const webhookChannelSchema = z
       .enum(['pimwatch', 'ocsf'])
       .default('pimwatch')
       .meta({ description: '`pimwatch`: our event schema; `ocsf`: an OCSF Detection Finding.' }),
-    timeoutMs: commonChannelFields.timeoutMs,
-    retry: retrySchema.default({ schedule: STANDARD_WEBHOOKS_SCHEDULE }).meta({
-      description:
-        'When failed deliveries are tried again. Defaults to the Standard Webhooks schedule: PT5S, PT5M, PT30M, PT2H, PT5H, PT10H, PT10H.',
-    }),
-  })
-  .strict();
+  },
+  retrySchema.default({ schedule: STANDARD_WEBHOOKS_SCHEDULE }).meta({
+    description:
+      'When failed deliveries are tried again. Defaults to the Standard Webhooks schedule: PT5S, PT5M, PT30M, PT2H, PT5H, PT10H, PT10H.',
+  }),
+);
 export type WebhookChannelConfig = z.output<typeof webhookChannelSchema>;
-
-/** What a webhook render adds: the event id (sent as `webhook-id`) and the exact JSON signed and sent. */
-export interface WebhookPayload {
-  eventId: string;
-  body: string;
-}
 
 /** Signed webhooks (Standard Webhooks) carrying one SOC feed event per request. */
 export const webhookKind = defineChannelKind({
@@ -52,14 +44,14 @@ export const webhookKind = defineChannelKind({
   canDeduplicate: true,
   mode: () => 'perTransition',
   build(config, context) {
-    const name = config.name;
-    const timeoutMs = config.timeoutMs ?? context.timeoutMs;
+    const { timeoutMs } = context;
     return {
       sendTimeoutMs: timeoutMs,
-      render(transitions, ctx): WebhookPayload {
+      // The event id goes out as `webhook-id`; the body is the exact JSON that is signed and sent.
+      render(transitions, ctx) {
         if (transitions.length !== 1) {
           throw new RangeError(
-            `webhook channel ${name} sends one event per request, not ${transitions.length}`,
+            `webhook channel ${config.name} sends one event per request, not ${transitions.length}`,
           );
         }
         const event = renderFeedEvent(transitions[0]!, ctx);
@@ -67,10 +59,10 @@ export const webhookKind = defineChannelKind({
         return { eventId: event.eventId, body: JSON.stringify(payload) };
       },
       send: (rendered) =>
-        withSecret(context, config.url, `webhook URL for channel ${name}`, (webhookUrl) =>
-          withSecrets(context, config.secrets, `webhook channel ${name}`, (secrets) =>
+        withSecret(context, config.url, `webhook URL for channel ${config.name}`, (webhookUrl) =>
+          withSecrets(context, config.secrets, `webhook channel ${config.name}`, (secrets) =>
             sendSignedWebhook({
-              channel: name,
+              channel: config.name,
               webhookUrl,
               secrets,
               body: rendered.body,

@@ -59,8 +59,9 @@ export interface ChannelImplementation<P> {
   /**
    * The longest one `send` can take (the channel's timeout, or the whole SMTP exchange's deadline): how
    * long the notify job must treat a delivery another run started as still under way.
+   * @defaultValue the channel's timeout
    */
-  sendTimeoutMs: number;
+  sendTimeoutMs?: number;
   /** Pure. `base` is already computed for these transitions. @throws RangeError when the kind cannot render them */
   render(transitions: readonly Transition[], ctx: RenderContext, base: RenderedBase): P;
   /** I/O only, bounded by the channel's timeout; never throws for an expected failure. */

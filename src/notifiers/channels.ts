@@ -121,7 +121,7 @@ function buildChannel(configured: ConfiguredChannel, shared: ChannelContext): No
   const built = definition.build(config as Parameters<ChannelKindDefinition['build']>[0], context);
   return {
     ...description,
-    sendTimeoutMs: built.sendTimeoutMs,
+    sendTimeoutMs: built.sendTimeoutMs ?? context.timeoutMs,
     render(transitions, ctx) {
       const base = renderedBase(name, transitions);
       const payload = built.render(transitions, ctx, base) as object;

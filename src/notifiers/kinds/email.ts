@@ -47,7 +47,7 @@ const graphTransportSchema = z
   })
   .strict();
 
-export const emailChannelSchema = channelSchema({
+const emailChannelSchema = channelSchema({
   from: z.email('must be an email address').optional().meta({
     description:
       'The sender address. Required for SMTP; with Graph the mailbox sends and this, when set, must be it.',
@@ -149,8 +149,6 @@ export const emailKind = defineChannelKind({
   configKey: 'email',
   description: 'Email channels, sending through SMTP or Microsoft Graph.',
   schema: emailChannelSchema,
-  // Mail carries a Message-ID derived from the delivery, which mail systems deduplicate on.
-  canDeduplicate: true,
   mode: (config) => config.mode,
   build(config, context) {
     const { timeoutMs } = context;
@@ -178,4 +176,6 @@ export const emailKind = defineChannelKind({
       },
     ];
   },
+  // Mail carries a Message-ID derived from the delivery, which mail systems deduplicate on.
+  canDeduplicate: true,
 });

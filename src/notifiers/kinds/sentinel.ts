@@ -6,38 +6,33 @@ import { permanent } from '../delivery.js';
 import { sendToSentinel, sentinelClient } from '../send-sentinel.js';
 import { renderSentinelRecord, type SentinelRecord } from '../sentinel-record.js';
 
-export const sentinelChannelSchema = channelSchema({
-  tenantId: z.guid('must be the id (a GUID) of a configured tenant').meta({
-    description:
-      'The configured tenant whose credential gets the ingestion token (scope `{audience}/.default`); its app needs the "Monitoring Metrics Publisher" role on the data collection rule.',
-  }),
-  endpoint: z.url({ protocol: /^https$/, error: 'must be an https URL' }).meta({
-    description: "The data collection endpoint's (or the rule's own) logs ingestion URL.",
-  }),
-  ruleId: z
-    .string()
-    .regex(/^dcr-[0-9a-f]{32}$/, 'must be a DCR immutable id: dcr- and 32 hex digits')
-    .meta({ description: "The data collection rule's immutable id (`dcr-` and 32 hex digits)." }),
-  stream: z
-    .string()
-    .regex(/^Custom-[A-Za-z0-9_]{1,100}$/, 'must be a custom stream name: Custom- and letters, digits, _')
-    .meta({
-      description: "The rule's input stream for pimwatch's records, e.g. `Custom-PimwatchIncidents`.",
-    }),
-  audience: z
-    .url({ protocol: /^https$/ })
-    .default('https://monitor.azure.com')
-    .meta({ description: 'The Azure Monitor audience; another for a sovereign cloud.' }),
-});
-export type SentinelChannelConfig = z.output<typeof sentinelChannelSchema>;
-
 /** Microsoft Sentinel (Log Analytics) through the Logs Ingestion API: a scan's records in one batch. */
 export const sentinelKind = defineChannelKind({
   configKey: 'sentinel',
   description: 'Microsoft Sentinel (Log Analytics) through the Logs Ingestion API.',
-  schema: sentinelChannelSchema,
-  // Records carry the event id, which a Sentinel query deduplicates on.
-  canDeduplicate: true,
+  schema: channelSchema({
+    tenantId: z.guid('must be the id (a GUID) of a configured tenant').meta({
+      description:
+        'The configured tenant whose credential gets the ingestion token (scope `{audience}/.default`); its app needs the "Monitoring Metrics Publisher" role on the data collection rule.',
+    }),
+    endpoint: z.url({ protocol: /^https$/, error: 'must be an https URL' }).meta({
+      description: "The data collection endpoint's (or the rule's own) logs ingestion URL.",
+    }),
+    ruleId: z
+      .string()
+      .regex(/^dcr-[0-9a-f]{32}$/, 'must be a DCR immutable id: dcr- and 32 hex digits')
+      .meta({ description: "The data collection rule's immutable id (`dcr-` and 32 hex digits)." }),
+    stream: z
+      .string()
+      .regex(/^Custom-[A-Za-z0-9_]{1,100}$/, 'must be a custom stream name: Custom- and letters, digits, _')
+      .meta({
+        description: "The rule's input stream for pimwatch's records, e.g. `Custom-PimwatchIncidents`.",
+      }),
+    audience: z
+      .url({ protocol: /^https$/ })
+      .default('https://monitor.azure.com')
+      .meta({ description: 'The Azure Monitor audience; another for a sovereign cloud.' }),
+  }),
   mode: () => 'digest',
   build(config, context) {
     const { timeoutMs } = context;
@@ -54,7 +49,6 @@ export const sentinelKind = defineChannelKind({
       audience: config.audience,
     };
     return {
-      sendTimeoutMs: timeoutMs,
       render: (transitions, ctx) => ({
         records: feedEvents(transitions, ctx).map(renderSentinelRecord),
       }),
@@ -83,4 +77,8 @@ export const sentinelKind = defineChannelKind({
       },
     ];
   },
+  // Records carry the event id, which a Sentinel query deduplicates on.
+  canDeduplicate: true,
 });
+
+export type SentinelChannelConfig = z.output<typeof sentinelKind.schema>;

@@ -26,49 +26,44 @@ const acknowledgementSchema = z
   })
   .strict();
 
-export const splunkChannelSchema = channelSchema({
-  url: endpointUrl.meta({
-    description: "The HTTP Event Collector's base URL, e.g. `https://splunk.example.com:8088`.",
-  }),
-  token: secretRefSchema.meta({ description: 'The HEC token, sent as `Authorization: Splunk <token>`.' }),
-  index: z
-    .string()
-    .min(1)
-    .max(80)
-    .optional()
-    .meta({ description: "The index events go to. Defaults to the token's default index." }),
-  source: z
-    .string()
-    .min(1)
-    .max(200)
-    .default('pimwatch')
-    .meta({ description: 'The `source` field of the events.' }),
-  sourcetype: z
-    .string()
-    .min(1)
-    .max(200)
-    .default('pimwatch:incident')
-    .meta({ description: 'The `sourcetype` field of the events.' }),
-  host: z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .meta({ description: "The events' `host` field. Defaults to this machine's host name." }),
-  acknowledgement: acknowledgementSchema.prefault({}).meta({
-    description:
-      'Indexer acknowledgement, for tokens that have it switched on: each request names a channel (`X-Splunk-Request-Channel`), and a delivery only counts once `/services/collector/ack` reports it indexed.',
-  }),
-});
-export type SplunkChannelConfig = z.output<typeof splunkChannelSchema>;
-
 /** Splunk through the HTTP Event Collector: a scan's events in one batch. */
 export const splunkKind = defineChannelKind({
   configKey: 'splunk',
   description: 'Splunk through the HTTP Event Collector.',
-  schema: splunkChannelSchema,
-  // Events carry the event id, which a Splunk search deduplicates on.
-  canDeduplicate: true,
+  schema: channelSchema({
+    url: endpointUrl.meta({
+      description: "The HTTP Event Collector's base URL, e.g. `https://splunk.example.com:8088`.",
+    }),
+    token: secretRefSchema.meta({ description: 'The HEC token, sent as `Authorization: Splunk <token>`.' }),
+    index: z
+      .string()
+      .min(1)
+      .max(80)
+      .optional()
+      .meta({ description: "The index events go to. Defaults to the token's default index." }),
+    source: z
+      .string()
+      .min(1)
+      .max(200)
+      .default('pimwatch')
+      .meta({ description: 'The `source` field of the events.' }),
+    sourcetype: z
+      .string()
+      .min(1)
+      .max(200)
+      .default('pimwatch:incident')
+      .meta({ description: 'The `sourcetype` field of the events.' }),
+    host: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .meta({ description: "The events' `host` field. Defaults to this machine's host name." }),
+    acknowledgement: acknowledgementSchema.prefault({}).meta({
+      description:
+        'Indexer acknowledgement, for tokens that have it switched on: each request names a channel (`X-Splunk-Request-Channel`), and a delivery only counts once `/services/collector/ack` reports it indexed.',
+    }),
+  }),
   mode: () => 'digest',
   build(config, context) {
     const { timeoutMs } = context;
@@ -103,4 +98,8 @@ export const splunkKind = defineChannelKind({
         ),
     };
   },
+  // Events carry the event id, which a Splunk search deduplicates on.
+  canDeduplicate: true,
 });
+
+export type SplunkChannelConfig = z.output<typeof splunkKind.schema>;

@@ -5,30 +5,24 @@ import { defineChannelKind, httpOptions, withSecret } from '../channel-kind.js';
 import { sendTeamsMessage } from '../send-teams.js';
 import { renderTeamsCard, renderTeamsDigest, type TeamsMessage } from '../teams-card.js';
 
-export const teamsChannelSchema = channelSchema({
-  webhookUrl: secretRefSchema.meta({
-    description:
-      'The Teams Workflows webhook ("When a Teams webhook request is received"). A secret: it authorises posting.',
-  }),
-  mode: z.enum(['perTransition', 'digest']).default('perTransition').meta({
-    description:
-      '`perTransition`: one card per opened, resolved or reopened incident. `digest`: one card per scan listing every change, trimmed to Teams\' size limit with "and N more".',
-  }),
-});
-export type TeamsChannelConfig = z.output<typeof teamsChannelSchema>;
-
 /** Teams through a Workflows webhook: cards, one per change or a digest per scan. */
 export const teamsKind = defineChannelKind({
   configKey: 'teams',
   description: 'Teams channels, each posting Adaptive Cards to a Workflows webhook.',
-  schema: teamsChannelSchema,
-  // A Workflows webhook cannot drop a duplicate post.
-  canDeduplicate: false,
+  schema: channelSchema({
+    webhookUrl: secretRefSchema.meta({
+      description:
+        'The Teams Workflows webhook ("When a Teams webhook request is received"). A secret: it authorises posting.',
+    }),
+    mode: z.enum(['perTransition', 'digest']).default('perTransition').meta({
+      description:
+        '`perTransition`: one card per opened, resolved or reopened incident. `digest`: one card per scan listing every change, trimmed to Teams\' size limit with "and N more".',
+    }),
+  }),
   mode: (config) => config.mode,
   build(config, context) {
     const { timeoutMs } = context;
     return {
-      sendTimeoutMs: timeoutMs,
       // One change gets the full card whatever the mode; several make a digest.
       render: (transitions, ctx) => ({
         message:
@@ -49,4 +43,8 @@ export const teamsKind = defineChannelKind({
         ),
     };
   },
+  // A Workflows webhook cannot drop a duplicate post.
+  canDeduplicate: false,
 });
+
+export type TeamsChannelConfig = z.output<typeof teamsKind.schema>;

@@ -14,39 +14,33 @@ import { retrySchema, STANDARD_WEBHOOKS_SCHEDULE } from '../retry-policy.js';
 import { sendSignedWebhook } from '../send-webhook.js';
 import { parseWebhookSecret } from '../webhook-signature.js';
 
-export const webhookChannelSchema = channelSchema(
-  {
-    url: secretRefSchema.meta({
-      description: 'Where each event is POSTed. A secret reference, like the signing secrets.',
-    }),
-    secrets: z.array(secretRefSchema).min(1, 'name at least one signing secret').max(4).meta({
-      description:
-        'Standard Webhooks signing secrets (`whsec_` + base64 of 24 to 64 random bytes), each a secret reference. Every one signs every delivery (`webhook-signature` lists one signature per secret), so during a key rotation list the old and the new secret, and drop the old one once the receiver has switched.',
-    }),
-    format: z
-      .enum(['pimwatch', 'ocsf'])
-      .default('pimwatch')
-      .meta({ description: '`pimwatch`: our event schema; `ocsf`: an OCSF Detection Finding.' }),
-  },
-  retrySchema.default({ schedule: STANDARD_WEBHOOKS_SCHEDULE }).meta({
-    description:
-      'When failed deliveries are tried again. Defaults to the Standard Webhooks schedule: PT5S, PT5M, PT30M, PT2H, PT5H, PT10H, PT10H.',
-  }),
-);
-export type WebhookChannelConfig = z.output<typeof webhookChannelSchema>;
-
 /** Signed webhooks (Standard Webhooks) carrying one SOC feed event per request. */
 export const webhookKind = defineChannelKind({
   configKey: 'webhooks',
   description: 'Signed webhooks carrying SOC feed events (push).',
-  schema: webhookChannelSchema,
-  // Every request carries the event id as `webhook-id`, which a receiver drops a redelivery by.
-  canDeduplicate: true,
+  schema: channelSchema(
+    {
+      url: secretRefSchema.meta({
+        description: 'Where each event is POSTed. A secret reference, like the signing secrets.',
+      }),
+      secrets: z.array(secretRefSchema).min(1, 'name at least one signing secret').max(4).meta({
+        description:
+          'Standard Webhooks signing secrets (`whsec_` + base64 of 24 to 64 random bytes), each a secret reference. Every one signs every delivery (`webhook-signature` lists one signature per secret), so during a key rotation list the old and the new secret, and drop the old one once the receiver has switched.',
+      }),
+      format: z
+        .enum(['pimwatch', 'ocsf'])
+        .default('pimwatch')
+        .meta({ description: '`pimwatch`: our event schema; `ocsf`: an OCSF Detection Finding.' }),
+    },
+    retrySchema.default({ schedule: STANDARD_WEBHOOKS_SCHEDULE }).meta({
+      description:
+        'When failed deliveries are tried again. Defaults to the Standard Webhooks schedule: PT5S, PT5M, PT30M, PT2H, PT5H, PT10H, PT10H.',
+    }),
+  ),
   mode: () => 'perTransition',
   build(config, context) {
     const { timeoutMs } = context;
     return {
-      sendTimeoutMs: timeoutMs,
       // The event id goes out as `webhook-id`; the body is the exact JSON that is signed and sent.
       render(transitions, ctx) {
         if (transitions.length !== 1) {
@@ -75,6 +69,8 @@ export const webhookKind = defineChannelKind({
         ),
     };
   },
+  // Every request carries the event id as `webhook-id`, which a receiver drops a redelivery by.
+  canDeduplicate: true,
 });
 
 /**
@@ -102,3 +98,5 @@ export function webhookSecretIssues(
   });
   return issues;
 }
+
+export type WebhookChannelConfig = z.output<typeof webhookKind.schema>;

@@ -1,14 +1,8 @@
 import type { Severity } from '../model/alerts.js';
 import type { Transition } from '../model/lifecycle.js';
+import { changeBadge, changeCounts } from './change-words.js';
 import type { EmailChannelConfig } from './config-schema.js';
-import {
-  type DigestGroup,
-  digestLine,
-  groupByAlert,
-  largestThatFits,
-  seeAll,
-  visibleGroups,
-} from './digest.js';
+import { type DigestCut, type DigestGroup, digestLine, renderFittedDigest } from './digest.js';
 import {
   alertDescription,
   alertTitle,
@@ -16,11 +10,8 @@ import {
   mitigationSteps,
   plural,
   type RenderContext,
-  SEVERITY_WORD,
   severityCounts,
   subjectOf,
-  TRANSITION_WORD,
-  transitionCounts,
   transitionSentence,
 } from './incident-text.js';
 import { type RemediationLink, transitionLinks } from './links.js';
@@ -113,7 +104,7 @@ export function emailSubject(
 
 function htmlSection(transition: Transition, ctx: RenderContext): string {
   const color = colorOf(transition);
-  const badge = `${SEVERITY_WORD[transition.severity]} · ${TRANSITION_WORD[transition.type]}`;
+  const badge = changeBadge(transition);
   const facts = incidentFacts(transition, ctx)
     .map(
       (f) =>
@@ -152,7 +143,7 @@ function htmlSection(transition: Transition, ctx: RenderContext): string {
 
 function textSection(transition: Transition, ctx: RenderContext, index: number): string {
   const lines = [
-    `${index + 1}. [${SEVERITY_WORD[transition.severity].toUpperCase()} · ${TRANSITION_WORD[transition.type].toUpperCase()}] ${alertTitle(transition)}`,
+    `${index + 1}. [${changeBadge(transition).toUpperCase()}] ${alertTitle(transition)}`,
     `   ${subjectOf(transition.incident)}`,
     `   ${transitionSentence(transition)}`,
     '',
@@ -175,7 +166,7 @@ function textSection(transition: Transition, ctx: RenderContext, index: number):
 }
 
 function summary(sorted: readonly Transition[]): string {
-  return `${plural(sorted.length, 'change')}: ${transitionCounts(sorted)} (${severityCounts(sorted)})`;
+  return `${changeCounts(sorted)} (${severityCounts(sorted)})`;
 }
 
 const FOOTER =
@@ -234,28 +225,24 @@ function renderDigestEmail(
 ): RenderedEmail {
   const heading = `PIM alert changes in ${ctx.tenantName}`;
   const intro = `${summary(transitions)} · tenant ${ctx.tenantId}`;
-  const groups = groupByAlert(transitions, ctx);
-  const html = (shown: number) => {
-    const end = seeAll(transitions, ctx, transitions.length - shown);
+  const html = ({ visible, end }: DigestCut) => {
     const content =
-      visibleGroups(groups, shown)
-        .map((g) => htmlGroup(g, ctx))
-        .join('') +
+      visible.map((g) => htmlGroup(g, ctx)).join('') +
       `<p style="margin:16px 0">${escapeHtml(end.text)}${end.link ? ` ${htmlLink(end.link)}` : ''}</p>`;
     return htmlPage(subject, heading, intro, content);
   };
-  const shown = largestThatFits(
-    transitions.length,
-    (n) => Buffer.byteLength(html(n), 'utf8') <= maxHtmlBytes,
+  const { rendered, cut } = renderFittedDigest(
+    transitions,
+    ctx,
+    html,
+    (page) => Buffer.byteLength(page, 'utf8') <= maxHtmlBytes,
   );
-  const end = seeAll(transitions, ctx, transitions.length - shown);
+  const { end } = cut;
   const text = [
     heading,
     intro,
     '',
-    visibleGroups(groups, shown)
-      .map((g) => textGroup(g, ctx))
-      .join('\n\n'),
+    cut.visible.map((g) => textGroup(g, ctx)).join('\n\n'),
     '',
     end.link ? `${end.text}\n${end.link.title}: ${end.link.url}` : end.text,
     '',
@@ -263,7 +250,7 @@ function renderDigestEmail(
     FOOTER,
     '',
   ].join('\n');
-  return { subject, html: html(shown), text };
+  return { subject, html: rendered, text };
 }
 
 /** A mail for one transition with all its facts, what to do and its remediation links. */

@@ -1,13 +1,7 @@
 import type { Severity } from '../model/alerts.js';
 import type { Transition } from '../model/lifecycle.js';
-import {
-  type DigestGroup,
-  digestLine,
-  groupByAlert,
-  largestThatFits,
-  seeAll,
-  visibleGroups,
-} from './digest.js';
+import { changeBadge, changeCounts } from './change-words.js';
+import { type DigestCut, type DigestGroup, digestLine, renderFittedDigest } from './digest.js';
 import {
   alertDescription,
   alertTitle,
@@ -17,11 +11,8 @@ import {
   mitigationSteps,
   plural,
   type RenderContext,
-  SEVERITY_WORD,
   severityCounts,
   subjectOf,
-  TRANSITION_WORD,
-  transitionCounts,
   transitionSentence,
 } from './incident-text.js';
 import { transitionLinks } from './links.js';
@@ -131,7 +122,7 @@ function text(value: string, options: Omit<TextBlock, 'type' | 'text'> = {}): Te
 
 /** `HIGH · NEW`: severity and change in words, so colour is never the only signal. */
 function badge(transition: Transition): string {
-  return `${SEVERITY_WORD[transition.severity].toUpperCase()} · ${TRANSITION_WORD[transition.type].toUpperCase()}`;
+  return changeBadge(transition).toUpperCase();
 }
 
 /** Teams cuts long button titles; the page name matters more than the object's full name. */
@@ -231,12 +222,7 @@ export function messageBytes(message: TeamsMessage): number {
   return Buffer.byteLength(JSON.stringify(message), 'utf8');
 }
 
-function digestMessage(
-  all: readonly Transition[],
-  groups: readonly DigestGroup[],
-  shown: number,
-  ctx: RenderContext,
-): TeamsMessage {
+function digestMessage({ all, groups, shown, visible, end }: DigestCut, ctx: RenderContext): TeamsMessage {
   const total = all.length;
   const top = groups[0]!.transitions[0]!;
   const header: Container = {
@@ -245,7 +231,7 @@ function digestMessage(
     bleed: true,
     items: [
       text(`PIM alert changes in ${ctx.tenantName}`, { size: 'Large', weight: 'Bolder' }),
-      text(`${plural(total, 'change')}: ${transitionCounts(all)} · ${severityCounts(all)}`, {
+      text(`${changeCounts(all)} · ${severityCounts(all)}`, {
         spacing: 'None',
         color: colorOf(top),
         weight: 'Bolder',
@@ -253,10 +239,9 @@ function digestMessage(
       text(`Tenant ${ctx.tenantId}`, { isSubtle: true, spacing: 'None', size: 'Small' }),
     ],
   };
-  const end = seeAll(all, ctx, total - shown);
   const body: CardElement[] = [
     header,
-    ...visibleGroups(groups, shown).map((g) => digestGroup(g, ctx)),
+    ...visible.map((g) => digestGroup(g, ctx)),
     text(end.text, {
       separator: true,
       isSubtle: shown === total,
@@ -277,10 +262,12 @@ export function renderTeamsDigest(
 ): TeamsMessage {
   if (transitions.length === 0) throw new RangeError('a digest needs at least one transition');
   const maxBytes = options.maxBytes ?? TEAMS_MAX_BYTES;
-  const groups = groupByAlert(transitions, ctx);
-  const render = (shown: number) => digestMessage(transitions, groups, shown, ctx);
-  const fits = largestThatFits(transitions.length, (n) => messageBytes(render(n)) <= maxBytes);
-  const message = render(fits);
+  const { rendered: message } = renderFittedDigest(
+    transitions,
+    ctx,
+    (cut) => digestMessage(cut, ctx),
+    (rendered) => messageBytes(rendered) <= maxBytes,
+  );
   if (messageBytes(message) > maxBytes) {
     throw new RangeError(`even an empty digest exceeds ${maxBytes} bytes`);
   }

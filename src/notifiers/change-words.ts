@@ -1,5 +1,15 @@
 import type { Transition } from '../model/lifecycle.js';
-import { plural, SEVERITY_WORD, TRANSITION_WORD, transitionCounts } from './incident-text.js';
+import {
+  alertDescription,
+  alertTitle,
+  mitigationSteps,
+  plural,
+  SEVERITY_WORD,
+  subjectOf,
+  TRANSITION_WORD,
+  transitionCounts,
+  transitionSentence,
+} from './incident-text.js';
 
 /**
  * Words about changes that every rendering (Teams card, mail) writes the same way, so a card and a
@@ -14,4 +24,28 @@ export function changeBadge(transition: Transition): string {
 /** `3 changes: 2 new, 1 resolved`. */
 export function changeCounts(transitions: readonly Transition[]): string {
   return `${plural(transitions.length, 'change')}: ${transitionCounts(transitions)}`;
+}
+
+/** What a rendering heads one change with: the alert, who or what it is about, and what happened. */
+export function changeHeadline(transition: Transition): { title: string; subject: string; sentence: string } {
+  return {
+    title: alertTitle(transition),
+    subject: subjectOf(transition.incident),
+    sentence: transitionSentence(transition),
+  };
+}
+
+/** Said instead of steps for a resolved incident. */
+export const NOTHING_TO_DO =
+  'Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.';
+
+/**
+ * What a reader should do about a change: the alert's description and mitigation steps, or neither for
+ * a resolved incident (say {@link NOTHING_TO_DO} instead).
+ */
+export function changeAdvice(
+  transition: Transition,
+): { resolved: true } | { resolved: false; description: string; steps: readonly string[] } {
+  if (transition.type === 'resolved') return { resolved: true };
+  return { resolved: false, description: alertDescription(transition), steps: mitigationSteps(transition) };
 }

@@ -1,19 +1,9 @@
 import type { Severity } from '../model/alerts.js';
 import type { Transition } from '../model/lifecycle.js';
-import { changeBadge, changeCounts } from './change-words.js';
+import { changeAdvice, changeBadge, changeCounts, changeHeadline, NOTHING_TO_DO } from './change-words.js';
 import type { EmailChannelConfig } from './config-schema.js';
 import { type DigestCut, type DigestGroup, digestLine, renderFittedDigest } from './digest.js';
-import {
-  alertDescription,
-  alertTitle,
-  incidentFacts,
-  mitigationSteps,
-  plural,
-  type RenderContext,
-  severityCounts,
-  subjectOf,
-  transitionSentence,
-} from './incident-text.js';
+import { incidentFacts, plural, type RenderContext, severityCounts } from './incident-text.js';
 import { type RemediationLink, transitionLinks } from './links.js';
 
 /**
@@ -112,27 +102,23 @@ function htmlSection(transition: Transition, ctx: RenderContext): string {
         `<td style="padding:2px 0;vertical-align:top">${escapeHtml(f.value)}</td></tr>`,
     )
     .join('');
-  const steps =
-    transition.type === 'resolved'
-      ? '<p style="margin:8px 0">Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.</p>'
-      : `<p style="margin:12px 0 4px;font-weight:bold">What to do</p><ol style="margin:0;padding-left:20px">${mitigationSteps(
-          transition,
-        )
-          .map((step) => `<li>${escapeHtml(step)}</li>`)
-          .join('')}</ol>`;
-  const description =
-    transition.type === 'resolved'
-      ? ''
-      : `<p style="margin:8px 0">${escapeHtml(alertDescription(transition))}</p>`;
+  const advice = changeAdvice(transition);
+  const steps = advice.resolved
+    ? `<p style="margin:8px 0">${NOTHING_TO_DO}</p>`
+    : `<p style="margin:12px 0 4px;font-weight:bold">What to do</p><ol style="margin:0;padding-left:20px">${advice.steps
+        .map((step) => `<li>${escapeHtml(step)}</li>`)
+        .join('')}</ol>`;
+  const description = advice.resolved ? '' : `<p style="margin:8px 0">${escapeHtml(advice.description)}</p>`;
+  const headline = changeHeadline(transition);
   const links = transitionLinks(transition, ctx)
     .map((l) => `<li><a href="${escapeHtml(l.url)}" style="color:#0f6cbd">${escapeHtml(l.title)}</a></li>`)
     .join('');
   return (
     `<div style="border-left:4px solid ${color};padding:8px 12px;margin:16px 0">` +
     `<div style="color:${color};font-weight:bold;font-size:12px;text-transform:uppercase">${escapeHtml(badge)}</div>` +
-    `<h2 style="margin:4px 0;font-size:18px">${escapeHtml(alertTitle(transition))}</h2>` +
-    `<div style="color:#616161">${escapeHtml(subjectOf(transition.incident))}</div>` +
-    `<p style="margin:8px 0;font-weight:bold;color:${color}">${escapeHtml(transitionSentence(transition))}</p>` +
+    `<h2 style="margin:4px 0;font-size:18px">${escapeHtml(headline.title)}</h2>` +
+    `<div style="color:#616161">${escapeHtml(headline.subject)}</div>` +
+    `<p style="margin:8px 0;font-weight:bold;color:${color}">${escapeHtml(headline.sentence)}</p>` +
     description +
     `<table style="border-collapse:collapse;font-size:14px">${facts}</table>` +
     steps +
@@ -142,21 +128,18 @@ function htmlSection(transition: Transition, ctx: RenderContext): string {
 }
 
 function textSection(transition: Transition, ctx: RenderContext, index: number): string {
+  const headline = changeHeadline(transition);
+  const advice = changeAdvice(transition);
   const lines = [
-    `${index + 1}. [${changeBadge(transition).toUpperCase()}] ${alertTitle(transition)}`,
-    `   ${subjectOf(transition.incident)}`,
-    `   ${transitionSentence(transition)}`,
+    `${index + 1}. [${changeBadge(transition).toUpperCase()}] ${headline.title}`,
+    `   ${headline.subject}`,
+    `   ${headline.sentence}`,
     '',
     ...incidentFacts(transition, ctx).map((f) => `   ${f.title}: ${f.value}`),
     '',
   ];
-  if (transition.type === 'resolved') {
-    lines.push(
-      '   Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.',
-    );
-  } else {
-    lines.push('   What to do:', ...mitigationSteps(transition).map((step, i) => `   ${i + 1}) ${step}`));
-  }
+  if (advice.resolved) lines.push(`   ${NOTHING_TO_DO}`);
+  else lines.push('   What to do:', ...advice.steps.map((step, i) => `   ${i + 1}) ${step}`));
   lines.push(
     '',
     '   Open in Microsoft Entra:',

@@ -1,19 +1,14 @@
 import type { Severity } from '../model/alerts.js';
 import type { Transition } from '../model/lifecycle.js';
-import { changeBadge, changeCounts } from './change-words.js';
+import { changeAdvice, changeBadge, changeCounts, changeHeadline, NOTHING_TO_DO } from './change-words.js';
 import { type DigestCut, type DigestGroup, digestLine, renderFittedDigest } from './digest.js';
 import {
-  alertDescription,
-  alertTitle,
   clip,
   type Fact,
   incidentFacts,
-  mitigationSteps,
   plural,
   type RenderContext,
   severityCounts,
-  subjectOf,
-  transitionSentence,
 } from './incident-text.js';
 import { transitionLinks } from './links.js';
 
@@ -149,41 +144,31 @@ export function teamsMessage(content: AdaptiveCard): TeamsMessage {
 }
 
 /** What a card says to do: the alert's mitigation, or nothing for a resolved incident. */
-function guidance(transition: Transition): CardElement[] {
-  if (transition.type === 'resolved') {
-    return [
-      text(
-        'Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.',
-        {
-          separator: true,
-        },
-      ),
-    ];
-  }
-  const steps = mitigationSteps(transition).map((step, i) =>
-    text(`${i + 1}. ${step}`, { spacing: i === 0 ? 'Small' : 'None' }),
-  );
-  return [text('What to do', { weight: 'Bolder', separator: true }), ...steps];
+function guidance(advice: ReturnType<typeof changeAdvice>): CardElement[] {
+  if (advice.resolved) return [text(NOTHING_TO_DO, { separator: true })];
+  return [
+    text('What to do', { weight: 'Bolder', separator: true }),
+    ...advice.steps.map((step, i) => text(`${i + 1}. ${step}`, { spacing: i === 0 ? 'Small' : 'None' })),
+  ];
 }
 
 /** One card for one transition: header in the severity's colour, facts, what to do, remediation buttons. */
 export function renderTeamsCard(transition: Transition, ctx: RenderContext): TeamsMessage {
+  const { title, subject, sentence } = changeHeadline(transition);
+  const advice = changeAdvice(transition);
   const header: Container = {
     type: 'Container',
     style: styleOf(transition),
     bleed: true,
     items: [
       text(badge(transition), { size: 'Small', weight: 'Bolder', color: colorOf(transition) }),
-      text(alertTitle(transition), { size: 'Large', weight: 'Bolder', spacing: 'None' }),
-      text(`${ctx.tenantName} · ${subjectOf(transition.incident)}`, { isSubtle: true, spacing: 'None' }),
+      text(title, { size: 'Large', weight: 'Bolder', spacing: 'None' }),
+      text(`${ctx.tenantName} · ${subject}`, { isSubtle: true, spacing: 'None' }),
     ],
   };
-  const body: CardElement[] = [
-    header,
-    text(transitionSentence(transition), { weight: 'Bolder', color: colorOf(transition) }),
-  ];
-  if (transition.type !== 'resolved') body.push(text(alertDescription(transition), { spacing: 'Small' }));
-  body.push({ type: 'FactSet', facts: escapeFacts(incidentFacts(transition, ctx)) }, ...guidance(transition));
+  const body: CardElement[] = [header, text(sentence, { weight: 'Bolder', color: colorOf(transition) })];
+  if (!advice.resolved) body.push(text(advice.description, { spacing: 'Small' }));
+  body.push({ type: 'FactSet', facts: escapeFacts(incidentFacts(transition, ctx)) }, ...guidance(advice));
   const actions = transitionLinks(transition, ctx).map((link) => openUrl(link.title, link.url));
   return teamsMessage(card(body, actions));
 }

@@ -2,14 +2,7 @@ import type { Severity } from '../model/alerts.js';
 import type { Transition } from '../model/lifecycle.js';
 import { changeAdvice, changeBadge, changeCounts, changeHeadline, NOTHING_TO_DO } from './change-words.js';
 import { type DigestCut, type DigestGroup, digestLine, renderFittedDigest } from './digest.js';
-import {
-  clip,
-  type Fact,
-  incidentFacts,
-  plural,
-  type RenderContext,
-  severityCounts,
-} from './incident-text.js';
+import { clip, type Fact, incidentFacts, type RenderContext, severityCounts } from './incident-text.js';
 import { transitionLinks } from './links.js';
 
 /**

@@ -4,7 +4,7 @@ import { channelSchema } from '../channel-config.js';
 import { defineChannelKind, errorReason, feedEvents } from '../channel-kind.js';
 import { permanent } from '../delivery.js';
 import { sendToSentinel, sentinelClient } from '../send-sentinel.js';
-import { renderSentinelRecord, type SentinelRecord } from '../sentinel-record.js';
+import { renderSentinelRecord } from '../sentinel-record.js';
 
 /** Microsoft Sentinel (Log Analytics) through the Logs Ingestion API: a scan's records in one batch. */
 export const sentinelKind = defineChannelKind({

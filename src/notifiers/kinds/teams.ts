@@ -3,7 +3,7 @@ import { secretRefSchema } from '../../config/secret.js';
 import { channelSchema } from '../channel-config.js';
 import { defineChannelKind, httpOptions, withSecret } from '../channel-kind.js';
 import { sendTeamsMessage } from '../send-teams.js';
-import { renderTeamsCard, renderTeamsDigest, type TeamsMessage } from '../teams-card.js';
+import { renderTeamsCard, renderTeamsDigest } from '../teams-card.js';
 
 /** Teams through a Workflows webhook: cards, one per change or a digest per scan. */
 export const teamsKind = defineChannelKind({

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { ChannelImplementation, ChannelKindDefinition, RenderedBase } from './channel-kind.js';
 import { emailKind } from './kinds/email.js';
 import { sentinelKind } from './kinds/sentinel.js';
@@ -24,11 +23,6 @@ export type ChannelKindTable = Readonly<Record<string, ChannelKindDefinition>>;
 
 export type BuiltInKinds = typeof CHANNEL_KINDS;
 export type ChannelKind = keyof BuiltInKinds;
-
-/** The channel configurations of a table's kinds, as the `notifiers` section holds them. */
-export type ChannelLists<T extends ChannelKindTable> = {
-  -readonly [K in keyof T as T[K]['configKey']]: z.output<T[K]['schema']>[];
-};
 
 type PayloadOf<D> = D extends { build(...args: never[]): ChannelImplementation<infer P> } ? P : never;
 

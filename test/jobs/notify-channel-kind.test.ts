@@ -12,7 +12,7 @@ import {
   type NotifyPayload,
 } from '../../src/jobs/notify-job.js';
 import type { Transition } from '../../src/model/lifecycle.js';
-import { commonChannelFields, defaultRetryField } from '../../src/notifiers/channel-config.js';
+import { channelSchema } from '../../src/notifiers/channel-config.js';
 import { defineChannelKind, type RenderedBase } from '../../src/notifiers/channel-kind.js';
 import { CHANNEL_KINDS } from '../../src/notifiers/channel-kinds.js';
 import { notifiersSchemaFor } from '../../src/notifiers/config-schema.js';
@@ -35,13 +35,12 @@ let answer: DeliveryOutcome = delivered;
 const pagerKind = defineChannelKind({
   configKey: 'pagers',
   description: 'A pager that gets one line per change.',
-  schema: z
-    .object({
-      ...commonChannelFields,
-      number: z.string().regex(/^\+\d{6,15}$/),
-      retry: defaultRetryField,
-    })
-    .strict(),
+  schema: channelSchema({
+    number: z
+      .string()
+      .regex(/^\+\d{6,15}$/)
+      .meta({ description: 'Where pages go.' }),
+  }),
   canDeduplicate: false,
   mode: () => 'perTransition',
   build: (config) => ({

@@ -45,13 +45,13 @@ export class RetryableDeliveryError extends Error {
   }
 }
 
-/** A BullMQ job id: stable for one delivery, free of `:` (which BullMQ refuses in custom ids). */
-function jobIdFor(key: string): string {
-  return `n-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
-}
-
 function deliveryHash(key: string): string {
   return createHash('sha256').update(key).digest('hex').slice(0, 40);
+}
+
+/** A BullMQ job id: stable for one delivery, free of `:` (which BullMQ refuses in custom ids). */
+function jobIdFor(key: string): string {
+  return `n-${deliveryHash(key)}`;
 }
 
 function deliveredKey(keyPrefix: string, key: string): string {

@@ -1,5 +1,6 @@
 import { resolveSecret } from '../config/secret.js';
 import type { Transition } from '../model/lifecycle.js';
+import type { ChannelConfigBase } from './channel-config.js';
 import {
   type ChannelContext,
   type ChannelDependencies,
@@ -65,27 +66,25 @@ type ChannelSection = Readonly<Record<string, unknown>> & Pick<NotifiersConfig, 
 interface ConfiguredChannel {
   description: ChannelDescription;
   definition: ChannelKindDefinition;
-  config: { name: string; timeoutMs?: number | undefined };
+  config: ChannelConfigBase;
 }
 
 /** Every configured channel with its kind's row, in table order. */
 function configuredChannels(config: ChannelSection, kinds: ChannelKindTable): ConfiguredChannel[] {
   return Object.entries(kinds).flatMap(([kind, definition]) => {
-    const list = (config[definition.configKey] ?? []) as ConfiguredChannel['config'][];
-    return list.map((channel) => {
-      const typed = channel as Parameters<ChannelKindDefinition['mode']>[0];
-      return {
-        definition,
-        config: channel,
-        description: {
-          name: typed.name,
-          kind,
-          mode: definition.mode(typed),
-          retry: retryPolicyFor(typed.retry, config.delivery),
-          retryWhenMaybeDelivered: definition.canDeduplicate,
-        },
-      };
-    });
+    // The section was parsed with this table's schemas, so each list holds its kind's configurations.
+    const list = (config[definition.configKey] ?? []) as ChannelConfigBase[];
+    return list.map((channel) => ({
+      definition,
+      config: channel,
+      description: {
+        name: channel.name,
+        kind,
+        mode: definition.mode(channel),
+        retry: retryPolicyFor(channel.retry, config.delivery),
+        retryWhenMaybeDelivered: definition.canDeduplicate,
+      },
+    }));
   });
 }
 
@@ -118,7 +117,7 @@ function buildChannel(configured: ConfiguredChannel, shared: ChannelContext): No
   const { description, definition, config } = configured;
   const { name, kind } = description;
   const context = { ...shared, timeoutMs: config.timeoutMs ?? shared.timeoutMs };
-  const built = definition.build(config as Parameters<ChannelKindDefinition['build']>[0], context);
+  const built = definition.build(config, context);
   return {
     ...description,
     sendTimeoutMs: built.sendTimeoutMs ?? context.timeoutMs,

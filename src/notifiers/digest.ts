@@ -165,6 +165,7 @@ export interface DigestCut {
 /**
  * A digest rendered with as many changes as `fits` accepts (most severe first): `render` is called for
  * a few cuts, and the largest that fits is returned with the cut it shows.
+ * @throws RangeError for no transitions
  */
 export function renderFittedDigest<R>(
   transitions: readonly Transition[],
@@ -172,6 +173,7 @@ export function renderFittedDigest<R>(
   render: (cut: DigestCut) => R,
   fits: (rendered: R) => boolean,
 ): { rendered: R; cut: DigestCut } {
+  if (transitions.length === 0) throw new RangeError('a digest needs at least one transition');
   const groups = groupByAlert(transitions, ctx);
   const cutAt = (shown: number): DigestCut => ({
     all: transitions,

@@ -238,7 +238,6 @@ export function renderTeamsDigest(
   ctx: RenderContext,
   options: DigestOptions = {},
 ): TeamsMessage {
-  if (transitions.length === 0) throw new RangeError('a digest needs at least one transition');
   const maxBytes = options.maxBytes ?? TEAMS_MAX_BYTES;
   const { rendered: message } = renderFittedDigest(
     transitions,

@@ -4,6 +4,7 @@ import {
   alertTitle,
   mitigationSteps,
   plural,
+  type RenderContext,
   SEVERITY_WORD,
   subjectOf,
   TRANSITION_WORD,
@@ -26,8 +27,14 @@ export function changeCounts(transitions: readonly Transition[]): string {
   return `${plural(transitions.length, 'change')}: ${transitionCounts(transitions)}`;
 }
 
-/** What a rendering heads one change with: the alert, who or what it is about, and what happened. */
-export function changeHeadline(transition: Transition): { title: string; subject: string; sentence: string } {
+/**
+ * What a rendering heads one change with: the alert, who or what it is about, and what happened. `ctx`
+ * is where the alert's words may come from (a registry other than the built-in one).
+ */
+export function changeHeadline(
+  transition: Transition,
+  _ctx: RenderContext,
+): { title: string; subject: string; sentence: string } {
   return {
     title: alertTitle(transition),
     subject: subjectOf(transition.incident),
@@ -45,6 +52,7 @@ export const NOTHING_TO_DO =
  */
 export function changeAdvice(
   transition: Transition,
+  _ctx: RenderContext,
 ): { resolved: true } | { resolved: false; description: string; steps: readonly string[] } {
   if (transition.type === 'resolved') return { resolved: true };
   return { resolved: false, description: alertDescription(transition), steps: mitigationSteps(transition) };

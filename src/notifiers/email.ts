@@ -102,14 +102,14 @@ function htmlSection(transition: Transition, ctx: RenderContext): string {
         `<td style="padding:2px 0;vertical-align:top">${escapeHtml(f.value)}</td></tr>`,
     )
     .join('');
-  const advice = changeAdvice(transition);
+  const advice = changeAdvice(transition, ctx);
   const steps = advice.resolved
     ? `<p style="margin:8px 0">${NOTHING_TO_DO}</p>`
     : `<p style="margin:12px 0 4px;font-weight:bold">What to do</p><ol style="margin:0;padding-left:20px">${advice.steps
         .map((step) => `<li>${escapeHtml(step)}</li>`)
         .join('')}</ol>`;
   const description = advice.resolved ? '' : `<p style="margin:8px 0">${escapeHtml(advice.description)}</p>`;
-  const headline = changeHeadline(transition);
+  const headline = changeHeadline(transition, ctx);
   const links = transitionLinks(transition, ctx)
     .map((l) => `<li><a href="${escapeHtml(l.url)}" style="color:#0f6cbd">${escapeHtml(l.title)}</a></li>`)
     .join('');
@@ -128,8 +128,8 @@ function htmlSection(transition: Transition, ctx: RenderContext): string {
 }
 
 function textSection(transition: Transition, ctx: RenderContext, index: number): string {
-  const headline = changeHeadline(transition);
-  const advice = changeAdvice(transition);
+  const headline = changeHeadline(transition, ctx);
+  const advice = changeAdvice(transition, ctx);
   const lines = [
     `${index + 1}. [${changeBadge(transition).toUpperCase()}] ${headline.title}`,
     `   ${headline.subject}`,

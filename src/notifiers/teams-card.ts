@@ -147,8 +147,8 @@ function guidance(advice: ReturnType<typeof changeAdvice>): CardElement[] {
 
 /** One card for one transition: header in the severity's colour, facts, what to do, remediation buttons. */
 export function renderTeamsCard(transition: Transition, ctx: RenderContext): TeamsMessage {
-  const { title, subject, sentence } = changeHeadline(transition);
-  const advice = changeAdvice(transition);
+  const { title, subject, sentence } = changeHeadline(transition, ctx);
+  const advice = changeAdvice(transition, ctx);
   const header: Container = {
     type: 'Container',
     style: styleOf(transition),

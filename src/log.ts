@@ -1,8 +1,12 @@
-import { type Logger, type LoggerOptions, pino } from 'pino';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 
 /**
  * Paths pino replaces with `[Redacted]`. Secrets are never put in log objects on purpose; this list is
  * the second line of defence for objects that carry them by accident (request options, errors, config).
+ *
+ * Not `url` itself: that would hide every request URL in Fastify's logs (`req.url`). A URL that is a
+ * secret is named `webhookUrl` wherever it is resolved (Teams, signed webhooks), and the one config
+ * path holding a webhook's URL reference is listed on its own.
  */
 export const REDACT_PATHS = [
   'clientSecret',
@@ -19,8 +23,8 @@ export const REDACT_PATHS = [
   '*.accessToken',
   'webhookUrl',
   '*.webhookUrl',
-  'url',
-  '*.url',
+  'webhooks[*].url',
+  '*.webhooks[*].url',
   'secret',
   '*.secret',
   'apiKey',
@@ -48,8 +52,11 @@ export function overrideLogLevel(level: LogLevel | undefined): void {
 export function createLogger(
   options: {
     level?: LoggerOptions['level'];
-    name?: string /** 1 = stdout (services), 2 = stderr (CLI output stays clean) */;
+    name?: string;
+    /** 1 = stdout (services), 2 = stderr (CLI output stays clean) */
     fd?: 1 | 2;
+    /** Where lines go instead of `fd`, e.g. a test's own stream. */
+    destination?: DestinationStream;
   } = {},
 ): Logger {
   return pino(
@@ -59,7 +66,7 @@ export function createLogger(
       redact: { paths: REDACT_PATHS, censor: '[Redacted]' },
       base: { pid: process.pid },
     },
-    pino.destination({ fd: options.fd ?? 1, sync: false }),
+    options.destination ?? pino.destination({ fd: options.fd ?? 1, sync: false }),
   );
 }
 

@@ -149,3 +149,39 @@ export function largestThatFits(total: number, fits: (n: number) => boolean): nu
   }
   return ok;
 }
+
+/** One way a digest can be cut: the changes it lists, grouped, and what it says about the rest. */
+export interface DigestCut {
+  /** Every change of the digest, and all their groups (a header may describe the whole). */
+  all: readonly Transition[];
+  groups: readonly DigestGroup[];
+  /** How many changes are listed, and their groups cut to them. */
+  shown: number;
+  visible: DigestGroup[];
+  /** The line under the list: "and N more" and where to see all. */
+  end: SeeAll;
+}
+
+/**
+ * A digest rendered with as many changes as `fits` accepts (most severe first): `render` is called for
+ * a few cuts, and the largest that fits is returned with the cut it shows.
+ * @throws RangeError for no transitions
+ */
+export function renderFittedDigest<R>(
+  transitions: readonly Transition[],
+  ctx: RenderContext,
+  render: (cut: DigestCut) => R,
+  fits: (rendered: R) => boolean,
+): { rendered: R; cut: DigestCut } {
+  if (transitions.length === 0) throw new RangeError('a digest needs at least one transition');
+  const groups = groupByAlert(transitions, ctx);
+  const cutAt = (shown: number): DigestCut => ({
+    all: transitions,
+    groups,
+    shown,
+    visible: visibleGroups(groups, shown),
+    end: seeAll(transitions, ctx, transitions.length - shown),
+  });
+  const cut = cutAt(largestThatFits(transitions.length, (n) => fits(render(cutAt(n)))));
+  return { rendered: render(cut), cut };
+}

@@ -1,28 +1,9 @@
 import type { Severity } from '../model/alerts.js';
 import type { Transition } from '../model/lifecycle.js';
+import { changeAdvice, changeBadge, changeCounts, changeHeadline, NOTHING_TO_DO } from './change-words.js';
 import type { EmailChannelConfig } from './config-schema.js';
-import {
-  type DigestGroup,
-  digestLine,
-  groupByAlert,
-  largestThatFits,
-  seeAll,
-  visibleGroups,
-} from './digest.js';
-import {
-  alertDescription,
-  alertTitle,
-  incidentFacts,
-  mitigationSteps,
-  plural,
-  type RenderContext,
-  SEVERITY_WORD,
-  severityCounts,
-  subjectOf,
-  TRANSITION_WORD,
-  transitionCounts,
-  transitionSentence,
-} from './incident-text.js';
+import { type DigestCut, type DigestGroup, digestLine, renderFittedDigest } from './digest.js';
+import { incidentFacts, plural, type RenderContext, severityCounts } from './incident-text.js';
 import { type RemediationLink, transitionLinks } from './links.js';
 
 /**
@@ -113,7 +94,7 @@ export function emailSubject(
 
 function htmlSection(transition: Transition, ctx: RenderContext): string {
   const color = colorOf(transition);
-  const badge = `${SEVERITY_WORD[transition.severity]} · ${TRANSITION_WORD[transition.type]}`;
+  const badge = changeBadge(transition);
   const facts = incidentFacts(transition, ctx)
     .map(
       (f) =>
@@ -121,28 +102,23 @@ function htmlSection(transition: Transition, ctx: RenderContext): string {
         `<td style="padding:2px 0;vertical-align:top">${escapeHtml(f.value)}</td></tr>`,
     )
     .join('');
-  const steps =
-    transition.type === 'resolved'
-      ? '<p style="margin:8px 0">Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.</p>'
-      : `<p style="margin:12px 0 4px;font-weight:bold">What to do</p><ol style="margin:0;padding-left:20px">${mitigationSteps(
-          transition,
-          ctx,
-        )
-          .map((step) => `<li>${escapeHtml(step)}</li>`)
-          .join('')}</ol>`;
-  const description =
-    transition.type === 'resolved'
-      ? ''
-      : `<p style="margin:8px 0">${escapeHtml(alertDescription(transition, ctx))}</p>`;
+  const advice = changeAdvice(transition, ctx);
+  const steps = advice.resolved
+    ? `<p style="margin:8px 0">${NOTHING_TO_DO}</p>`
+    : `<p style="margin:12px 0 4px;font-weight:bold">What to do</p><ol style="margin:0;padding-left:20px">${advice.steps
+        .map((step) => `<li>${escapeHtml(step)}</li>`)
+        .join('')}</ol>`;
+  const description = advice.resolved ? '' : `<p style="margin:8px 0">${escapeHtml(advice.description)}</p>`;
+  const headline = changeHeadline(transition, ctx);
   const links = transitionLinks(transition, ctx)
     .map((l) => `<li><a href="${escapeHtml(l.url)}" style="color:#0f6cbd">${escapeHtml(l.title)}</a></li>`)
     .join('');
   return (
     `<div style="border-left:4px solid ${color};padding:8px 12px;margin:16px 0">` +
     `<div style="color:${color};font-weight:bold;font-size:12px;text-transform:uppercase">${escapeHtml(badge)}</div>` +
-    `<h2 style="margin:4px 0;font-size:18px">${escapeHtml(alertTitle(transition, ctx))}</h2>` +
-    `<div style="color:#616161">${escapeHtml(subjectOf(transition.incident))}</div>` +
-    `<p style="margin:8px 0;font-weight:bold;color:${color}">${escapeHtml(transitionSentence(transition))}</p>` +
+    `<h2 style="margin:4px 0;font-size:18px">${escapeHtml(headline.title)}</h2>` +
+    `<div style="color:#616161">${escapeHtml(headline.subject)}</div>` +
+    `<p style="margin:8px 0;font-weight:bold;color:${color}">${escapeHtml(headline.sentence)}</p>` +
     description +
     `<table style="border-collapse:collapse;font-size:14px">${facts}</table>` +
     steps +
@@ -152,24 +128,18 @@ function htmlSection(transition: Transition, ctx: RenderContext): string {
 }
 
 function textSection(transition: Transition, ctx: RenderContext, index: number): string {
+  const headline = changeHeadline(transition, ctx);
+  const advice = changeAdvice(transition, ctx);
   const lines = [
-    `${index + 1}. [${SEVERITY_WORD[transition.severity].toUpperCase()} · ${TRANSITION_WORD[transition.type].toUpperCase()}] ${alertTitle(transition, ctx)}`,
-    `   ${subjectOf(transition.incident)}`,
-    `   ${transitionSentence(transition)}`,
+    `${index + 1}. [${changeBadge(transition).toUpperCase()}] ${headline.title}`,
+    `   ${headline.subject}`,
+    `   ${headline.sentence}`,
     '',
     ...incidentFacts(transition, ctx).map((f) => `   ${f.title}: ${f.value}`),
     '',
   ];
-  if (transition.type === 'resolved') {
-    lines.push(
-      '   Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.',
-    );
-  } else {
-    lines.push(
-      '   What to do:',
-      ...mitigationSteps(transition, ctx).map((step, i) => `   ${i + 1}) ${step}`),
-    );
-  }
+  if (advice.resolved) lines.push(`   ${NOTHING_TO_DO}`);
+  else lines.push('   What to do:', ...advice.steps.map((step, i) => `   ${i + 1}) ${step}`));
   lines.push(
     '',
     '   Open in Microsoft Entra:',
@@ -179,7 +149,7 @@ function textSection(transition: Transition, ctx: RenderContext, index: number):
 }
 
 function summary(sorted: readonly Transition[]): string {
-  return `${plural(sorted.length, 'change')}: ${transitionCounts(sorted)} (${severityCounts(sorted)})`;
+  return `${changeCounts(sorted)} (${severityCounts(sorted)})`;
 }
 
 const FOOTER =
@@ -238,28 +208,24 @@ function renderDigestEmail(
 ): RenderedEmail {
   const heading = `PIM alert changes in ${ctx.tenantName}`;
   const intro = `${summary(transitions)} · tenant ${ctx.tenantId}`;
-  const groups = groupByAlert(transitions, ctx);
-  const html = (shown: number) => {
-    const end = seeAll(transitions, ctx, transitions.length - shown);
+  const html = ({ visible, end }: DigestCut) => {
     const content =
-      visibleGroups(groups, shown)
-        .map((g) => htmlGroup(g, ctx))
-        .join('') +
+      visible.map((g) => htmlGroup(g, ctx)).join('') +
       `<p style="margin:16px 0">${escapeHtml(end.text)}${end.link ? ` ${htmlLink(end.link)}` : ''}</p>`;
     return htmlPage(subject, heading, intro, content);
   };
-  const shown = largestThatFits(
-    transitions.length,
-    (n) => Buffer.byteLength(html(n), 'utf8') <= maxHtmlBytes,
+  const { rendered, cut } = renderFittedDigest(
+    transitions,
+    ctx,
+    html,
+    (page) => Buffer.byteLength(page, 'utf8') <= maxHtmlBytes,
   );
-  const end = seeAll(transitions, ctx, transitions.length - shown);
+  const { end } = cut;
   const text = [
     heading,
     intro,
     '',
-    visibleGroups(groups, shown)
-      .map((g) => textGroup(g, ctx))
-      .join('\n\n'),
+    cut.visible.map((g) => textGroup(g, ctx)).join('\n\n'),
     '',
     end.link ? `${end.text}\n${end.link.title}: ${end.link.url}` : end.text,
     '',
@@ -267,7 +233,7 @@ function renderDigestEmail(
     FOOTER,
     '',
   ].join('\n');
-  return { subject, html: html(shown), text };
+  return { subject, html: rendered, text };
 }
 
 /** A mail for one transition with all its facts, what to do and its remediation links. */

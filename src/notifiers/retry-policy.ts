@@ -21,12 +21,10 @@ const MAX_TOTAL_MS = 7 * 24 * 3600 * 1000;
 
 export const retrySchema = z
   .object({
-    /**
-     * The wait before each retry, as ISO-8601 durations: one entry per retry, so attempts are its
-     * length plus one. A receiver's `Retry-After` can lengthen a wait (up to `delivery.maxDelayMs`),
-     * never shorten it.
-     */
-    schedule: z.array(isoDuration).min(1).max(30),
+    schedule: z.array(isoDuration).min(1).max(30).meta({
+      description:
+        "The wait before each retry, as ISO-8601 durations: one entry per retry, so attempts are its length plus one. A receiver's `Retry-After` can lengthen a wait (up to `delivery.maxDelayMs`), never shorten it.",
+    }),
   })
   .strict()
   // An entry that is no duration is reported by `isoDuration`; here it counts as nothing.

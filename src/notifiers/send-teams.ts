@@ -1,18 +1,11 @@
-import type { Dispatcher } from 'undici';
 import { type DeliveryOutcome, permanent } from './delivery.js';
 import { postJson } from './http-post.js';
 import { TEAMS_MAX_BYTES, type TeamsMessage } from './teams-card.js';
-import { checkWebhookTarget, type WebhookTargetPolicy } from './webhook-url.js';
+import { checkWebhookTarget, type WebhookPost } from './webhook-url.js';
 
-export interface TeamsDelivery extends WebhookTargetPolicy {
-  /** The channel's name, the only way it is named in reasons and logs. */
-  channel: string;
-  /** The resolved Workflows webhook URL: a secret. */
-  webhookUrl: string;
+/** One card for a Workflows webhook; `webhookUrl` is the resolved Workflows URL. */
+export interface TeamsDelivery extends WebhookPost {
   message: TeamsMessage;
-  timeoutMs: number;
-  dispatcher?: Dispatcher;
-  now?: () => Date;
 }
 
 /**

@@ -1,23 +1,16 @@
-import type { Dispatcher } from 'undici';
 import { type DeliveryOutcome, permanent } from './delivery.js';
 import { postJson } from './http-post.js';
 import { parseWebhookSecret, signWebhook } from './webhook-signature.js';
-import { checkWebhookTarget, type WebhookTargetPolicy } from './webhook-url.js';
+import { checkWebhookTarget, type WebhookPost } from './webhook-url.js';
 
-export interface WebhookDelivery extends WebhookTargetPolicy {
-  channel: string;
-  /** The resolved URL: a secret. */
-  url: string;
+/** One signed event; `now` is also the clock the signature's timestamp is read from. */
+export interface WebhookDelivery extends WebhookPost {
   /** The resolved `whsec_` signing secrets, each with the config key it came from (for reasons). */
   secrets: readonly { value: string; key: string }[];
   /** The exact JSON text that is signed and sent. */
   body: string;
   /** Sent, and signed, as `webhook-id` so a receiver can drop a redelivery. */
   eventId: string;
-  timeoutMs: number;
-  dispatcher?: Dispatcher;
-  /** The clock the signature's timestamp is read from. @defaultValue the system clock */
-  now?: () => Date;
 }
 
 /**
@@ -26,7 +19,7 @@ export interface WebhookDelivery extends WebhookTargetPolicy {
  * was loaded) is a permanent failure naming its config key, never its value.
  */
 export async function sendSignedWebhook(delivery: WebhookDelivery): Promise<DeliveryOutcome> {
-  const checked = await checkWebhookTarget(delivery.url, delivery);
+  const checked = await checkWebhookTarget(delivery.webhookUrl, delivery);
   if (!checked.ok) return checked.outcome;
   const keys: Buffer[] = [];
   for (const secret of delivery.secrets) {

@@ -1,29 +1,8 @@
 import type { Severity } from '../model/alerts.js';
 import type { Transition } from '../model/lifecycle.js';
-import {
-  type DigestGroup,
-  digestLine,
-  groupByAlert,
-  largestThatFits,
-  seeAll,
-  visibleGroups,
-} from './digest.js';
-import {
-  alertDescription,
-  alertTitle,
-  clip,
-  type Fact,
-  incidentFacts,
-  mitigationSteps,
-  plural,
-  type RenderContext,
-  SEVERITY_WORD,
-  severityCounts,
-  subjectOf,
-  TRANSITION_WORD,
-  transitionCounts,
-  transitionSentence,
-} from './incident-text.js';
+import { changeAdvice, changeBadge, changeCounts, changeHeadline, NOTHING_TO_DO } from './change-words.js';
+import { type DigestCut, type DigestGroup, digestLine, renderFittedDigest } from './digest.js';
+import { clip, type Fact, incidentFacts, type RenderContext, severityCounts } from './incident-text.js';
 import { transitionLinks } from './links.js';
 
 /**
@@ -131,7 +110,7 @@ function text(value: string, options: Omit<TextBlock, 'type' | 'text'> = {}): Te
 
 /** `HIGH · NEW`: severity and change in words, so colour is never the only signal. */
 function badge(transition: Transition): string {
-  return `${SEVERITY_WORD[transition.severity].toUpperCase()} · ${TRANSITION_WORD[transition.type].toUpperCase()}`;
+  return changeBadge(transition).toUpperCase();
 }
 
 /** Teams cuts long button titles; the page name matters more than the object's full name. */
@@ -158,45 +137,31 @@ export function teamsMessage(content: AdaptiveCard): TeamsMessage {
 }
 
 /** What a card says to do: the alert's mitigation, or nothing for a resolved incident. */
-function guidance(transition: Transition, ctx: RenderContext): CardElement[] {
-  if (transition.type === 'resolved') {
-    return [
-      text(
-        'Nothing to do. If the fix was deliberate, this is the confirmation; if not, find out who changed it.',
-        {
-          separator: true,
-        },
-      ),
-    ];
-  }
-  const steps = mitigationSteps(transition, ctx).map((step, i) =>
-    text(`${i + 1}. ${step}`, { spacing: i === 0 ? 'Small' : 'None' }),
-  );
-  return [text('What to do', { weight: 'Bolder', separator: true }), ...steps];
+function guidance(advice: ReturnType<typeof changeAdvice>): CardElement[] {
+  if (advice.resolved) return [text(NOTHING_TO_DO, { separator: true })];
+  return [
+    text('What to do', { weight: 'Bolder', separator: true }),
+    ...advice.steps.map((step, i) => text(`${i + 1}. ${step}`, { spacing: i === 0 ? 'Small' : 'None' })),
+  ];
 }
 
 /** One card for one transition: header in the severity's colour, facts, what to do, remediation buttons. */
 export function renderTeamsCard(transition: Transition, ctx: RenderContext): TeamsMessage {
+  const { title, subject, sentence } = changeHeadline(transition, ctx);
+  const advice = changeAdvice(transition, ctx);
   const header: Container = {
     type: 'Container',
     style: styleOf(transition),
     bleed: true,
     items: [
       text(badge(transition), { size: 'Small', weight: 'Bolder', color: colorOf(transition) }),
-      text(alertTitle(transition, ctx), { size: 'Large', weight: 'Bolder', spacing: 'None' }),
-      text(`${ctx.tenantName} · ${subjectOf(transition.incident)}`, { isSubtle: true, spacing: 'None' }),
+      text(title, { size: 'Large', weight: 'Bolder', spacing: 'None' }),
+      text(`${ctx.tenantName} · ${subject}`, { isSubtle: true, spacing: 'None' }),
     ],
   };
-  const body: CardElement[] = [
-    header,
-    text(transitionSentence(transition), { weight: 'Bolder', color: colorOf(transition) }),
-  ];
-  if (transition.type !== 'resolved')
-    body.push(text(alertDescription(transition, ctx), { spacing: 'Small' }));
-  body.push(
-    { type: 'FactSet', facts: escapeFacts(incidentFacts(transition, ctx)) },
-    ...guidance(transition, ctx),
-  );
+  const body: CardElement[] = [header, text(sentence, { weight: 'Bolder', color: colorOf(transition) })];
+  if (!advice.resolved) body.push(text(advice.description, { spacing: 'Small' }));
+  body.push({ type: 'FactSet', facts: escapeFacts(incidentFacts(transition, ctx)) }, ...guidance(advice));
   const actions = transitionLinks(transition, ctx).map((link) => openUrl(link.title, link.url));
   return teamsMessage(card(body, actions));
 }
@@ -235,12 +200,7 @@ export function messageBytes(message: TeamsMessage): number {
   return Buffer.byteLength(JSON.stringify(message), 'utf8');
 }
 
-function digestMessage(
-  all: readonly Transition[],
-  groups: readonly DigestGroup[],
-  shown: number,
-  ctx: RenderContext,
-): TeamsMessage {
+function digestMessage({ all, groups, shown, visible, end }: DigestCut, ctx: RenderContext): TeamsMessage {
   const total = all.length;
   const top = groups[0]!.transitions[0]!;
   const header: Container = {
@@ -249,7 +209,7 @@ function digestMessage(
     bleed: true,
     items: [
       text(`PIM alert changes in ${ctx.tenantName}`, { size: 'Large', weight: 'Bolder' }),
-      text(`${plural(total, 'change')}: ${transitionCounts(all)} · ${severityCounts(all)}`, {
+      text(`${changeCounts(all)} · ${severityCounts(all)}`, {
         spacing: 'None',
         color: colorOf(top),
         weight: 'Bolder',
@@ -257,10 +217,9 @@ function digestMessage(
       text(`Tenant ${ctx.tenantId}`, { isSubtle: true, spacing: 'None', size: 'Small' }),
     ],
   };
-  const end = seeAll(all, ctx, total - shown);
   const body: CardElement[] = [
     header,
-    ...visibleGroups(groups, shown).map((g) => digestGroup(g, ctx)),
+    ...visible.map((g) => digestGroup(g, ctx)),
     text(end.text, {
       separator: true,
       isSubtle: shown === total,
@@ -279,12 +238,13 @@ export function renderTeamsDigest(
   ctx: RenderContext,
   options: DigestOptions = {},
 ): TeamsMessage {
-  if (transitions.length === 0) throw new RangeError('a digest needs at least one transition');
   const maxBytes = options.maxBytes ?? TEAMS_MAX_BYTES;
-  const groups = groupByAlert(transitions, ctx);
-  const render = (shown: number) => digestMessage(transitions, groups, shown, ctx);
-  const fits = largestThatFits(transitions.length, (n) => messageBytes(render(n)) <= maxBytes);
-  const message = render(fits);
+  const { rendered: message } = renderFittedDigest(
+    transitions,
+    ctx,
+    (cut) => digestMessage(cut, ctx),
+    (rendered) => messageBytes(rendered) <= maxBytes,
+  );
   if (messageBytes(message) > maxBytes) {
     throw new RangeError(`even an empty digest exceeds ${maxBytes} bytes`);
   }

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import type { Dispatcher } from 'undici';
 import { type DeliveryOutcome, permanent, retryable } from './delivery.js';
 
 /**
@@ -103,6 +104,22 @@ export interface WebhookTargetPolicy {
 }
 
 export interface WebhookTargetOptions extends WebhookUrlOptions, WebhookTargetPolicy {}
+
+/**
+ * What every POST to a channel's secret URL carries (Teams Workflows, signed webhooks). The URL is named
+ * `webhookUrl` everywhere so the loggers' redaction list can hide it by name, should one be logged.
+ */
+export interface WebhookPost extends WebhookTargetPolicy {
+  /** The channel's name, the only way it is named in reasons and logs. */
+  channel: string;
+  /** The resolved URL: a secret (a Workflows URL carries its own credential, many intake URLs a token). */
+  webhookUrl: string;
+  timeoutMs: number;
+  /** An undici dispatcher, e.g. one trusting an extra CA. @defaultValue undici's global one */
+  dispatcher?: Dispatcher;
+  /** @defaultValue the system clock */
+  now?: () => Date;
+}
 
 export type WebhookTarget = { ok: true; url: URL } | { ok: false; outcome: DeliveryOutcome };
 

@@ -551,6 +551,14 @@ describe('logs', () => {
     expect(log).toContain('Teams webhook for channel ops answered 400');
     expect(log).toContain('webhook for channel siem answered 503');
     expect(log).toContain('webhook for channel siem-down could not be reached');
+    // ...once per attempt (regression guard: the channel and the job each logged every outcome)...
+    const outcomes = lines
+      .map((line) => JSON.parse(line) as { channel?: string; msg: string })
+      .filter((line) => line.msg.startsWith('notification '));
+    for (const job of jobs) {
+      const attempts = outcomes.filter((line) => line.channel === job.data.channel);
+      expect(attempts).toHaveLength(job.attemptsMade);
+    }
     // ...and nothing that identifies or unlocks a receiver.
     const secrets = [
       urls.teams,

@@ -40,7 +40,7 @@ describe('sendSignedWebhook', () => {
     sink = await startHttpSink({ defaultResponse: { status: 204 } });
     delivery = {
       channel: 'siem',
-      url: `${sink.origin}/ingest/pimwatch?token=URL-TOKEN`,
+      webhookUrl: `${sink.origin}/ingest/pimwatch?token=URL-TOKEN`,
       secrets: [{ value: SECRET, key: 'notifiers.webhooks[0].secrets[0]' }],
       body: JSON.stringify(event),
       eventId: event.eventId,
@@ -120,7 +120,10 @@ describe('sendSignedWebhook', () => {
       status: 404,
       body: (r) => `no route for POST ${r.path} on ${r.headers.host}; key ${SECRET}`,
     });
-    const outcome = await sendSignedWebhook({ ...delivery, url: `${sink.origin}/hooks/PATH-TOKEN-91c2/in` });
+    const outcome = await sendSignedWebhook({
+      ...delivery,
+      webhookUrl: `${sink.origin}/hooks/PATH-TOKEN-91c2/in`,
+    });
     expect(outcome.status).toBe('permanent');
     const reason = (outcome as { reason: string }).reason;
     expect(reason).toMatch(/^webhook for channel siem answered 404: no route for POST/);
@@ -132,7 +135,7 @@ describe('sendSignedWebhook', () => {
   it('refuses http to a non-loopback host, naming the channel and not the URL', async () => {
     const outcome = await sendSignedWebhook({
       ...delivery,
-      url: 'http://siem.contoso.example/ingest?token=URL-TOKEN',
+      webhookUrl: 'http://siem.contoso.example/ingest?token=URL-TOKEN',
     });
     expect(outcome).toEqual({ status: 'permanent', reason: 'webhook URL for channel siem must use https' });
   });

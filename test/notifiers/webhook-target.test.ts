@@ -127,7 +127,7 @@ describe('senders refuse a private target before connecting', () => {
     const transition = oneTransitionPerAlert('opened')[0]!;
     const webhook = await sendSignedWebhook({
       channel: 'siem',
-      url: 'https://hooks.internal.example/ingest',
+      webhookUrl: 'https://hooks.internal.example/ingest',
       secrets: [
         { value: `whsec_${Buffer.alloc(32, 7).toString('base64')}`, key: 'notifiers.webhooks[0].secrets[0]' },
       ],

@@ -80,7 +80,8 @@ function rowsOf(schema: Json, path: string, rows: ConfigReferenceRow[]): void {
 
 function descend(schema: Json, path: string, rows: ConfigReferenceRow[]): void {
   if (schema.type === 'array' && schema.items) {
-    descend(schema.items as Json, `${path}[]`, rows);
+    // A list of secret references is described by its own row; the reference's shape is not config.
+    if (!isSecretRef(schema.items as Json)) descend(schema.items as Json, `${path}[]`, rows);
     return;
   }
   const variants = (schema.anyOf ?? schema.oneOf) as Json[] | undefined;

@@ -11,12 +11,22 @@ import type { Detector, DetectorConfigSchema } from './types.js';
 
 export const exclusionSchema = z
   .object({
-    /** Object id of the user, group or service principal to leave out (e.g. a break-glass account). */
-    principalId: z.guid('must be the object id (a GUID) of a user, group or service principal'),
-    /** Why; shown in reports so an exclusion never hides anything silently. */
-    reason: z.string().trim().min(1, 'say why this principal is excluded'),
-    /** Alerts the exclusion applies to. @defaultValue every alert except `StaleSignInAlert` */
-    alerts: z.array(z.enum(ALERT_IDS)).min(1).optional(),
+    principalId: z.guid('must be the object id (a GUID) of a user, group or service principal').meta({
+      description:
+        'Object id of the user, group or service principal to leave out (e.g. a break-glass account).',
+    }),
+    reason: z
+      .string()
+      .trim()
+      .min(1, 'say why this principal is excluded')
+      .meta({ description: 'Why; shown in reports so an exclusion never hides anything silently.' }),
+    alerts: z
+      .array(z.enum(ALERT_IDS))
+      .min(1)
+      .optional()
+      .meta({
+        description: 'Alerts the exclusion applies to. Default: every alert except `StaleSignInAlert`.',
+      }),
   })
   .strict();
 export type Exclusion = z.infer<typeof exclusionSchema>;
@@ -30,7 +40,10 @@ type AlertConfigSchemas = { [Alert in AlertId]: (typeof ALERT_REGISTRY)[Alert]['
 
 /** Every alert's settings under its id, defaults filled in: built from the registry, so never listed here. */
 const alertSettingsShape = Object.fromEntries(
-  DETECTORS.map((detector) => [detector.meta.alert, detector.config.prefault({})]),
+  DETECTORS.map((detector) => [
+    detector.meta.alert,
+    detector.config.prefault({}).meta({ description: `Settings of "${detector.meta.title}".` }),
+  ]),
 ) as { [Alert in AlertId]: z.ZodPrefault<AlertConfigSchemas[Alert]> };
 
 export const detectorsConfigSchema = z

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type Job, type Queue, UnrecoverableError } from 'bullmq';
+import { type Queue, UnrecoverableError } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { PimwatchConfig, TenantConfig } from '../config/schema.js';
@@ -18,6 +18,7 @@ import { type DeliveryOutcome, retryable, retryDelayMs } from '../notifiers/deli
 import { renderContextFor } from '../notifiers/links.js';
 import { routeTransition, routingRulesFor } from '../notifiers/routing.js';
 import type { StateStore } from '../store/state-store.js';
+import type { JobOf } from './job-map.js';
 import type { MetricsRecorder } from './metrics-recorder.js';
 import { keepFinished } from './queues.js';
 
@@ -158,13 +159,13 @@ export type NotifyJobResult = { channel: string; outcome: 'delivered' | 'already
 
 /** The notify queue's processor, and `close()` for what it opened (Graph sessions of mail channels). */
 export interface NotifyProcessor {
-  (job: Job): Promise<NotifyJobResult>;
+  (job: JobOf<'notify'>, signal?: AbortSignal): Promise<NotifyJobResult>;
   close(): Promise<void>;
 }
 
 /** What one run of a notify job works on, once its payload has been checked against config and store. */
 interface NotifyWork {
-  job: Job;
+  job: JobOf<'notify'>;
   tenant: TenantConfig;
   channel: NotificationChannel;
   transitions: Transition[];
@@ -252,8 +253,11 @@ export function createNotifyProcessor(deps: NotifyJobDeps): NotifyProcessor {
     deps.channelKinds,
   );
 
-  const processor = async (job: Job): Promise<NotifyJobResult> => {
+  const processor = async (job: JobOf<'notify'>, signal?: AbortSignal): Promise<NotifyJobResult> => {
     const work = await loadWork(deps, channels, job);
+    // A cancelled job sends nothing; once the claim is taken the send runs to its end, so the marker
+    // and the receiver never disagree.
+    signal?.throwIfAborted();
     return claimAndDeliver(deps, work);
   };
   return Object.assign(processor, { close: sessions.close });
@@ -263,7 +267,7 @@ export function createNotifyProcessor(deps: NotifyJobDeps): NotifyProcessor {
 async function loadWork(
   deps: NotifyJobDeps,
   channels: ReadonlyMap<string, NotificationChannel>,
-  job: Job,
+  job: JobOf<'notify'>,
 ): Promise<NotifyWork> {
   const parsed = notifyPayloadSchema.safeParse(job.data);
   if (!parsed.success)

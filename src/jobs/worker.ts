@@ -106,7 +106,7 @@ function startJobWorkers(options: WorkerOptions & { workerId: string; log: Logge
   });
   const notify = new Worker<PayloadIn<'notify'>, ResultIn<'notify'>, string>(
     NOTIFY_QUEUE,
-    processorFor<'notify'>({ notify: (job) => notifyProcessor(job) }),
+    processorFor<'notify'>({ notify: (job, signal) => notifyProcessor(job, signal) }),
     {
       ...common,
       concurrency: config.worker.notifyConcurrency,

@@ -1,9 +1,10 @@
-import type { Job, Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { configSchema, type PimwatchConfig } from '../../src/config/schema.js';
+import type { JobOf } from '../../src/jobs/job-map.js';
 import { MetricsRecorder } from '../../src/jobs/metrics-recorder.js';
 import {
   createNotificationEnqueuer,
@@ -81,8 +82,13 @@ function configWithPager(): PimwatchConfig {
 }
 
 /** A job as BullMQ hands it to the processor: only what the processor reads. */
-function jobOf(data: NotifyPayload, attemptsMade = 0): Job {
-  return { id: `kind-${data.eventIds[0]}`, name: NOTIFY_JOB, data, attemptsMade } as unknown as Job;
+function jobOf(data: NotifyPayload, attemptsMade = 0): JobOf<'notify'> {
+  return {
+    id: `kind-${data.eventIds[0]}`,
+    name: NOTIFY_JOB,
+    data,
+    attemptsMade,
+  } as unknown as JobOf<'notify'>;
 }
 
 describe('a channel kind registered in a test', () => {

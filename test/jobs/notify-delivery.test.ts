@@ -5,6 +5,7 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer } from '../../src/api/server.js';
 import type { PimwatchConfig } from '../../src/config/schema.js';
+import type { JobOf } from '../../src/jobs/job-map.js';
 import { MetricsRecorder } from '../../src/jobs/metrics-recorder.js';
 import {
   createNotificationEnqueuer,
@@ -479,7 +480,7 @@ describe('never twice', () => {
         name: NOTIFY_JOB,
         attemptsMade,
         data: { tenantId, scanId, channel: 'ops', eventIds: [transition.eventId] },
-      }) as unknown as Job;
+      }) as unknown as JobOf<'notify'>;
 
     // The sink holds the first run's post until the second run is over.
     let answer = () => {};

@@ -1,3 +1,4 @@
+import type { Fault } from '../fixture-format/schema.js';
 import type { AlertActions } from './alert-actions.js';
 import { type CollectionSource, type ReaderContext, readCollection, readItem } from './collection-reader.js';
 import {
@@ -10,7 +11,6 @@ import {
   normaliseCollectionPath,
 } from './entity-model.js';
 import type { FaultInjector } from './fault-injector.js';
-import type { Fault } from './fixture-schema.js';
 import {
   defaultErrorCode,
   defaultErrorMessage,

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { PimwatchConfig } from '../../src/config/schema.js';
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
+import type { TenantFixture } from '../../src/fixture-format/schema.js';
 import { generateTenant } from '../../src/fixtures/generate-tenant.js';
 import { bullPrefix } from '../../src/jobs/connection.js';
 import { SCAN_QUEUE } from '../../src/jobs/queues.js';

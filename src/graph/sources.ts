@@ -88,6 +88,24 @@ function pimGroupSource(collection: string, schedule: string, unlocks: string): 
   };
 }
 
+/**
+ * One of PIM's alert collections (beta only): readable with the alerts' own read permission, and Graph
+ * answers 400 without the directory-role scope filter.
+ */
+function alertSource(collection: string, unlocks: string, pageSize: number | null = null): GraphSourceInfo {
+  const path = `identityGovernance/roleManagementAlerts/${collection}`;
+  return {
+    path,
+    version: 'beta',
+    permissions: [ALERT_READ],
+    required: true,
+    unlocks,
+    pageSize,
+    docs: `${API}/rolemanagementalert-list-${collection.toLowerCase()}?view=graph-rest-beta`,
+    probes: [{ version: 'beta', path, query: { ...directoryRoleScope, $top: '1' } }],
+  };
+}
+
 /** Read access to all role management data, accepted by each PIM read (never the least privileged). */
 const ROLE_MANAGEMENT_READ = ['RoleManagement.Read.Directory', 'RoleManagement.Read.All'] as const;
 const ROLE_MANAGEMENT_WRITE = 'RoleManagement.ReadWrite.Directory';
@@ -314,55 +332,13 @@ export const GRAPH_SOURCES = {
       { version: 'v1.0', path: 'servicePrincipals', query: { $select: 'id', $top: '1' } },
     ],
   },
-  alertDefinitions: {
-    path: 'identityGovernance/roleManagementAlerts/alertDefinitions',
-    version: 'beta',
-    permissions: [ALERT_READ],
-    required: true,
-    unlocks: "PIM's alert definitions (reconciliation with PIM's own incidents)",
-    pageSize: null,
-    docs: `${API}/rolemanagementalert-list-alertdefinitions?view=graph-rest-beta`,
-    probes: [
-      {
-        version: 'beta',
-        path: 'identityGovernance/roleManagementAlerts/alertDefinitions',
-        query: { ...directoryRoleScope, $top: '1' },
-      },
-    ],
-  },
-  alertConfigurations: {
-    path: 'identityGovernance/roleManagementAlerts/alertConfigurations',
-    version: 'beta',
-    permissions: [ALERT_READ],
-    required: true,
-    unlocks: "the tenant's own alert thresholds",
-    pageSize: null,
-    docs: `${API}/rolemanagementalert-list-alertconfigurations?view=graph-rest-beta`,
-    probes: [
-      {
-        version: 'beta',
-        path: 'identityGovernance/roleManagementAlerts/alertConfigurations',
-        query: { ...directoryRoleScope, $top: '1' },
-      },
-    ],
-  },
-  alerts: {
-    path: 'identityGovernance/roleManagementAlerts/alerts',
-    version: 'beta',
-    permissions: [ALERT_READ],
-    required: true,
-    unlocks: "PIM's own alerts and incidents (reconciliation)",
-    // Incident pages; the alerts themselves are a handful and never paged.
-    pageSize: 50,
-    docs: `${API}/rolemanagementalert-list-alerts?view=graph-rest-beta`,
-    probes: [
-      {
-        version: 'beta',
-        path: 'identityGovernance/roleManagementAlerts/alerts',
-        query: { ...directoryRoleScope, $top: '1' },
-      },
-    ],
-  },
+  alertDefinitions: alertSource(
+    'alertDefinitions',
+    "PIM's alert definitions (reconciliation with PIM's own incidents)",
+  ),
+  alertConfigurations: alertSource('alertConfigurations', "the tenant's own alert thresholds"),
+  // Incident pages; the alerts themselves are a handful and never paged.
+  alerts: alertSource('alerts', "PIM's own alerts and incidents (reconciliation)", 50),
 } as const satisfies Record<SourceName, GraphSourceInfo>;
 
 /** The table with its precise literal types widened, for code that walks it. */

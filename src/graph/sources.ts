@@ -106,6 +106,24 @@ function alertSource(collection: string, unlocks: string, pageSize: number | nul
   };
 }
 
+/**
+ * A read of the directory audit log: its pages are large, and it draws on the tight reports throttle;
+ * `probeFilter` narrows the probe to the records the source is about.
+ */
+function auditSource(required: boolean, unlocks: string, probeFilter: string): GraphSourceInfo {
+  const path = 'auditLogs/directoryAudits';
+  return {
+    path,
+    version: 'v1.0',
+    permissions: [AUDIT_READ],
+    required,
+    unlocks,
+    pageSize: 1000,
+    docs: `${API}/directoryaudit-list`,
+    probes: [{ version: 'v1.0', path, query: { $filter: probeFilter, $top: '1' }, throttle: 'reports' }],
+  };
+}
+
 /** Read access to all role management data, accepted by each PIM read (never the least privileged). */
 const ROLE_MANAGEMENT_READ = ['RoleManagement.Read.Directory', 'RoleManagement.Read.All'] as const;
 const ROLE_MANAGEMENT_WRITE = 'RoleManagement.ReadWrite.Directory';
@@ -227,42 +245,18 @@ export const GRAPH_SOURCES = {
       },
     ],
   },
-  directoryAudits: {
-    path: 'auditLogs/directoryAudits',
-    version: 'v1.0',
-    // Microsoft disagrees with itself: the permissions reference lists AuditLog.Read.All alone, the API
-    // page "AuditLog.Read.All and Directory.Read.All". `doctor` tells which rule a tenant enforces.
-    permissions: [AUDIT_READ],
-    required: true,
-    unlocks: 'role assignments made outside PIM (directory audit records)',
-    pageSize: 1000,
-    docs: `${API}/directoryaudit-list`,
-    probes: [
-      {
-        version: 'v1.0',
-        path: 'auditLogs/directoryAudits',
-        query: { $filter: "category eq 'RoleManagement'", $top: '1' },
-        throttle: 'reports',
-      },
-    ],
-  },
-  pimActivationAudits: {
-    path: 'auditLogs/directoryAudits',
-    version: 'v1.0',
-    permissions: [AUDIT_READ],
-    required: false,
-    unlocks: 'activation history from PIM’s own audit records when schedule requests cannot be read',
-    pageSize: 1000,
-    docs: `${API}/directoryaudit-list`,
-    probes: [
-      {
-        version: 'v1.0',
-        path: 'auditLogs/directoryAudits',
-        query: { $filter: "loggedByService eq 'PIM'", $top: '1' },
-        throttle: 'reports',
-      },
-    ],
-  },
+  // Microsoft disagrees with itself: the permissions reference lists AuditLog.Read.All alone, the API
+  // page "AuditLog.Read.All and Directory.Read.All". `doctor` tells which rule a tenant enforces.
+  directoryAudits: auditSource(
+    true,
+    'role assignments made outside PIM (directory audit records)',
+    "category eq 'RoleManagement'",
+  ),
+  pimActivationAudits: auditSource(
+    false,
+    'activation history from PIM’s own audit records when schedule requests cannot be read',
+    "loggedByService eq 'PIM'",
+  ),
   groupMembers: {
     path: 'groups/{id}/members',
     version: 'v1.0',

@@ -152,6 +152,7 @@ function roleScheduleSource(collection: string, schedule: string, unlocks: strin
     probes: [{ version: 'v1.0', path, query: top1 }],
   };
 }
+
 const USER_READ: PermissionChoice = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All'];
 const AUDIT_READ: PermissionChoice = ['AuditLog.Read.All'];
 const ALERT_READ: PermissionChoice = [

@@ -13,18 +13,10 @@ import {
 import { readAllUsersWithSignIn, readUsersWithSignIn } from './readers/users-by-id.js';
 import type { CollectOptions } from './snapshot.js';
 import { itemsOf, type Outcome, rememberIn } from './source-outcomes.js';
+import { sourcesReadBy } from './sources.js';
 
 /** What the holders branch settles at once: role definitions, grants, group members, sign-in activity. */
-export const HOLDER_SOURCES: readonly SourceName[] = [
-  'roleDefinitions',
-  'roleAssignments',
-  'roleAssignmentScheduleInstances',
-  'roleEligibilityScheduleInstances',
-  'groupMembers',
-  'pimGroupEligibilities',
-  'pimGroupAssignments',
-  'signInActivity',
-];
+export const HOLDER_SOURCES: readonly SourceName[] = sourcesReadBy('holders');
 
 /** Everything the holders branch read, for the snapshot and its source table. */
 export type Holders = Awaited<ReturnType<typeof readHolders>>;

@@ -44,6 +44,12 @@ export interface GraphSourceInfo {
   /** The source that stands in when this one cannot be read. */
   fallback?: SourceName;
   /**
+   * Which branch of `collectSnapshot` reads it: `tenantWide` reads need nothing else and start at once
+   * (`tenant-reads.ts`); `holders` reads follow the role holders (`holders.ts`); `incidentAssignees` is
+   * read last, for principals only PIM's incidents name.
+   */
+  readBy: 'tenantWide' | 'holders' | 'incidentAssignees';
+  /**
    * The `$top` its reader asks for; null when Graph's own page size is fine (small collections, or
    * lists filtered down to a few items).
    */
@@ -82,6 +88,7 @@ function pimGroupSource(collection: string, schedule: string, unlocks: string): 
     permissions: [[`${schedule}.Read.AzureADGroup`, `${schedule}.ReadWrite.AzureADGroup`]],
     required: true,
     unlocks,
+    readBy: 'holders',
     pageSize: null,
     docs: `${API}/privilegedaccessgroup-list-${collection.toLowerCase()}`,
     probes: [{ version: 'v1.0', path, query: { $filter: `groupId eq '${NO_SUCH_OBJECT}'`, $top: '1' } }],
@@ -100,6 +107,7 @@ function alertSource(collection: string, unlocks: string, pageSize: number | nul
     permissions: [ALERT_READ],
     required: true,
     unlocks,
+    readBy: 'tenantWide',
     pageSize,
     docs: `${API}/rolemanagementalert-list-${collection.toLowerCase()}?view=graph-rest-beta`,
     probes: [{ version: 'beta', path, query: { ...directoryRoleScope, $top: '1' } }],
@@ -118,6 +126,7 @@ function auditSource(required: boolean, unlocks: string, probeFilter: string): G
     permissions: [AUDIT_READ],
     required,
     unlocks,
+    readBy: 'tenantWide',
     pageSize: 1000,
     docs: `${API}/directoryaudit-list`,
     probes: [{ version: 'v1.0', path, query: { $filter: probeFilter, $top: '1' }, throttle: 'reports' }],
@@ -147,6 +156,7 @@ function roleScheduleSource(collection: string, schedule: string, unlocks: strin
     ],
     required: true,
     unlocks,
+    readBy: 'holders',
     pageSize: null,
     docs: `${API}/rbacapplication-list-${collection.toLowerCase()}`,
     probes: [{ version: 'v1.0', path, query: top1 }],
@@ -168,6 +178,7 @@ export const GRAPH_SOURCES = {
     permissions: [['Organization.Read.All', 'User.Read.All', 'Directory.Read.All']],
     required: true,
     unlocks: "the tenant's name in reports",
+    readBy: 'tenantWide',
     pageSize: null,
     docs: `${API}/organization-list`,
     probes: [{ version: 'v1.0', path: 'organization', query: { $select: 'id' } }],
@@ -178,6 +189,7 @@ export const GRAPH_SOURCES = {
     permissions: [['LicenseAssignment.Read.All', 'Organization.Read.All', 'Directory.Read.All']],
     required: true,
     unlocks: "the tenant's licences (Entra ID P2 or Governance)",
+    readBy: 'tenantWide',
     pageSize: null,
     docs: `${API}/subscribedsku-list`,
     probes: [{ version: 'v1.0', path: 'subscribedSkus', query: {} }],
@@ -188,6 +200,7 @@ export const GRAPH_SOURCES = {
     permissions: [[...ROLE_MANAGEMENT_READ, 'Directory.Read.All', ROLE_MANAGEMENT_WRITE]],
     required: true,
     unlocks: 'role names and which roles are privileged (`isPrivileged`, beta only)',
+    readBy: 'holders',
     pageSize: null,
     docs: `${API}/rbacapplication-list-roledefinitions`,
     probes: [{ version: 'beta', path: 'roleManagement/directory/roleDefinitions', query: top1 }],
@@ -198,6 +211,7 @@ export const GRAPH_SOURCES = {
     permissions: [[...ROLE_MANAGEMENT_READ, 'Directory.Read.All', ROLE_MANAGEMENT_WRITE]],
     required: true,
     unlocks: 'active role holders in a tenant never onboarded to PIM',
+    readBy: 'holders',
     pageSize: null,
     docs: `${API}/rbacapplication-list-roleassignments`,
     probes: [{ version: 'v1.0', path: 'roleManagement/directory/roleAssignments', query: top1 }],
@@ -221,6 +235,7 @@ export const GRAPH_SOURCES = {
     unlocks:
       'activation history from the requests themselves; without this write permission it comes from PIM’s audit records',
     fallback: 'pimActivationAudits',
+    readBy: 'tenantWide',
     pageSize: null,
     docs: `${API}/rbacapplication-list-roleassignmentschedulerequests`,
     probes: [
@@ -236,6 +251,7 @@ export const GRAPH_SOURCES = {
     permissions: [['RoleManagement.Read.Directory', 'RoleManagement.Read.All', ROLE_MANAGEMENT_WRITE]],
     required: true,
     unlocks: "each role's PIM policy (MFA or authentication context on activation)",
+    readBy: 'tenantWide',
     pageSize: null,
     docs: `${API}/policyroot-list-rolemanagementpolicyassignments`,
     probes: [
@@ -275,6 +291,7 @@ export const GRAPH_SOURCES = {
     ],
     required: true,
     unlocks: 'members of role-assignable groups that hold roles',
+    readBy: 'holders',
     pageSize: 999,
     docs: `${API}/group-list-members`,
     probes: [
@@ -303,6 +320,7 @@ export const GRAPH_SOURCES = {
     required: true,
     unlocks: "privileged users' last sign-in (needs Entra ID P1 or P2)",
     // Only the benchmark's read of every user pages; the scanner asks for 15 users at a time.
+    readBy: 'holders',
     pageSize: SIGN_IN_PAGE_SIZE,
     docs: `${API}/user-list`,
     probes: [
@@ -320,6 +338,7 @@ export const GRAPH_SOURCES = {
     permissions: [USER_READ, ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All']],
     required: true,
     unlocks: 'users and service principals named only by PIM’s incidents (and whether they still exist)',
+    readBy: 'incidentAssignees',
     pageSize: null,
     docs: `${API}/serviceprincipal-list`,
     probes: [
@@ -418,4 +437,9 @@ export function leastPermissionsOf(names: readonly SourceName[]): string[] {
 export function detectorsNeeding(source: SourceName): AlertId[] {
   const through = SOURCE_NAMES.filter((s) => s === source || SOURCES[s].fallback === source);
   return DETECTORS.filter((d) => d.meta.sources.some((s) => through.includes(s))).map((d) => d.meta.alert);
+}
+
+/** The sources one branch of `collectSnapshot` reads, in table order. */
+export function sourcesReadBy(branch: GraphSourceInfo['readBy']): SourceName[] {
+  return SOURCE_NAMES.filter((name) => SOURCES[name].readBy === branch);
 }

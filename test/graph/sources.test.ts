@@ -7,6 +7,7 @@ import {
   missingPermissions,
   requiredPermissions,
   SOURCES,
+  sourcesReadBy,
 } from '../../src/graph/sources.js';
 import { TENANT_SOURCES } from '../../src/graph/tenant-reads.js';
 import { SOURCE_NAMES } from '../../src/model/snapshot.js';
@@ -68,8 +69,11 @@ describe('the table of Graph sources', () => {
 });
 
 describe('each source as a named entry', () => {
-  it('is settled by exactly one branch of collectSnapshot (principalLookup comes last, on demand)', () => {
-    const settled = [...HOLDER_SOURCES, ...TENANT_SOURCES, 'principalLookup'];
+  it('is read by the branch of collectSnapshot its entry names, and by that one only', () => {
+    expect([...TENANT_SOURCES].sort()).toEqual(sourcesReadBy('tenantWide').sort());
+    expect(HOLDER_SOURCES).toEqual(sourcesReadBy('holders'));
+    expect(sourcesReadBy('incidentAssignees')).toEqual(['principalLookup']);
+    const settled = [...HOLDER_SOURCES, ...TENANT_SOURCES, ...sourcesReadBy('incidentAssignees')];
     expect(settled.sort()).toEqual([...SOURCE_NAMES].sort());
   });
 

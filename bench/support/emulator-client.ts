@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Fault } from '../../src/emulator/fixture-schema.js';
 import type { ThrottleOptions } from '../../src/emulator/throttle.js';
+import type { Fault } from '../../src/fixture-format/schema.js';
 import type { GenerateTenantOptions } from '../../src/fixtures/generate-tenant.js';
 import type {
   EmulatorEndpoint,

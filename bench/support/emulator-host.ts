@@ -8,8 +8,9 @@
  * emulator over them (fresh throttle buckets each time, optionally with faults such as a refused
  * path), read its per-tenant request counts, stop it.
  */
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
+
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.js';
+import type { TenantFixture } from '../../src/fixture-format/schema.js';
 import { generateTenant } from '../../src/fixtures/generate-tenant.js';
 import type { HostReply, HostRequest, TenantInfo } from './emulator-protocol.js';
 import { describeTenant } from './tenant-info.js';

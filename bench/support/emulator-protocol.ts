@@ -1,5 +1,5 @@
-import type { Fault } from '../../src/emulator/fixture-schema.js';
 import type { ThrottleOptions } from '../../src/emulator/throttle.js';
+import type { Fault } from '../../src/fixture-format/schema.js';
 import type { GenerateTenantOptions } from '../../src/fixtures/generate-tenant.js';
 import type { TenantInfo } from './tenant-info.js';
 

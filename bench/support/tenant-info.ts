@@ -1,8 +1,8 @@
 import { detectorsConfigSchema } from '../../src/detectors/config-schema.js';
-import type { Fault, TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { pagesNeeded } from '../../src/emulator/graph-limits.js';
 import { EMULATOR_DEFAULT_CLIENT_ID } from '../../src/emulator/server.js';
 import { directoryBucketSize } from '../../src/emulator/throttle.js';
+import type { Fault, TenantFixture } from '../../src/fixture-format/schema.js';
 import { describeFixture, type HoldingCounts } from '../../src/fixtures/describe-fixture.js';
 import { durationMs } from '../../src/util/iso-duration.js';
 import { type RequestBudget, requestBudget } from '../../test/support/request-budget.js';

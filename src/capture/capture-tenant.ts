@@ -1,5 +1,5 @@
 import type { DetectorsConfig } from '../detectors/config-schema.js';
-import type { TenantFixture } from '../emulator/fixture-schema.js';
+import type { TenantFixture } from '../fixture-format/schema.js';
 import type { ActivationHistoryMode } from '../graph/activation-history.js';
 import type { GraphSession, SessionOptions } from '../graph/session.js';
 import type { Logger } from '../log.js';

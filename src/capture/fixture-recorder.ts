@@ -1,5 +1,5 @@
-import { MEMBERS_PATH } from '../emulator/fixture-rules.js';
-import type { Fault, TenantFixture } from '../emulator/fixture-schema.js';
+import { MEMBERS_PATH } from '../fixture-format/paths.js';
+import type { Fault, TenantFixture } from '../fixture-format/schema.js';
 import type { GraphFailure, GraphResult } from '../graph/errors.js';
 import { type GraphRequestSpec, type GraphResponse, pathOf } from '../graph/http.js';
 

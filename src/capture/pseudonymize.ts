@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { MEMBERS_PATH } from '../emulator/fixture-rules.js';
-import type { TenantFixture } from '../emulator/fixture-schema.js';
+import { MEMBERS_PATH } from '../fixture-format/paths.js';
+import type { TenantFixture } from '../fixture-format/schema.js';
 
 type GraphObject = Record<string, unknown>;
 

@@ -46,14 +46,24 @@ const LIST_OPTIONS: ReadonlySet<string> = new Set([
 ]);
 const ITEM_OPTIONS: ReadonlySet<string> = new Set(['$select', '$expand']);
 
+/** The `$select`/`$expand` asked for, once the query has been checked for options this request cannot take. */
+function checkedProjection(
+  req: GraphRequest,
+  source: CollectionSource,
+  allowed: ReadonlySet<string>,
+  single: boolean,
+) {
+  checkQueryOptions(req.query, allowed, single);
+  return normaliseProjection(source.kind, readProjection(req.query));
+}
+
 /** GET on a collection: filter, page, shape. */
 export function readCollection(
   ctx: ReaderContext,
   req: GraphRequest,
   source: CollectionSource,
 ): GraphResponse {
-  checkQueryOptions(req.query, LIST_OPTIONS, false);
-  const projection = normaliseProjection(source.kind, readProjection(req.query));
+  const projection = checkedProjection(req, source, LIST_OPTIONS, false);
   const filterText = req.query.get('$filter');
   const filter = filterText === null ? undefined : parseFilter(filterText);
   if (SCOPE_FILTER_REQUIRED.has(source.normalisedPath) && !hasDirectoryRoleScope(filter)) {
@@ -125,8 +135,7 @@ export function readItem(
   source: CollectionSource,
   itemId: string,
 ): GraphResponse {
-  checkQueryOptions(req.query, ITEM_OPTIONS, true);
-  const projection = normaliseProjection(source.kind, readProjection(req.query));
+  const projection = checkedProjection(req, source, ITEM_OPTIONS, true);
   const item = source.collection.get(itemId);
   if (!item) throw resourceNotFound(itemId);
   return {

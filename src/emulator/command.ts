@@ -1,6 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { FixtureError } from '../errors.js';
-import type { TenantFixture } from './fixture-schema.js';
+import type { TenantFixture } from '../fixture-format/schema.js';
 import { loadFixture, resolveFixtureArg } from './load-fixture.js';
 import { startEmulator } from './server.js';
 import type { ThrottleOptions } from './throttle.js';

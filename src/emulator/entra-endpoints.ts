@@ -1,6 +1,6 @@
 import { constants, randomUUID, verify, X509Certificate } from 'node:crypto';
+import type { TenantFixture } from '../fixture-format/schema.js';
 import { handleAuthorize, redeemAuthorizationCode } from './entra-sign-in.js';
-import type { TenantFixture } from './fixture-schema.js';
 import type { OidcIssuer, SignInDirectory } from './oidc-sign-in.js';
 import type { TokenRegistry } from './token-registry.js';
 import { audienceOfScope, TOKEN_LIFETIME_SECONDS } from './token-registry.js';

@@ -1,5 +1,5 @@
+import type { Fault } from '../fixture-format/schema.js';
 import { matchesPattern } from './entity-model.js';
-import type { Fault } from './fixture-schema.js';
 
 // Decides which requests misbehave. Faults are registered per path: a collection (`users`), a pattern with
 // `*` or `{id}` standing for one segment (`groups/*/members`), or an exact item path. Each registration

@@ -1,3 +1,5 @@
+import { MEMBERS_PATH } from '../fixture-format/paths.js';
+import type { TenantFixture } from '../fixture-format/schema.js';
 import {
   AUDIT_RESULTS,
   GROUP_ACCESS_IDS,
@@ -9,7 +11,6 @@ import {
   ROLE_ASSIGNMENT_TYPES,
   ROLE_MEMBER_TYPES,
 } from './fixture-enums.js';
-import type { TenantFixture } from './fixture-schema.js';
 
 /**
  * Entra's rules a fixture must keep to describe a tenant Entra could hold (design section 9). Each rule is
@@ -41,8 +42,6 @@ export const ROLE_GRANT_COLLECTIONS = [
   `${ROLES}/roleEligibilityScheduleInstances`,
   `${ROLES}/roleAssignmentScheduleRequests`,
 ] as const;
-
-export const MEMBERS_PATH = /^groups\/([^/]+)\/members$/;
 
 /** The fixture, indexed once for every rule. */
 export class FixtureTenant {

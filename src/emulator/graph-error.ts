@@ -48,52 +48,40 @@ export function graphErrorBody(
 }
 
 /** The code Graph most often uses for a status when a fault names none. */
+const ERROR_CODES: Readonly<Record<number, string>> = {
+  400: 'BadRequest',
+  401: 'InvalidAuthenticationToken',
+  403: 'Authorization_RequestDenied',
+  404: 'Request_ResourceNotFound',
+  405: 'Request_BadRequest',
+  409: 'Conflict',
+  412: 'PreconditionFailed',
+  429: 'TooManyRequests',
+  500: 'InternalServerError',
+  502: 'BadGateway',
+  503: 'ServiceNotAvailable',
+  504: 'GatewayTimeout',
+};
+
+/** Graph's usual message for a status when a fault names none. */
+const ERROR_MESSAGES: Readonly<Record<number, string>> = {
+  403: 'Insufficient privileges to complete the operation.',
+  404: 'Resource does not exist or one of its queried reference-property objects are not present.',
+  429: 'Please retry again later.',
+  503: 'The service is currently unavailable. Please retry later.',
+  504: 'The gateway timed out.',
+};
+
+/** The code Graph most often uses for a status when a fault names none. */
 export function defaultErrorCode(status: number): string {
-  switch (status) {
-    case 400:
-      return 'BadRequest';
-    case 401:
-      return 'InvalidAuthenticationToken';
-    case 403:
-      return 'Authorization_RequestDenied';
-    case 404:
-      return 'Request_ResourceNotFound';
-    case 405:
-      return 'Request_BadRequest';
-    case 409:
-      return 'Conflict';
-    case 412:
-      return 'PreconditionFailed';
-    case 429:
-      return 'TooManyRequests';
-    case 500:
-      return 'InternalServerError';
-    case 502:
-      return 'BadGateway';
-    case 503:
-      return 'ServiceNotAvailable';
-    case 504:
-      return 'GatewayTimeout';
-    default:
-      return status >= 500 ? 'generalException' : 'BadRequest';
-  }
+  return ERROR_CODES[status] ?? (status >= 500 ? 'generalException' : 'BadRequest');
 }
 
 export function defaultErrorMessage(status: number): string {
-  switch (status) {
-    case 403:
-      return 'Insufficient privileges to complete the operation.';
-    case 404:
-      return 'Resource does not exist or one of its queried reference-property objects are not present.';
-    case 429:
-      return 'Please retry again later.';
-    case 503:
-      return 'The service is currently unavailable. Please retry later.';
-    case 504:
-      return 'The gateway timed out.';
-    default:
-      return status >= 500 ? 'An internal server error occurred.' : 'The request is invalid.';
-  }
+  return (
+    ERROR_MESSAGES[status] ??
+    (status >= 500 ? 'An internal server error occurred.' : 'The request is invalid.')
+  );
 }
 
 export function newRequestId(): string {

@@ -1,3 +1,4 @@
+import type { Fault } from '../fixture-format/schema.js';
 import type { AlertActions } from './alert-actions.js';
 import { type CollectionSource, type ReaderContext, readCollection, readItem } from './collection-reader.js';
 import {
@@ -10,7 +11,6 @@ import {
   normaliseCollectionPath,
 } from './entity-model.js';
 import type { FaultInjector } from './fault-injector.js';
-import type { Fault } from './fixture-schema.js';
 import {
   defaultErrorCode,
   defaultErrorMessage,
@@ -120,13 +120,7 @@ export class GraphRouter {
   handle(req: GraphRequest): GraphResponse {
     const ids = { requestId: newRequestId(), clientRequestId: req.headers['client-request-id'] };
     const { response, fault } = this.answer(req, ids);
-    if (fault?.truncate) response.truncate = true;
-    if (fault?.latencyMs) response.delayMs = (response.delayMs ?? 0) + fault.latencyMs;
-    if (fault?.omitODataType) withoutODataTypes(response);
-    if (response.status === 429) this.deps.stats.throttled++;
-    response.headers['request-id'] = ids.requestId;
-    response.headers['client-request-id'] = ids.clientRequestId ?? ids.requestId;
-    return response;
+    return this.finish(response, fault, ids);
   }
 
   private answer(req: GraphRequest, ids: ErrorIds): { response: GraphResponse; fault?: Fault } {
@@ -172,6 +166,11 @@ export class GraphRouter {
         response = errorResponse(error, ids);
       }
     }
+    return this.finish(response, fault, ids);
+  }
+
+  /** What a fault does to a response that was served, the throttle count, and the ids Graph echoes. */
+  private finish(response: GraphResponse, fault: Fault | undefined, ids: ErrorIds): GraphResponse {
     if (fault?.truncate) response.truncate = true;
     if (fault?.latencyMs) response.delayMs = (response.delayMs ?? 0) + fault.latencyMs;
     if (fault?.omitODataType) withoutODataTypes(response);

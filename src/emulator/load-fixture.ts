@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { visit } from 'jsonc-parser';
 import { FixtureError, formatIssues } from '../errors.js';
+import { fixtureSchema, type TenantFixture } from '../fixture-format/schema.js';
 import { packageRoot } from '../package-info.js';
 import { fixtureViolations } from './fixture-rules.js';
-import { fixtureSchema, type TenantFixture } from './fixture-schema.js';
-import { jsonErrorPosition, lineAndColumn } from './json-error-position.js';
 
 /**
  * Reads and validates a tenant fixture. Every failure is a FixtureError naming the file and what is
@@ -90,8 +90,29 @@ function describeJsonError(error: unknown, text: string): string {
     .replace(/\s+(in|after) JSON at position \d+.*$/s, '')
     .replace(/, .*is not valid JSON$/s, '')
     .trim();
-  const { line, column } = lineAndColumn(text, jsonErrorPosition(text));
+  const { line, column } = whereJsonBreaks(text);
   return `${reason} (line ${line}, column ${column})`;
+}
+
+/**
+ * 1-based line and column where JSON text stops being valid. V8's JSON.parse messages give a position
+ * only for some errors ("Unexpected token '}', ... is not valid JSON" has none), so a strict JSON scanner
+ * finds the first error; text it finds nothing wrong with (none left, e.g. empty) breaks at its end.
+ */
+function whereJsonBreaks(text: string): { line: number; column: number } {
+  let first: { line: number; column: number } | undefined;
+  visit(
+    text,
+    {
+      onError: (_error, _offset, _length, startLine, startCharacter) => {
+        first ??= { line: startLine + 1, column: startCharacter + 1 };
+      },
+    },
+    { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
+  );
+  if (first) return first;
+  const lines = text.split('\n');
+  return { line: lines.length, column: lines.at(-1)!.length + 1 };
 }
 
 /**

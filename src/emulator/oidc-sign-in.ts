@@ -1,6 +1,6 @@
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, randomUUID, sign } from 'node:crypto';
+import type { TenantFixture } from '../fixture-format/schema.js';
 import { escapeHtml } from '../util/html.js';
-import type { TenantFixture } from './fixture-schema.js';
 
 /**
  * The browser half of Entra's sign-in, enough for an OpenID Connect client (the console, through MSAL)

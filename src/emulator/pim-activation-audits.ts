@@ -1,6 +1,6 @@
+import type { TenantFixture } from '../fixture-format/schema.js';
 import { PIM_ACTIVATION_COMPLETED } from '../graph/readers/pim-activation-audits.js';
 import { parseIsoDuration } from '../util/iso-duration.js';
-import type { TenantFixture } from './fixture-schema.js';
 
 type Item = Record<string, unknown>;
 type Resources = TenantFixture['resources'];

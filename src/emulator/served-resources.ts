@@ -1,4 +1,4 @@
-import type { TenantFixture } from './fixture-schema.js';
+import type { TenantFixture } from '../fixture-format/schema.js';
 import { cloneShifted } from './time-shift.js';
 
 /** Collections the write endpoints change; everything else is only ever read. */

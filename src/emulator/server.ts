@@ -1,26 +1,20 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { FixtureError } from '../errors.js';
+import type { Fault, TenantFixture } from '../fixture-format/schema.js';
 import { generateServerCertificate } from './certificate.js';
-import { handleEntraRequest } from './entra-endpoints.js';
-import type { Fault, TenantFixture } from './fixture-schema.js';
-import { GraphRequestError, graphErrorBody, newRequestId } from './graph-error.js';
-import type { GraphRequest, GraphResponse } from './graph-request.js';
-import { errorResponse } from './graph-router.js';
-import { OidcIssuer } from './oidc-sign-in.js';
 import { withPimActivationAudits } from './pim-activation-audits.js';
-import { CombinedStats, type EmulatorStats, RequestStats } from './request-stats.js';
+import { RequestDispatcher } from './request-dispatch.js';
+import { CombinedStats, type EmulatorStats } from './request-stats.js';
 import type { SentMail } from './send-mail.js';
 import { servedResources } from './served-resources.js';
 import { type EmulatorTenant, TenantHost } from './tenant-host.js';
 import { TenantStore } from './tenant-store.js';
 import type { ThrottleOptions } from './throttle.js';
-import { authenticateBearer, type TokenCheck, TokenRegistry } from './token-registry.js';
+import type { TokenCheck } from './token-registry.js';
 
 export { EMULATOR_DEFAULT_CLIENT_ID, type EmulatorTenant } from './tenant-host.js';
 
@@ -93,11 +87,6 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
-const TOKEN_PATH = 'oauth2/v2.0/token';
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
-const GRAPH_JSON =
-  'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
-
 export async function startEmulator(options: EmulatorOptions): Promise<RunningEmulator> {
   const fixtures = tenantFixtures(options);
   // The heavy part (copying and indexing each tenant's collections) happens before the server listens.
@@ -116,200 +105,84 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
   const caCertPath = join(certDir, 'emulator-ca.pem');
   await writeFile(caCertPath, certificate.cert, { mode: 0o644 });
 
-  const tokens = new TokenRegistry();
-  const oidc = new OidcIssuer();
-  /** Requests no tenant can be charged with. */
-  const unattributed = new RequestStats();
-  /** By lower-case tenant id; empty until the server listens (the routers need its URL). */
-  const hosts = new Map<string, TenantHost>();
-
-  // The base URL is only known once the port is; handlers read it through this holder.
-  const endpoint = { baseUrl: '' };
-  let ready = false;
-
-  const server: Server = createServer({ key: certificate.key, cert: certificate.cert }, (req, res) => {
-    handleHttp(req, res).catch((error: unknown) => {
-      if (!res.headersSent) {
-        sendJson(res, errorResponse(error, { requestId: newRequestId(), clientRequestId: undefined }));
-      } else {
-        res.destroy();
-      }
-    });
-  });
-
-  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readBody(req);
-    const url = new URL(req.url ?? '/', endpoint.baseUrl);
-    const segments = url.pathname
-      .split('/')
-      .filter((s) => s !== '')
-      .map(safeDecode);
-    const method = (req.method ?? 'GET').toUpperCase();
-    let response: GraphResponse;
-    const version = segments[0];
-    if (version === 'v1.0' || version === 'beta') {
-      response = serveGraph(req, version, segments.slice(1), url.searchParams, body);
-    } else if (!ready) {
-      response = starting({ requestId: newRequestId(), clientRequestId: undefined });
-    } else {
-      response = tokenFault(segments) ?? serveEntra(method, segments, body, req, url.searchParams);
-    }
-    const delay = (options.latencyMs ?? 0) + (response.delayMs ?? 0);
-    if (delay > 0) await sleep(delay);
-    sendJson(res, response);
-  }
-
-  function serveEntra(
-    method: string,
-    segments: string[],
-    body: string,
-    req: IncomingMessage,
-    query: URLSearchParams,
-  ): GraphResponse {
-    const entra = handleEntraRequest(
-      { baseUrl: endpoint.baseUrl, tokens, oidc, findTenant: (tenant) => hosts.get(tenant.toLowerCase()) },
-      method,
-      segments,
-      body,
-      req.headers.authorization,
-      query,
-    );
-    if (entra) (hosts.get((segments[0] ?? '').toLowerCase())?.stats ?? unattributed).tokenRequests++;
-    return (
-      entra ?? {
-        status: 400,
-        headers: {},
-        body: graphErrorBody('BadRequest', `Invalid version: ${segments[0] ?? ''}`, {
-          requestId: newRequestId(),
-        }),
-      }
-    );
-  }
-
-  /**
-   * A fault registered for a tenant's `oauth2/v2.0/token` path: Entra itself unavailable (a 5xx without an
-   * AADSTS code, or only latency), as opposed to Entra refusing a credential.
-   */
-  function tokenFault(segments: string[]): GraphResponse | undefined {
-    if (segments.slice(1).join('/') !== TOKEN_PATH) return undefined;
-    const host = hosts.get((segments[0] ?? '').toLowerCase());
-    const fault = host?.takeTokenFault();
-    if (fault?.status === undefined || fault.status < 400) return undefined;
-    host!.stats.tokenRequests++;
-    // OAuth's word for a passing outage; deliberately no AADSTS code, which would name a cause.
-    return {
-      status: fault.status,
-      headers: { 'Cache-Control': 'no-store, no-cache' },
-      body: {
-        error: fault.code ?? 'temporarily_unavailable',
-        error_description: fault.message ?? 'The authority is temporarily unavailable.',
-      },
-      ...(fault.latencyMs ? { delayMs: fault.latencyMs } : {}),
-    };
-  }
-
-  function serveGraph(
-    req: IncomingMessage,
-    version: 'v1.0' | 'beta',
-    segments: string[],
-    query: URLSearchParams,
-    rawBody: string,
-  ): GraphResponse {
-    const ids = { requestId: newRequestId(), clientRequestId: header(req, 'client-request-id') };
-    if (!ready) {
-      unattributed.httpRequests++;
-      return starting(ids);
-    }
-    const caller = authenticateBearer(tokens, header(req, 'authorization'));
-    // The token names its tenant; a request is only ever served from that tenant's fixture.
-    const host = caller.ok ? hosts.get(caller.info.tenantId.toLowerCase()) : undefined;
-    if (!caller.ok || !host) {
-      unattributed.httpRequests++;
-      const response = errorResponse(
-        new GraphRequestError(
-          401,
-          'InvalidAuthenticationToken',
-          caller.ok ? 'Access token validation failure. Invalid audience.' : caller.message,
-        ),
-        ids,
-      );
-      response.headers['WWW-Authenticate'] =
-        `Bearer realm="", authorization_uri="${endpoint.baseUrl}/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`;
-      return response;
-    }
-    host.stats.httpRequests++;
-    let body: unknown;
-    if (rawBody.trim() !== '') {
-      try {
-        body = JSON.parse(rawBody);
-      } catch {
-        return errorResponse(
-          new GraphRequestError(
-            400,
-            'BadRequest',
-            'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
-          ),
-          ids,
-        );
-      }
-    }
-    const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(req.headers))
-      headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    const graphRequest: GraphRequest = {
-      method: (req.method ?? 'GET').toUpperCase(),
-      version,
-      path: segments.join('/'),
-      query,
-      headers,
-      body,
-      caller: caller.info,
-    };
-    return graphRequest.path === '$batch'
-      ? host.router.handleBatch(graphRequest)
-      : host.router.handle(graphRequest);
-  }
-
+  const dispatcher = new RequestDispatcher(options.latencyMs ?? 0);
+  const server: Server = createServer({ key: certificate.key, cert: certificate.cert }, (req, res) =>
+    dispatcher.handle(req, res),
+  );
+  let port: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(options.port ?? 0, '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    port = await listen(server, options.port ?? 0);
   } catch (error) {
     await rm(certDir, { recursive: true, force: true });
     throw error;
   }
-  const { port } = server.address() as AddressInfo;
-  endpoint.baseUrl = `https://127.0.0.1:${port}`;
+  // The routers need the server's URL, which is known only once it listens.
+  const baseUrl = `https://127.0.0.1:${port}`;
   const settings = {
-    baseUrl: endpoint.baseUrl,
-    tokens,
+    baseUrl,
+    tokens: dispatcher.tokens,
     throttle: options.throttle,
     operationPollsUntilDone: options.operationPollsUntilDone ?? 2,
   };
-  fixtures.forEach((fixture, i) => {
-    hosts.set(fixture.tenantId.toLowerCase(), new TenantHost(fixture, stores[i]!, settings));
-  });
-  ready = true;
+  dispatcher.open(
+    baseUrl,
+    fixtures.map((fixture, i) => new TenantHost(fixture, stores[i]!, settings)),
+  );
+  const close = closeOnce(server, certDir);
+  return runningEmulator({ baseUrl, fixtures, dispatcher, caCertPem: certificate.cert, caCertPath, close });
+}
 
-  const first = hosts.get(fixtures[0]!.tenantId.toLowerCase())!;
-  const stats = new CombinedStats([unattributed, ...[...hosts.values()].map((h) => h.stats)]);
+/** Listens on 127.0.0.1 (`port` 0: a free one) and returns the port. */
+async function listen(server: Server, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Stops the server and removes its certificate, once however often it is called. */
+function closeOnce(server: Server, certDir: string): () => Promise<void> {
   let closed: Promise<void> | undefined;
+  return () => {
+    closed ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await rm(certDir, { recursive: true, force: true });
+    })();
+    return closed;
+  };
+}
+
+/** The handle on a listening emulator: the first tenant's shortcuts, any tenant by id, the whole server's stats. */
+function runningEmulator(parts: {
+  baseUrl: string;
+  fixtures: readonly TenantFixture[];
+  dispatcher: RequestDispatcher;
+  caCertPem: string;
+  caCertPath: string;
+  close: () => Promise<void>;
+}): RunningEmulator {
+  const { baseUrl, fixtures, dispatcher } = parts;
+  const hosts = dispatcher.hosts;
+  const first = hosts.get(fixtures[0]!.tenantId.toLowerCase())!;
   return {
-    baseUrl: endpoint.baseUrl,
-    authorityHost: endpoint.baseUrl,
+    baseUrl,
+    authorityHost: baseUrl,
     tenantId: first.tenantId,
     tenantIds: fixtures.map((f) => f.tenantId),
-    caCertPem: certificate.cert,
-    caCertPath,
-    stats,
+    caCertPem: parts.caCertPem,
+    caCertPath: parts.caCertPath,
+    stats: new CombinedStats([dispatcher.unattributed, ...[...hosts.values()].map((h) => h.stats)]),
     sentMail: first.sentMail,
     setFault: first.setFault,
     issueToken: first.issueToken,
-    inspectToken: (token) => tokens.check(token),
+    inspectToken: (token) => dispatcher.tokens.check(token),
     tenant(tenantId) {
       const host = hosts.get(tenantId.toLowerCase());
       if (!host) {
@@ -317,16 +190,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<RunningEm
       }
       return host;
     },
-    close() {
-      closed ??= (async () => {
-        await new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        });
-        await rm(certDir, { recursive: true, force: true });
-      })();
-      return closed;
-    },
+    close: parts.close,
   };
 }
 
@@ -350,10 +214,6 @@ function describeTenants(fixtures: readonly TenantFixture[]): string {
   return ids.length <= 5 ? ids.join(', ') : `${ids.slice(0, 5).join(', ')} and ${ids.length - 5} more`;
 }
 
-function starting(ids: { requestId: string; clientRequestId: string | undefined }): GraphResponse {
-  return errorResponse(new GraphRequestError(503, 'ServiceNotAvailable', 'The emulator is starting.'), ids);
-}
-
 function timeShiftMs(options: EmulatorSettings, fixture: TenantFixture): number {
   if (!options.timeShiftTo) return 0;
   if (!fixture.referenceTime) {
@@ -362,46 +222,4 @@ function timeShiftMs(options: EmulatorSettings, fixture: TenantFixture): number 
     );
   }
   return options.timeShiftTo.getTime() - Date.parse(fixture.referenceTime);
-}
-
-function sendJson(res: ServerResponse, response: GraphResponse): void {
-  const headers: Record<string, string> = { ...response.headers };
-  let payload: Buffer = Buffer.alloc(0);
-  if (response.text !== undefined) {
-    payload = Buffer.from(response.text);
-  } else if (response.body !== undefined) {
-    payload = Buffer.from(JSON.stringify(response.body));
-    // Cut at half: what a dropped proxy connection delivers. Content-Length matches what is sent, so the
-    // client sees a complete HTTP response holding broken JSON rather than a socket error.
-    if (response.truncate) payload = payload.subarray(0, Math.floor(payload.length / 2));
-    headers['Content-Type'] ??= GRAPH_JSON;
-  }
-  headers['Content-Length'] = String(payload.length);
-  res.writeHead(response.status, headers);
-  res.end(payload);
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES)
-      throw new GraphRequestError(413, 'RequestEntityTooLarge', 'The request body is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

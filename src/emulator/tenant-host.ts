@@ -1,7 +1,7 @@
+import type { Fault, TenantFixture } from '../fixture-format/schema.js';
 import { AlertActions } from './alert-actions.js';
 import type { EntraTenant } from './entra-endpoints.js';
 import { FaultInjector } from './fault-injector.js';
-import type { Fault, TenantFixture } from './fixture-schema.js';
 import { GraphRouter } from './graph-router.js';
 import { type SignInDirectory, signInDirectoryOf } from './oidc-sign-in.js';
 import { type EmulatorStats, RequestStats } from './request-stats.js';

@@ -1,5 +1,5 @@
+import type { TenantFixture } from '../fixture-format/schema.js';
 import { ALERTS_ROOT, PRINCIPAL_COLLECTIONS } from './entity-model.js';
-import type { TenantFixture } from './fixture-schema.js';
 
 export type GraphObject = Record<string, unknown>;
 

@@ -1,4 +1,6 @@
-import type { SourceName } from '../model/snapshot.js';
+import { DETECTORS } from '../detectors/registry.js';
+import type { AlertId } from '../model/alerts.js';
+import { SOURCE_NAMES, type SourceName } from '../model/snapshot.js';
 import type { GraphVersion } from './http.js';
 import type { ThrottleClass } from './rate-limits.js';
 
@@ -41,12 +43,28 @@ export interface GraphSourceInfo {
   unlocks: string;
   /** The source that stands in when this one cannot be read. */
   fallback?: SourceName;
+  /**
+   * Which branch of `collectSnapshot` reads it: `tenantWide` reads need nothing else and start at once
+   * (`tenant-reads.ts`); `holders` reads follow the role holders (`holders.ts`); `incidentAssignees` is
+   * read last, for principals only PIM's incidents name.
+   */
+  readBy: 'tenantWide' | 'holders' | 'incidentAssignees';
+  /**
+   * The `$top` its reader asks for; null when Graph's own page size is fine (small collections, or
+   * lists filtered down to a few items).
+   */
+  pageSize: number | null;
   /** Microsoft's API page whose Permissions section the entry follows. */
   docs: string;
   probes: readonly SourceProbe[];
 }
 
 const API = 'https://learn.microsoft.com/graph/api';
+/**
+ * The largest users page Graph serves when `signInActivity` is selected: 120 (a larger `$top` is
+ * accepted but still answered 120 at a time). https://learn.microsoft.com/en-us/graph/api/user-list
+ */
+const SIGN_IN_PAGE_SIZE = 120;
 /**
  * An object id no tenant has: probing a member list needs a group, and any group's 404 will do.
  * UNCONFIRMED (docs/unconfirmed-graph-facts.md) that Graph checks permissions before existence.
@@ -70,14 +88,81 @@ function pimGroupSource(collection: string, schedule: string, unlocks: string): 
     permissions: [[`${schedule}.Read.AzureADGroup`, `${schedule}.ReadWrite.AzureADGroup`]],
     required: true,
     unlocks,
+    readBy: 'holders',
+    pageSize: null,
     docs: `${API}/privilegedaccessgroup-list-${collection.toLowerCase()}`,
     probes: [{ version: 'v1.0', path, query: { $filter: `groupId eq '${NO_SUCH_OBJECT}'`, $top: '1' } }],
+  };
+}
+
+/**
+ * One of PIM's alert collections (beta only): readable with the alerts' own read permission, and Graph
+ * answers 400 without the directory-role scope filter.
+ */
+function alertSource(collection: string, unlocks: string, pageSize: number | null = null): GraphSourceInfo {
+  const path = `identityGovernance/roleManagementAlerts/${collection}`;
+  return {
+    path,
+    version: 'beta',
+    permissions: [ALERT_READ],
+    required: true,
+    unlocks,
+    readBy: 'tenantWide',
+    pageSize,
+    docs: `${API}/rolemanagementalert-list-${collection.toLowerCase()}?view=graph-rest-beta`,
+    probes: [{ version: 'beta', path, query: { ...directoryRoleScope, $top: '1' } }],
+  };
+}
+
+/**
+ * A read of the directory audit log: its pages are large, and it draws on the tight reports throttle;
+ * `probeFilter` narrows the probe to the records the source is about.
+ */
+function auditSource(required: boolean, unlocks: string, probeFilter: string): GraphSourceInfo {
+  const path = 'auditLogs/directoryAudits';
+  return {
+    path,
+    version: 'v1.0',
+    permissions: [AUDIT_READ],
+    required,
+    unlocks,
+    readBy: 'tenantWide',
+    pageSize: 1000,
+    docs: `${API}/directoryaudit-list`,
+    probes: [{ version: 'v1.0', path, query: { $filter: probeFilter, $top: '1' }, throttle: 'reports' }],
   };
 }
 
 /** Read access to all role management data, accepted by each PIM read (never the least privileged). */
 const ROLE_MANAGEMENT_READ = ['RoleManagement.Read.Directory', 'RoleManagement.Read.All'] as const;
 const ROLE_MANAGEMENT_WRITE = 'RoleManagement.ReadWrite.Directory';
+
+/**
+ * A PIM schedule instance list of directory roles: its own `<schedule>.Read.Directory` is the least
+ * privileged, and the role management permissions read it too.
+ */
+function roleScheduleSource(collection: string, schedule: string, unlocks: string): GraphSourceInfo {
+  const path = `roleManagement/directory/${collection}`;
+  return {
+    path,
+    version: 'v1.0',
+    permissions: [
+      [
+        `${schedule}.Read.Directory`,
+        ...ROLE_MANAGEMENT_READ,
+        `${schedule}.ReadWrite.Directory`,
+        ROLE_MANAGEMENT_WRITE,
+      ],
+    ],
+    required: true,
+    unlocks,
+    readBy: 'holders',
+    pageSize: null,
+    docs: `${API}/rbacapplication-list-${collection.toLowerCase()}`,
+    probes: [{ version: 'v1.0', path, query: top1 }],
+  };
+}
+
 const USER_READ: PermissionChoice = ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All'];
 const AUDIT_READ: PermissionChoice = ['AuditLog.Read.All'];
 const ALERT_READ: PermissionChoice = [
@@ -93,6 +178,8 @@ export const GRAPH_SOURCES = {
     permissions: [['Organization.Read.All', 'User.Read.All', 'Directory.Read.All']],
     required: true,
     unlocks: "the tenant's name in reports",
+    readBy: 'tenantWide',
+    pageSize: null,
     docs: `${API}/organization-list`,
     probes: [{ version: 'v1.0', path: 'organization', query: { $select: 'id' } }],
   },
@@ -102,6 +189,8 @@ export const GRAPH_SOURCES = {
     permissions: [['LicenseAssignment.Read.All', 'Organization.Read.All', 'Directory.Read.All']],
     required: true,
     unlocks: "the tenant's licences (Entra ID P2 or Governance)",
+    readBy: 'tenantWide',
+    pageSize: null,
     docs: `${API}/subscribedsku-list`,
     probes: [{ version: 'v1.0', path: 'subscribedSkus', query: {} }],
   },
@@ -111,6 +200,8 @@ export const GRAPH_SOURCES = {
     permissions: [[...ROLE_MANAGEMENT_READ, 'Directory.Read.All', ROLE_MANAGEMENT_WRITE]],
     required: true,
     unlocks: 'role names and which roles are privileged (`isPrivileged`, beta only)',
+    readBy: 'holders',
+    pageSize: null,
     docs: `${API}/rbacapplication-list-roledefinitions`,
     probes: [{ version: 'beta', path: 'roleManagement/directory/roleDefinitions', query: top1 }],
   },
@@ -120,45 +211,21 @@ export const GRAPH_SOURCES = {
     permissions: [[...ROLE_MANAGEMENT_READ, 'Directory.Read.All', ROLE_MANAGEMENT_WRITE]],
     required: true,
     unlocks: 'active role holders in a tenant never onboarded to PIM',
+    readBy: 'holders',
+    pageSize: null,
     docs: `${API}/rbacapplication-list-roleassignments`,
     probes: [{ version: 'v1.0', path: 'roleManagement/directory/roleAssignments', query: top1 }],
   },
-  roleAssignmentScheduleInstances: {
-    path: 'roleManagement/directory/roleAssignmentScheduleInstances',
-    version: 'v1.0',
-    permissions: [
-      [
-        'RoleAssignmentSchedule.Read.Directory',
-        ...ROLE_MANAGEMENT_READ,
-        'RoleAssignmentSchedule.ReadWrite.Directory',
-        ROLE_MANAGEMENT_WRITE,
-      ],
-    ],
-    required: true,
-    unlocks: 'active role holders: standing, time-bound and activated assignments',
-    docs: `${API}/rbacapplication-list-roleassignmentscheduleinstances`,
-    probes: [
-      { version: 'v1.0', path: 'roleManagement/directory/roleAssignmentScheduleInstances', query: top1 },
-    ],
-  },
-  roleEligibilityScheduleInstances: {
-    path: 'roleManagement/directory/roleEligibilityScheduleInstances',
-    version: 'v1.0',
-    permissions: [
-      [
-        'RoleEligibilitySchedule.Read.Directory',
-        ...ROLE_MANAGEMENT_READ,
-        'RoleEligibilitySchedule.ReadWrite.Directory',
-        ROLE_MANAGEMENT_WRITE,
-      ],
-    ],
-    required: true,
-    unlocks: 'eligible role holders',
-    docs: `${API}/rbacapplication-list-roleeligibilityscheduleinstances`,
-    probes: [
-      { version: 'v1.0', path: 'roleManagement/directory/roleEligibilityScheduleInstances', query: top1 },
-    ],
-  },
+  roleAssignmentScheduleInstances: roleScheduleSource(
+    'roleAssignmentScheduleInstances',
+    'RoleAssignmentSchedule',
+    'active role holders: standing, time-bound and activated assignments',
+  ),
+  roleEligibilityScheduleInstances: roleScheduleSource(
+    'roleEligibilityScheduleInstances',
+    'RoleEligibilitySchedule',
+    'eligible role holders',
+  ),
   roleAssignmentScheduleRequests: {
     path: 'roleManagement/directory/roleAssignmentScheduleRequests',
     version: 'v1.0',
@@ -168,6 +235,8 @@ export const GRAPH_SOURCES = {
     unlocks:
       'activation history from the requests themselves; without this write permission it comes from PIM’s audit records',
     fallback: 'pimActivationAudits',
+    readBy: 'tenantWide',
+    pageSize: null,
     docs: `${API}/rbacapplication-list-roleassignmentschedulerequests`,
     probes: [
       { version: 'v1.0', path: 'roleManagement/directory/roleAssignmentScheduleRequests', query: top1 },
@@ -182,6 +251,8 @@ export const GRAPH_SOURCES = {
     permissions: [['RoleManagement.Read.Directory', 'RoleManagement.Read.All', ROLE_MANAGEMENT_WRITE]],
     required: true,
     unlocks: "each role's PIM policy (MFA or authentication context on activation)",
+    readBy: 'tenantWide',
+    pageSize: null,
     docs: `${API}/policyroot-list-rolemanagementpolicyassignments`,
     probes: [
       {
@@ -191,40 +262,18 @@ export const GRAPH_SOURCES = {
       },
     ],
   },
-  directoryAudits: {
-    path: 'auditLogs/directoryAudits',
-    version: 'v1.0',
-    // Microsoft disagrees with itself: the permissions reference lists AuditLog.Read.All alone, the API
-    // page "AuditLog.Read.All and Directory.Read.All". `doctor` tells which rule a tenant enforces.
-    permissions: [AUDIT_READ],
-    required: true,
-    unlocks: 'role assignments made outside PIM (directory audit records)',
-    docs: `${API}/directoryaudit-list`,
-    probes: [
-      {
-        version: 'v1.0',
-        path: 'auditLogs/directoryAudits',
-        query: { $filter: "category eq 'RoleManagement'", $top: '1' },
-        throttle: 'reports',
-      },
-    ],
-  },
-  pimActivationAudits: {
-    path: 'auditLogs/directoryAudits',
-    version: 'v1.0',
-    permissions: [AUDIT_READ],
-    required: false,
-    unlocks: 'activation history from PIM’s own audit records when schedule requests cannot be read',
-    docs: `${API}/directoryaudit-list`,
-    probes: [
-      {
-        version: 'v1.0',
-        path: 'auditLogs/directoryAudits',
-        query: { $filter: "loggedByService eq 'PIM'", $top: '1' },
-        throttle: 'reports',
-      },
-    ],
-  },
+  // Microsoft disagrees with itself: the permissions reference lists AuditLog.Read.All alone, the API
+  // page "AuditLog.Read.All and Directory.Read.All". `doctor` tells which rule a tenant enforces.
+  directoryAudits: auditSource(
+    true,
+    'role assignments made outside PIM (directory audit records)',
+    "category eq 'RoleManagement'",
+  ),
+  pimActivationAudits: auditSource(
+    false,
+    'activation history from PIM’s own audit records when schedule requests cannot be read',
+    "loggedByService eq 'PIM'",
+  ),
   groupMembers: {
     path: 'groups/{id}/members',
     version: 'v1.0',
@@ -242,6 +291,8 @@ export const GRAPH_SOURCES = {
     ],
     required: true,
     unlocks: 'members of role-assignable groups that hold roles',
+    readBy: 'holders',
+    pageSize: 999,
     docs: `${API}/group-list-members`,
     probes: [
       {
@@ -268,6 +319,9 @@ export const GRAPH_SOURCES = {
     permissions: [USER_READ, AUDIT_READ],
     required: true,
     unlocks: "privileged users' last sign-in (needs Entra ID P1 or P2)",
+    // Only the benchmark's read of every user pages; the scanner asks for 15 users at a time.
+    readBy: 'holders',
+    pageSize: SIGN_IN_PAGE_SIZE,
     docs: `${API}/user-list`,
     probes: [
       {
@@ -284,57 +338,21 @@ export const GRAPH_SOURCES = {
     permissions: [USER_READ, ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All']],
     required: true,
     unlocks: 'users and service principals named only by PIM’s incidents (and whether they still exist)',
+    readBy: 'incidentAssignees',
+    pageSize: null,
     docs: `${API}/serviceprincipal-list`,
     probes: [
       { version: 'v1.0', path: 'users', query: { $select: 'id', $top: '1' } },
       { version: 'v1.0', path: 'servicePrincipals', query: { $select: 'id', $top: '1' } },
     ],
   },
-  alertDefinitions: {
-    path: 'identityGovernance/roleManagementAlerts/alertDefinitions',
-    version: 'beta',
-    permissions: [ALERT_READ],
-    required: true,
-    unlocks: "PIM's alert definitions (reconciliation with PIM's own incidents)",
-    docs: `${API}/rolemanagementalert-list-alertdefinitions?view=graph-rest-beta`,
-    probes: [
-      {
-        version: 'beta',
-        path: 'identityGovernance/roleManagementAlerts/alertDefinitions',
-        query: { ...directoryRoleScope, $top: '1' },
-      },
-    ],
-  },
-  alertConfigurations: {
-    path: 'identityGovernance/roleManagementAlerts/alertConfigurations',
-    version: 'beta',
-    permissions: [ALERT_READ],
-    required: true,
-    unlocks: "the tenant's own alert thresholds",
-    docs: `${API}/rolemanagementalert-list-alertconfigurations?view=graph-rest-beta`,
-    probes: [
-      {
-        version: 'beta',
-        path: 'identityGovernance/roleManagementAlerts/alertConfigurations',
-        query: { ...directoryRoleScope, $top: '1' },
-      },
-    ],
-  },
-  alerts: {
-    path: 'identityGovernance/roleManagementAlerts/alerts',
-    version: 'beta',
-    permissions: [ALERT_READ],
-    required: true,
-    unlocks: "PIM's own alerts and incidents (reconciliation)",
-    docs: `${API}/rolemanagementalert-list-alerts?view=graph-rest-beta`,
-    probes: [
-      {
-        version: 'beta',
-        path: 'identityGovernance/roleManagementAlerts/alerts',
-        query: { ...directoryRoleScope, $top: '1' },
-      },
-    ],
-  },
+  alertDefinitions: alertSource(
+    'alertDefinitions',
+    "PIM's alert definitions (reconciliation with PIM's own incidents)",
+  ),
+  alertConfigurations: alertSource('alertConfigurations', "the tenant's own alert thresholds"),
+  // Incident pages; the alerts themselves are a handful and never paged.
+  alerts: alertSource('alerts', "PIM's own alerts and incidents (reconciliation)", 50),
 } as const satisfies Record<SourceName, GraphSourceInfo>;
 
 /** The table with its precise literal types widened, for code that walks it. */
@@ -410,4 +428,18 @@ export function sourcesRestingOn(permission: string, granted: readonly string[])
 /** The least privileged permissions of the given sources, each once, in table order. */
 export function leastPermissionsOf(names: readonly SourceName[]): string[] {
   return [...new Set(names.flatMap((name) => SOURCES[name].permissions.map((choice) => choice[0])))];
+}
+
+/**
+ * The alerts whose detectors declare `source` in `meta.sources`, or a source it stands in for (PIM's
+ * audit records for the schedule requests): derived from the detectors, so it is never listed twice.
+ */
+export function detectorsNeeding(source: SourceName): AlertId[] {
+  const through = SOURCE_NAMES.filter((s) => s === source || SOURCES[s].fallback === source);
+  return DETECTORS.filter((d) => d.meta.sources.some((s) => through.includes(s))).map((d) => d.meta.alert);
+}
+
+/** The sources one branch of `collectSnapshot` reads, in table order. */
+export function sourcesReadBy(branch: GraphSourceInfo['readBy']): SourceName[] {
+  return SOURCE_NAMES.filter((name) => SOURCES[name].readBy === branch);
 }

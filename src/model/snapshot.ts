@@ -238,9 +238,8 @@ export interface SignInActivity {
   lastSuccessfulSignInDateTime: string | null;
 }
 
-export interface GraphAlertDefinition {
-  id: string;
-  alert: AlertId;
+/** What PIM says about one of its alerts, in Graph's words (the same properties as Graph's JSON). */
+export type AlertDefinitionText = {
   displayName: string;
   description: string;
   severityLevel: string;
@@ -249,6 +248,11 @@ export interface GraphAlertDefinition {
   howToPrevent: string;
   isRemediatable: boolean;
   isConfigurable: boolean;
+};
+
+export interface GraphAlertDefinition extends AlertDefinitionText {
+  id: string;
+  alert: AlertId;
 }
 
 /** The tenant's own thresholds for one alert. Threshold keys are Graph's property names. */

@@ -1,12 +1,12 @@
 import type { GraphConfig, TenantConfig } from '../config/schema.js';
 import { graphConfigSchema } from '../config/schema.js';
-import type { TenantFixture } from '../emulator/fixture-schema.js';
 import {
   EMULATOR_DEFAULT_CLIENT_ID,
   type EmulatorOptions,
   type RunningEmulator,
   startEmulator,
 } from '../emulator/server.js';
+import type { TenantFixture } from '../fixture-format/schema.js';
 import { type GraphSession, openGraphSession, type SessionOptions } from '../graph/session.js';
 
 export interface EmulatedTenant {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
  * The scanner must not share the emulator's view of Graph: if it did, a misunderstanding of Graph would
  * be written once and agree with itself in every test. These layers may not import `src/emulator`.
  */
-const GUARDED = ['src/graph', 'src/detectors', 'src/reconcile', 'src/notifiers', 'src/model'];
+const GUARDED = ['src/graph', 'src/detectors', 'src/reconcile', 'src/notifiers', 'src/model', 'src/capture'];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -12,7 +12,7 @@ import {
   onlyRoleAssignableGroupsHoldRoles,
   pimGroupReferencesExist,
 } from '../../src/emulator/fixture-rules.js';
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
+import type { TenantFixture } from '../../src/fixture-format/schema.js';
 import { TENANT_ID } from './helpers.js';
 
 const GA = '62e90394-69f5-4237-9190-012177145e10';

@@ -1,5 +1,5 @@
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src/emulator/server.js';
+import type { TenantFixture } from '../../src/fixture-format/schema.js';
 import { createTrust, type Trust } from '../../src/graph/trust.js';
 
 export const TENANT_ID = '5f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';

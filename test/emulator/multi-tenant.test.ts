@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { type RunningEmulator, startEmulator } from '../../src/emulator/server.js';
 import { FixtureError } from '../../src/errors.js';
+import type { TenantFixture } from '../../src/fixture-format/schema.js';
 import { createCredential } from '../../src/graph/credential.js';
 import { createTrust, type Trust } from '../../src/graph/trust.js';
 import { type Json, type Reply, values } from './helpers.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { withPimActivationAudits } from '../../src/emulator/pim-activation-audits.js';
+import type { TenantFixture } from '../../src/fixture-format/schema.js';
 import {
   PIM_ACTIVATION_COMPLETED,
   pimAuditSchema,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
+import type { TenantFixture } from '../../src/fixture-format/schema.js';
 import { collectSnapshot } from '../../src/graph/snapshot.js';
 import { SOURCE_NAMES } from '../../src/model/snapshot.js';
 import { type EmulatedTenant, startEmulatedTenant } from '../../src/scan/emulated-tenant.js';

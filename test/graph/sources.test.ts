@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { DETECTORS } from '../../src/detectors/registry.js';
 import { acceptedForRead, permitted } from '../../src/emulator/graph-permissions.js';
-import { missingPermissions, requiredPermissions, SOURCES } from '../../src/graph/sources.js';
+import { HOLDER_SOURCES } from '../../src/graph/holders.js';
+import {
+  detectorsNeeding,
+  missingPermissions,
+  requiredPermissions,
+  SOURCES,
+  sourcesReadBy,
+} from '../../src/graph/sources.js';
+import { TENANT_SOURCES } from '../../src/graph/tenant-reads.js';
 import { SOURCE_NAMES } from '../../src/model/snapshot.js';
 
 const rules = { directoryAuditsNeedDirectoryRead: false };
@@ -56,5 +65,39 @@ describe('the table of Graph sources', () => {
     expect(requests.required).toBe(false);
     expect(requests.fallback).toBe('pimActivationAudits');
     expect(requests.permissions.flat().every((p) => p.includes('ReadWrite'))).toBe(true);
+  });
+});
+
+describe('each source as a named entry', () => {
+  it('is read by the branch of collectSnapshot its entry names, and by that one only', () => {
+    expect([...TENANT_SOURCES].sort()).toEqual(sourcesReadBy('tenantWide').sort());
+    expect(HOLDER_SOURCES).toEqual(sourcesReadBy('holders'));
+    expect(sourcesReadBy('incidentAssignees')).toEqual(['principalLookup']);
+    const settled = [...HOLDER_SOURCES, ...TENANT_SOURCES, ...sourcesReadBy('incidentAssignees')];
+    expect(settled.sort()).toEqual([...SOURCE_NAMES].sort());
+  });
+
+  it('names the detectors that declare it, and those of the source it stands in for', () => {
+    expect(detectorsNeeding('subscribedSkus')).toEqual(['InvalidLicenseAlert']);
+    // PIM's audit records stand in for the schedule requests, so whoever needs those needs them.
+    expect(detectorsNeeding('pimActivationAudits')).toEqual(
+      expect.arrayContaining(detectorsNeeding('roleAssignmentScheduleRequests')),
+    );
+    for (const name of SOURCE_NAMES) {
+      for (const alert of detectorsNeeding(name)) {
+        const detector = DETECTORS.find((d) => d.meta.alert === alert)!;
+        const through = SOURCE_NAMES.filter((s) => s === name || SOURCES[s].fallback === name);
+        expect(
+          detector.meta.sources.some((s) => through.includes(s)),
+          `${name}: ${alert}`,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('has a page size only where its reader pages', () => {
+    expect(SOURCES.directoryAudits.pageSize).toBe(1000);
+    expect(SOURCES.groupMembers.pageSize).toBe(999);
+    expect(SOURCES.organization.pageSize).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { PimwatchConfig } from '../../src/config/schema.js';
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
+import type { TenantFixture } from '../../src/fixture-format/schema.js';
 import { generateTenant } from '../../src/fixtures/generate-tenant.js';
 import { bullPrefix } from '../../src/jobs/connection.js';
 import type { TypedQueue } from '../../src/jobs/job-map.js';

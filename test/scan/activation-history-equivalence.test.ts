@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type DetectorsConfig, detectorsConfigSchema } from '../../src/detectors/config-schema.js';
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { loadFixture } from '../../src/emulator/load-fixture.js';
+import type { TenantFixture } from '../../src/fixture-format/schema.js';
 import { generateTenant } from '../../src/fixtures/generate-tenant.js';
 import { alertHistoryReport } from '../../src/scan/activation-history-report.js';
 import type { ReportIncident } from '../../src/scan/report.js';

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DetectorsConfig, detectorsConfigSchema } from '../../src/detectors/config-schema.js';
-import type { Fault, TenantFixture } from '../../src/emulator/fixture-schema.js';
+import type { Fault, TenantFixture } from '../../src/fixture-format/schema.js';
 import type { ActivationHistoryMode } from '../../src/graph/activation-history.js';
 import type { SourceName } from '../../src/model/snapshot.js';
 import { RedisStateStore } from '../../src/store/redis-state-store.js';

@@ -1,5 +1,5 @@
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { loadFixture } from '../../src/emulator/load-fixture.js';
+import type { TenantFixture } from '../../src/fixture-format/schema.js';
 
 let cached: TenantFixture | undefined;
 

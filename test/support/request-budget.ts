@@ -1,6 +1,6 @@
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { pagesNeeded } from '../../src/emulator/graph-limits.js';
 import { withPimActivationAudits } from '../../src/emulator/pim-activation-audits.js';
+import type { TenantFixture } from '../../src/fixture-format/schema.js';
 import type { ActivationHistoryMode } from '../../src/graph/activation-history.js';
 import { CORE_ADD_MEMBER_TO_ROLE, PIM_OUTSIDE_PREFIX } from '../../src/graph/readers/directory-audits.js';
 import {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { type DetectorsConfig, detectorsConfigSchema } from '../../src/detectors/config-schema.js';
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
+import type { TenantFixture } from '../../src/fixture-format/schema.js';
 import type { ActivationHistoryMode } from '../../src/graph/activation-history.js';
 import { startEmulatedTenant } from '../../src/scan/emulated-tenant.js';
 import { runScan, type ScanResult } from '../../src/scan/run-scan.js';

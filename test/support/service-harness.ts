@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import type { PimwatchConfig } from '../../src/config/schema.js';
-import type { TenantFixture } from '../../src/emulator/fixture-schema.js';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../src/emulator/server.js';
+import type { TenantFixture } from '../../src/fixture-format/schema.js';
 import { type RedisServer, startRedisServer } from './redis-server.js';
 
 export const TENANT_SECRET_ENV = 'PIMWATCH_TEST_TENANT_SECRET';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AuditRecord, PrincipalType } from '../../model/snapshot.js';
 import { type ReadOutcome, readCollection } from '../collection.js';
 import type { GraphHttp } from '../http.js';
+import { sourceRequest } from '../source-request.js';
 import { nullableString } from './shared.js';
 
 /** The directory's own record of a role assignment, whoever made it. */
@@ -121,14 +122,8 @@ export async function readRoleAssignmentAudits(
     queries.map((filter) =>
       readCollection(
         http,
-        {
-          version: 'v1.0',
-          path: 'auditLogs/directoryAudits',
-          // directoryAudits documents no $select; the records are small.
-          query: { $filter: filter, $top: '1000' },
-          throttle: 'reports',
-          tag: 'directoryAudits',
-        },
+        // directoryAudits documents no $select; the records are small.
+        sourceRequest('directoryAudits', { $filter: filter }, { throttle: 'reports' }),
         auditSchema,
         toAuditRecord,
       ),

@@ -3,6 +3,7 @@ import { chunk } from '../../util/chunk.js';
 import { readCollectionsBatched } from '../collection.js';
 import type { GraphFailure } from '../errors.js';
 import type { GraphHttp } from '../http.js';
+import { sourceRequest } from '../source-request.js';
 import { directoryObjectSchema, odataString, principalFrom } from './shared.js';
 import { MAX_IN_VALUES } from './users-by-id.js';
 
@@ -40,13 +41,13 @@ export async function lookUpPrincipals(http: GraphHttp, ids: Iterable<string>): 
     if (remaining.length === 0) break;
     const outcomes = await readCollectionsBatched(
       http,
-      chunk(remaining, MAX_IN_VALUES).map((part) => ({
-        version: 'v1.0' as const,
-        path: kind.path,
-        query: { $filter: `id in (${part.map(odataString).join(',')})`, $select: kind.select },
-        throttle: 'directory' as const,
-        tag: 'principalLookup',
-      })),
+      chunk(remaining, MAX_IN_VALUES).map((part) =>
+        sourceRequest(
+          'principalLookup',
+          { $filter: `id in (${part.map(odataString).join(',')})`, $select: kind.select },
+          { path: kind.path },
+        ),
+      ),
       directoryObjectSchema,
       (raw) => principalFrom({ ...raw, '@odata.type': raw['@odata.type'] ?? kind.odataType }),
     );

@@ -2,6 +2,7 @@ import type { Principal } from '../../model/snapshot.js';
 import { readCollectionsBatched } from '../collection.js';
 import type { GraphFailure } from '../errors.js';
 import type { GraphHttp } from '../http.js';
+import { sourceRequest } from '../source-request.js';
 import { lookUpPrincipals } from './directory-objects.js';
 import { directoryObjectSchema, principalFrom } from './shared.js';
 
@@ -27,17 +28,14 @@ export async function readGroupMembersTransitively(
   while (level.length > 0) {
     const outcomes = await readCollectionsBatched(
       http,
-      level.map((groupId) => ({
-        version: 'v1.0' as const,
-        path: `groups/${groupId}/members`,
-        // Properties only one type has, so a member is typed even without `@odata.type` (principalTypeOf).
-        query: {
-          $select: 'id,displayName,userPrincipalName,accountEnabled,isAssignableToRole,appId',
-          $top: '999',
-        },
-        throttle: 'directory' as const,
-        tag: 'groupMembers',
-      })),
+      level.map((groupId) =>
+        sourceRequest(
+          'groupMembers',
+          // Properties only one type has, so a member is typed even without `@odata.type` (principalTypeOf).
+          { $select: 'id,displayName,userPrincipalName,accountEnabled,isAssignableToRole,appId' },
+          { path: `groups/${groupId}/members` },
+        ),
+      ),
       directoryObjectSchema,
       principalFrom,
     );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { readCollection } from '../collection.js';
 import type { GraphHttp } from '../http.js';
+import { sourceRequest } from '../source-request.js';
 import { nullableString } from './shared.js';
 
 const organizationSchema = z.object({ id: z.string().min(1), displayName: nullableString });
@@ -8,13 +9,7 @@ const organizationSchema = z.object({ id: z.string().min(1), displayName: nullab
 export function readOrganization(http: GraphHttp) {
   return readCollection(
     http,
-    {
-      version: 'v1.0',
-      path: 'organization',
-      query: { $select: 'id,displayName' },
-      throttle: 'directory',
-      tag: 'organization',
-    },
+    sourceRequest('organization', { $select: 'id,displayName' }),
     organizationSchema,
     (o) => ({ id: o.id, displayName: o.displayName }),
   );

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type ReadOutcome, readCollection } from '../collection.js';
 import type { GraphHttp } from '../http.js';
+import { sourceRequest } from '../source-request.js';
 import { principalTargetType } from './directory-audits.js';
 
 /**
@@ -197,16 +198,13 @@ export async function readPimActivationAudits(
 ): Promise<ReadOutcome<AuditedActivation>> {
   const outcome = await readCollection(
     http,
-    {
-      version: 'v1.0',
-      path: 'auditLogs/directoryAudits',
-      query: {
+    sourceRequest(
+      'pimActivationAudits',
+      {
         $filter: `activityDisplayName eq '${PIM_ACTIVATION_COMPLETED}' and activityDateTime ge ${since.toISOString()}`,
-        $top: '1000',
       },
-      throttle: 'reports',
-      tag: 'pimActivationAudits',
-    },
+      { throttle: 'reports' },
+    ),
     pimAuditSchema,
     readPimActivationRecord,
   );

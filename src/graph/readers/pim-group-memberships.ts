@@ -4,6 +4,7 @@ import { tookEffect } from '../activation-history.js';
 import { readCollectionsBatched } from '../collection.js';
 import type { GraphFailure } from '../errors.js';
 import type { GraphHttp } from '../http.js';
+import { sourceRequest } from '../source-request.js';
 import { PIM_GROUPS } from '../sources.js';
 import { requestScheduleFields, requestWindow } from './schedule-requests.js';
 import { directoryObjectSchema, graphDateTime, nullableString, principalFrom } from './shared.js';
@@ -55,13 +56,11 @@ function toInstance(source: GroupMembershipInstance['source']) {
 /** One collection of PIM for Groups instances, with the source it counts toward. */
 const COLLECTIONS = [
   {
-    path: `${PIM_GROUPS}/eligibilityScheduleInstances`,
     tag: 'pimGroupEligibilities',
     source: 'eligibilityInstance',
     select: 'id,groupId,principalId,accessId,startDateTime,endDateTime',
   },
   {
-    path: `${PIM_GROUPS}/assignmentScheduleInstances`,
     tag: 'pimGroupAssignments',
     source: 'assignmentInstance',
     select: 'id,groupId,principalId,accessId,assignmentType,startDateTime,endDateTime',
@@ -96,17 +95,13 @@ export async function readPimGroupMemberships(
       if (groups.length === 0) return { status: 'skipped', items: [], unread: [] };
       const outcomes = await readCollectionsBatched(
         http,
-        groups.map((groupId) => ({
-          version: 'v1.0' as const,
-          path: collection.path,
-          query: {
+        groups.map((groupId) =>
+          sourceRequest(collection.tag, {
             $filter: `groupId eq '${groupId}'`,
             $select: collection.select,
             $expand: 'principal',
-          },
-          throttle: 'directory' as const,
-          tag: collection.tag,
-        })),
+          }),
+        ),
         instanceSchema,
         toInstance(collection.source),
       );
@@ -157,16 +152,16 @@ export async function readPimGroupActivationRequests(
   if (groupIds.length === 0) return { status: 'ok', items: [] };
   const outcomes = await readCollectionsBatched(
     http,
-    groupIds.map((groupId) => ({
-      version: 'v1.0' as const,
-      path: `${PIM_GROUPS}/assignmentScheduleRequests`,
-      query: {
-        $filter: `groupId eq '${groupId}'`,
-        $select: 'id,action,status,principalId,groupId,accessId,createdDateTime,scheduleInfo',
-      },
-      throttle: 'directory' as const,
-      tag: 'pimGroupAssignments',
-    })),
+    groupIds.map((groupId) =>
+      sourceRequest(
+        'pimGroupAssignments',
+        {
+          $filter: `groupId eq '${groupId}'`,
+          $select: 'id,action,status,principalId,groupId,accessId,createdDateTime,scheduleInfo',
+        },
+        { path: `${PIM_GROUPS}/assignmentScheduleRequests` },
+      ),
+    ),
     groupRequestSchema,
     toGroupActivation,
   );

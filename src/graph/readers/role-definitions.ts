@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RoleDefinition } from '../../model/snapshot.js';
 import { readCollection } from '../collection.js';
 import type { GraphHttp } from '../http.js';
+import { sourceRequest } from '../source-request.js';
 
 const roleDefinitionSchema = z.object({
   id: z.string().min(1),
@@ -15,13 +16,7 @@ const roleDefinitionSchema = z.object({
 export function readRoleDefinitions(http: GraphHttp) {
   return readCollection(
     http,
-    {
-      version: 'beta',
-      path: 'roleManagement/directory/roleDefinitions',
-      query: { $select: 'id,templateId,displayName,isBuiltIn,isPrivileged' },
-      throttle: 'directory',
-      tag: 'roleDefinitions',
-    },
+    sourceRequest('roleDefinitions', { $select: 'id,templateId,displayName,isBuiltIn,isPrivileged' }),
     roleDefinitionSchema,
     (d): RoleDefinition => ({
       id: d.id,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Principal, RoleGrant } from '../../model/snapshot.js';
 import { readCollection } from '../collection.js';
 import type { GraphHttp } from '../http.js';
+import { sourceRequest } from '../source-request.js';
 import { directoryObjectSchema, graphDateTime, nullableString, principalFrom } from './shared.js';
 
 /** A grant as read, before its role id is normalised to the template id (that needs the role definitions). */
@@ -37,59 +38,44 @@ function toRawGrant(source: RoleGrant['source']) {
   });
 }
 
-const ROLES = 'roleManagement/directory';
+const GRANT_FIELDS = 'id,principalId,roleDefinitionId,directoryScopeId';
+
+/** One of the three lists of role holders, with each holder expanded (its type, name and sign-in). */
+function readGrants(
+  http: GraphHttp,
+  source: 'roleAssignmentScheduleInstances' | 'roleEligibilityScheduleInstances' | 'roleAssignments',
+  select: string,
+  kind: RoleGrant['source'],
+) {
+  return readCollection(
+    http,
+    sourceRequest(source, { $select: select, $expand: 'principal' }),
+    grantSchema,
+    toRawGrant(kind),
+  );
+}
 
 /** Active holders through PIM: standing and time-bound assignments, and live activations. */
 export function readAssignmentScheduleInstances(http: GraphHttp) {
-  return readCollection(
+  return readGrants(
     http,
-    {
-      version: 'v1.0',
-      path: `${ROLES}/roleAssignmentScheduleInstances`,
-      query: {
-        $select:
-          'id,principalId,roleDefinitionId,directoryScopeId,assignmentType,memberType,startDateTime,endDateTime,roleAssignmentOriginId',
-        $expand: 'principal',
-      },
-      throttle: 'directory',
-      tag: 'roleAssignmentScheduleInstances',
-    },
-    grantSchema,
-    toRawGrant('assignmentInstance'),
+    'roleAssignmentScheduleInstances',
+    `${GRANT_FIELDS},assignmentType,memberType,startDateTime,endDateTime,roleAssignmentOriginId`,
+    'assignmentInstance',
   );
 }
 
 /** Eligible holders. */
 export function readEligibilityScheduleInstances(http: GraphHttp) {
-  return readCollection(
+  return readGrants(
     http,
-    {
-      version: 'v1.0',
-      path: `${ROLES}/roleEligibilityScheduleInstances`,
-      query: {
-        $select: 'id,principalId,roleDefinitionId,directoryScopeId,memberType,startDateTime,endDateTime',
-        $expand: 'principal',
-      },
-      throttle: 'directory',
-      tag: 'roleEligibilityScheduleInstances',
-    },
-    grantSchema,
-    toRawGrant('eligibilityInstance'),
+    'roleEligibilityScheduleInstances',
+    `${GRANT_FIELDS},memberType,startDateTime,endDateTime`,
+    'eligibilityInstance',
   );
 }
 
 /** Plain role assignments: the active holders of a tenant that was never onboarded to PIM. */
 export function readRoleAssignments(http: GraphHttp) {
-  return readCollection(
-    http,
-    {
-      version: 'v1.0',
-      path: `${ROLES}/roleAssignments`,
-      query: { $select: 'id,principalId,roleDefinitionId,directoryScopeId', $expand: 'principal' },
-      throttle: 'directory',
-      tag: 'roleAssignments',
-    },
-    grantSchema,
-    toRawGrant('roleAssignment'),
-  );
+  return readGrants(http, 'roleAssignments', GRANT_FIELDS, 'roleAssignment');
 }

@@ -7,16 +7,13 @@ import type {
   GraphIncident,
 } from '../../model/snapshot.js';
 import { type ReadOutcome, readCollection, readCollectionsBatched } from '../collection.js';
-import type { GraphHttp, GraphRequestSpec } from '../http.js';
+import type { GraphHttp } from '../http.js';
+import { sourceRequest } from '../source-request.js';
+import { SOURCES } from '../sources.js';
 import { graphDateTime, nullableString } from './shared.js';
 
-const ALERTS = 'identityGovernance/roleManagementAlerts';
 /** Graph answers 400 on these collections without exactly this scope. */
 export const ALERT_SCOPE_FILTER = "scopeId eq '/' and scopeType eq 'DirectoryRole'";
-
-function spec(path: string, tag: string, query: Record<string, string>): GraphRequestSpec {
-  return { version: 'beta', path: `${ALERTS}/${path}`, query, throttle: 'directory', tag };
-}
 
 /** Items whose id is not one of the seven Entra-role alerts (a future alert type) are skipped, not errors. */
 function known<T extends { alert: AlertId | undefined }>(items: T[]): (T & { alert: AlertId })[] {
@@ -38,7 +35,7 @@ const definitionSchema = z.object({
 export async function readAlertDefinitions(http: GraphHttp): Promise<ReadOutcome<GraphAlertDefinition>> {
   const outcome = await readCollection(
     http,
-    spec('alertDefinitions', 'alertDefinitions', {
+    sourceRequest('alertDefinitions', {
       $filter: ALERT_SCOPE_FILTER,
       $select:
         'id,displayName,description,severityLevel,securityImpact,mitigationSteps,howToPrevent,isRemediatable,isConfigurable',
@@ -69,7 +66,7 @@ export async function readAlertConfigurations(
 ): Promise<ReadOutcome<GraphAlertConfiguration>> {
   const outcome = await readCollection(
     http,
-    spec('alertConfigurations', 'alertConfigurations', { $filter: ALERT_SCOPE_FILTER }),
+    sourceRequest('alertConfigurations', { $filter: ALERT_SCOPE_FILTER }),
     configurationSchema,
     (c) => {
       const thresholds: Record<string, string | number> = {};
@@ -123,10 +120,14 @@ const incidentSchema = z.object({
 export async function readAlerts(http: GraphHttp): Promise<ReadOutcome<GraphAlert>> {
   const outcome = await readCollection(
     http,
-    spec('alerts', 'alerts', {
-      $filter: ALERT_SCOPE_FILTER,
-      $select: 'id,alertDefinitionId,incidentCount,isActive,lastModifiedDateTime,lastScannedDateTime',
-    }),
+    sourceRequest(
+      'alerts',
+      {
+        $filter: ALERT_SCOPE_FILTER,
+        $select: 'id,alertDefinitionId,incidentCount,isActive,lastModifiedDateTime,lastScannedDateTime',
+      },
+      { paged: false },
+    ),
     alertSchema,
     (a) => ({ ...a, alert: alertIdFromGraphId(a.alertDefinitionId ?? a.id) }),
   );
@@ -136,7 +137,11 @@ export async function readAlerts(http: GraphHttp): Promise<ReadOutcome<GraphAler
   const incidentOutcomes = await readCollectionsBatched(
     http,
     withIncidents.map((a) =>
-      spec(`alerts/${encodeURIComponent(a.id)}/alertIncidents`, 'alerts', { $top: '50' }),
+      sourceRequest(
+        'alerts',
+        {},
+        { path: `${SOURCES.alerts.path}/${encodeURIComponent(a.id)}/alertIncidents` },
+      ),
     ),
     incidentSchema,
     (i) => i,

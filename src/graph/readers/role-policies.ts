@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { RolePolicy } from '../../model/snapshot.js';
 import { readCollection } from '../collection.js';
 import type { GraphHttp } from '../http.js';
+import { sourceRequest } from '../source-request.js';
 
 export type RawRolePolicy = Omit<RolePolicy, 'roleTemplateId'> & { roleDefinitionId: string };
 
@@ -38,17 +39,11 @@ function toPolicy(a: z.infer<typeof policyAssignmentSchema>): RawRolePolicy {
 export function readRolePolicies(http: GraphHttp) {
   return readCollection(
     http,
-    {
-      version: 'v1.0',
-      path: 'policies/roleManagementPolicyAssignments',
-      query: {
-        $filter: "scopeId eq '/' and scopeType eq 'DirectoryRole'",
-        $select: 'id,policyId,roleDefinitionId,scopeId',
-        $expand: 'policy($expand=rules)',
-      },
-      throttle: 'directory',
-      tag: 'roleManagementPolicyAssignments',
-    },
+    sourceRequest('roleManagementPolicyAssignments', {
+      $filter: "scopeId eq '/' and scopeType eq 'DirectoryRole'",
+      $select: 'id,policyId,roleDefinitionId,scopeId',
+      $expand: 'policy($expand=rules)',
+    }),
     policyAssignmentSchema,
     toPolicy,
   );

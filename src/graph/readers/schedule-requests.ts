@@ -3,6 +3,7 @@ import type { ScheduleRequest } from '../../model/snapshot.js';
 import { parseIsoDuration } from '../../util/iso-duration.js';
 import { readCollection } from '../collection.js';
 import type { GraphHttp } from '../http.js';
+import { sourceRequest } from '../source-request.js';
 import { graphDateTime, nullableString } from './shared.js';
 
 export type RawScheduleRequest = Omit<ScheduleRequest, 'roleTemplateId'>;
@@ -73,16 +74,10 @@ function toRequest(r: z.infer<typeof requestSchema>): RawScheduleRequest | undef
 export function readScheduleRequests(http: GraphHttp) {
   return readCollection(
     http,
-    {
-      version: 'v1.0',
-      path: 'roleManagement/directory/roleAssignmentScheduleRequests',
-      query: {
-        $select:
-          'id,action,status,principalId,roleDefinitionId,directoryScopeId,createdDateTime,targetScheduleId,scheduleInfo',
-      },
-      throttle: 'directory',
-      tag: 'roleAssignmentScheduleRequests',
-    },
+    sourceRequest('roleAssignmentScheduleRequests', {
+      $select:
+        'id,action,status,principalId,roleDefinitionId,directoryScopeId,createdDateTime,targetScheduleId,scheduleInfo',
+    }),
     requestSchema,
     toRequest,
   );

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { SubscribedSku } from '../../model/snapshot.js';
 import { readCollection } from '../collection.js';
 import type { GraphHttp } from '../http.js';
+import { sourceRequest } from '../source-request.js';
 
 const skuSchema = z.object({
   id: z.string().min(1),
@@ -23,13 +24,7 @@ const skuSchema = z.object({
 export function readSubscribedSkus(http: GraphHttp) {
   return readCollection(
     http,
-    {
-      version: 'v1.0',
-      path: 'subscribedSkus',
-      query: { $select: 'id,skuId,skuPartNumber,capabilityStatus,servicePlans' },
-      throttle: 'directory',
-      tag: 'subscribedSkus',
-    },
+    sourceRequest('subscribedSkus', { $select: 'id,skuId,skuPartNumber,capabilityStatus,servicePlans' }),
     skuSchema,
     (s): SubscribedSku => s,
   );

@@ -4,16 +4,13 @@ import { chunk } from '../../util/chunk.js';
 import { readCollection, readCollectionsBatched } from '../collection.js';
 import type { GraphFailure } from '../errors.js';
 import type { GraphHttp } from '../http.js';
+import { sourceRequest } from '../source-request.js';
 import { graphDateTime, nullableString, odataString } from './shared.js';
+
+const USER_WITH_SIGN_IN = 'id,displayName,userPrincipalName,accountEnabled,signInActivity';
 
 /** Graph's limit on values in one `in (...)` filter. */
 export const MAX_IN_VALUES = 15;
-
-/**
- * The largest users page Graph serves when `signInActivity` is selected: 120 (a larger `$top` is
- * accepted but still answered 120 at a time). https://learn.microsoft.com/en-us/graph/api/user-list
- */
-export const SIGN_IN_PAGE_SIZE = 120;
 
 export const userWithSignInSchema = z.object({
   id: z.string().min(1),
@@ -51,16 +48,13 @@ export async function readUsersWithSignIn(
   const chunks = chunk(ids, MAX_IN_VALUES);
   const outcomes = await readCollectionsBatched(
     http,
-    chunks.map((part) => ({
-      version: 'v1.0' as const,
-      path: 'users',
-      query: {
-        $filter: `id in (${part.map(odataString).join(',')})`,
-        $select: 'id,displayName,userPrincipalName,accountEnabled,signInActivity',
-      },
-      throttle: 'signInActivity' as const,
-      tag: 'signInActivity',
-    })),
+    chunks.map((part) =>
+      sourceRequest(
+        'signInActivity',
+        { $filter: `id in (${part.map(odataString).join(',')})`, $select: USER_WITH_SIGN_IN },
+        { throttle: 'signInActivity', paged: false },
+      ),
+    ),
     userWithSignInSchema,
     (u) => u,
   );
@@ -111,16 +105,7 @@ export async function readAllUsersWithSignIn(
 ): Promise<UsersWithSignInOutcome> {
   const outcome = await readCollection(
     http,
-    {
-      version: 'v1.0',
-      path: 'users',
-      query: {
-        $select: 'id,displayName,userPrincipalName,accountEnabled,signInActivity',
-        $top: String(SIGN_IN_PAGE_SIZE),
-      },
-      throttle: 'signInActivity',
-      tag: 'signInActivity',
-    },
+    sourceRequest('signInActivity', { $select: USER_WITH_SIGN_IN }, { throttle: 'signInActivity' }),
     userWithSignInSchema,
     (u) => u,
   );

@@ -20,13 +20,9 @@ export const exclusionSchema = z
       .trim()
       .min(1, 'say why this principal is excluded')
       .meta({ description: 'Why; shown in reports so an exclusion never hides anything silently.' }),
-    alerts: z
-      .array(z.enum(ALERT_IDS))
-      .min(1)
-      .optional()
-      .meta({
-        description: 'Alerts the exclusion applies to. Default: every alert except `StaleSignInAlert`.',
-      }),
+    alerts: z.array(z.enum(ALERT_IDS)).min(1).optional().meta({
+      description: 'Alerts the exclusion applies to. Default: every alert except `StaleSignInAlert`.',
+    }),
   })
   .strict();
 export type Exclusion = z.infer<typeof exclusionSchema>;

@@ -13,6 +13,23 @@ export type AlertId = keyof typeof ALERT_REGISTRY;
 export { ALERT_IDS, alertIdFromGraphId, isAlertId } from '../detectors/registry.js';
 export { GLOBAL_ADMIN_TEMPLATE_ID } from './roles.js';
 
+/**
+ * The alerts PIM itself defines for Microsoft Entra roles: Microsoft's list, not ours. The fixtures and
+ * the emulator play PIM's side, so their tables are keyed by exactly these, and adding an alert of
+ * pimwatch's own to the registry asks nothing of them. The built-in registry covers every one (a test
+ * checks it).
+ */
+export const PIM_ALERT_IDS = [
+  'TooManyGlobalAdminsAssignedToTenantAlert',
+  'InvalidLicenseAlert',
+  'NoMfaOnRoleActivationAlert',
+  'RedundantAssignmentAlert',
+  'RolesAssignedOutsidePimAlert',
+  'SequentialActivationRenewalsAlert',
+  'StaleSignInAlert',
+] as const satisfies readonly AlertId[];
+export type PimAlertId = (typeof PIM_ALERT_IDS)[number];
+
 export const SEVERITIES = ['low', 'medium', 'high'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 

@@ -10,7 +10,13 @@ import {
 } from '../../src/detectors/registry.js';
 import { runDetectors } from '../../src/detectors/run.js';
 import type { Detector } from '../../src/detectors/types.js';
-import { ALERT_IDS, type AlertId, type Severity } from '../../src/model/alerts.js';
+import {
+  ALERT_IDS,
+  type AlertId,
+  PIM_ALERT_IDS,
+  type PimAlertId,
+  type Severity,
+} from '../../src/model/alerts.js';
 import { ATTACK_TECHNIQUES } from '../../src/model/attack.js';
 import type { Incident } from '../../src/model/incident.js';
 import { SOURCE_NAMES } from '../../src/model/snapshot.js';
@@ -18,49 +24,51 @@ import { everyAlertTenant } from '../support/sample-tenant.js';
 import { NOW } from '../support/snapshot-factory.js';
 
 /** Graph's severityLevel and configuration properties per alert (graph-pim-alerts reference, section 1-2). */
-const GRAPH: Record<AlertId, { severity: Severity; configurationType: string; thresholdKeys: string[] }> = {
-  TooManyGlobalAdminsAssignedToTenantAlert: {
-    severity: 'low',
-    configurationType: '#microsoft.graph.tooManyGlobalAdminsAssignedToTenantAlertConfiguration',
-    thresholdKeys: ['globalAdminCountThreshold', 'percentageOfGlobalAdminsOutOfRolesThreshold'],
-  },
-  InvalidLicenseAlert: {
-    severity: 'high',
-    configurationType: '#microsoft.graph.invalidLicenseAlertConfiguration',
-    thresholdKeys: [],
-  },
-  NoMfaOnRoleActivationAlert: {
-    severity: 'medium',
-    configurationType: '#microsoft.graph.noMfaOnRoleActivationAlertConfiguration',
-    thresholdKeys: [],
-  },
-  RedundantAssignmentAlert: {
-    severity: 'low',
-    configurationType: '#microsoft.graph.redundantAssignmentAlertConfiguration',
-    thresholdKeys: ['duration'],
-  },
-  RolesAssignedOutsidePimAlert: {
-    severity: 'high',
-    configurationType: '#microsoft.graph.rolesAssignedOutsidePrivilegedIdentityManagementAlertConfiguration',
-    thresholdKeys: [],
-  },
-  SequentialActivationRenewalsAlert: {
-    severity: 'medium',
-    configurationType: '#microsoft.graph.sequentialActivationRenewalsAlertConfiguration',
-    thresholdKeys: ['sequentialActivationCounterThreshold', 'timeIntervalBetweenActivations'],
-  },
-  StaleSignInAlert: {
-    severity: 'medium',
-    configurationType: '#microsoft.graph.staleSignInAlertConfiguration',
-    thresholdKeys: ['duration'],
-  },
-};
+const GRAPH: Record<PimAlertId, { severity: Severity; configurationType: string; thresholdKeys: string[] }> =
+  {
+    TooManyGlobalAdminsAssignedToTenantAlert: {
+      severity: 'low',
+      configurationType: '#microsoft.graph.tooManyGlobalAdminsAssignedToTenantAlertConfiguration',
+      thresholdKeys: ['globalAdminCountThreshold', 'percentageOfGlobalAdminsOutOfRolesThreshold'],
+    },
+    InvalidLicenseAlert: {
+      severity: 'high',
+      configurationType: '#microsoft.graph.invalidLicenseAlertConfiguration',
+      thresholdKeys: [],
+    },
+    NoMfaOnRoleActivationAlert: {
+      severity: 'medium',
+      configurationType: '#microsoft.graph.noMfaOnRoleActivationAlertConfiguration',
+      thresholdKeys: [],
+    },
+    RedundantAssignmentAlert: {
+      severity: 'low',
+      configurationType: '#microsoft.graph.redundantAssignmentAlertConfiguration',
+      thresholdKeys: ['duration'],
+    },
+    RolesAssignedOutsidePimAlert: {
+      severity: 'high',
+      configurationType:
+        '#microsoft.graph.rolesAssignedOutsidePrivilegedIdentityManagementAlertConfiguration',
+      thresholdKeys: [],
+    },
+    SequentialActivationRenewalsAlert: {
+      severity: 'medium',
+      configurationType: '#microsoft.graph.sequentialActivationRenewalsAlertConfiguration',
+      thresholdKeys: ['sequentialActivationCounterThreshold', 'timeIntervalBetweenActivations'],
+    },
+    StaleSignInAlert: {
+      severity: 'medium',
+      configurationType: '#microsoft.graph.staleSignInAlertConfiguration',
+      thresholdKeys: ['duration'],
+    },
+  };
 
 /** The fields notifiers render for each alert: Graph's incident type fields, plus our common ones. */
 const COMMON_FIELDS = ['alert', 'severity', 'fingerprint', 'tenantId', 'evidence'] as const;
 const ASSIGNEE = ['assigneeId', 'assigneeType', 'assigneeDisplayName', 'assigneeUserPrincipalName'] as const;
 const ROLE = ['roleTemplateId', 'roleDefinitionId', 'roleDisplayName'] as const;
-const RENDERED_FIELDS: Record<AlertId, readonly (keyof Incident)[]> = {
+const RENDERED_FIELDS: Record<PimAlertId, readonly (keyof Incident)[]> = {
   TooManyGlobalAdminsAssignedToTenantAlert: [...ASSIGNEE],
   InvalidLicenseAlert: ['tenantLicenseStatus'],
   NoMfaOnRoleActivationAlert: ['roleTemplateId', 'roleDisplayName'],
@@ -100,10 +108,13 @@ function sampleIncident(alert: AlertId): Incident {
 }
 
 const perDetector = DETECTORS.map((detector) => ({ alert: detector.meta.alert, detector }));
+/** The detectors of PIM's own alerts, which Graph's documented facts below are checked against. */
+const perPimDetector = PIM_ALERT_IDS.map((alert) => ({ alert, detector: detectorFor(alert) }));
 
 describe('detector registry', () => {
-  it('lists the seven alerts once each, in ALERT_IDS order', () => {
+  it('lists every alert once, in ALERT_IDS order, covering all seven PIM defines', () => {
     expect(DETECTORS.map((d) => d.meta.alert)).toEqual([...ALERT_IDS]);
+    expect(ALERT_IDS).toEqual(expect.arrayContaining([...PIM_ALERT_IDS]));
     expect(new Set(DETECTORS.map((d) => d.meta.alert)).size).toBe(ALERT_IDS.length);
     for (const alert of ALERT_IDS) expect(detectorFor(alert)).toBe(DETECTORS_BY_ALERT[alert]);
   });
@@ -148,7 +159,7 @@ describe('detector registry', () => {
 });
 
 describe('every registered detector', () => {
-  it.each(perDetector)("$alert: metadata is complete and matches Graph's", ({ alert, detector }) => {
+  it.each(perPimDetector)("$alert: metadata is complete and matches Graph's", ({ alert, detector }) => {
     const { meta } = detector;
     expect(meta.title.trim().length).toBeGreaterThan(10);
     expect(meta.description.trim().length).toBeGreaterThan(40);
@@ -193,7 +204,7 @@ describe('every registered detector', () => {
     ).toBe(false);
   });
 
-  it.each(perDetector)('$alert: the sample incident has every field the notifiers render', ({ alert }) => {
+  it.each(perPimDetector)('$alert: the sample incident has every field the notifiers render', ({ alert }) => {
     const incident = sampleIncident(alert);
     for (const field of [...COMMON_FIELDS, ...RENDERED_FIELDS[alert]]) expect(incident).toHaveProperty(field);
     for (const field of INCIDENT_FIELDS.filter((f) => !RENDERED_FIELDS[alert].includes(f))) {
@@ -203,7 +214,7 @@ describe('every registered detector', () => {
     expect(incident.fingerprint).toMatch(/^[0-9a-f]{24}$/);
   });
 
-  it.each(perDetector)('$alert: the sample incident has remediation links', ({ alert }) => {
+  it.each(perPimDetector)('$alert: the sample incident has remediation links', ({ alert }) => {
     const incident = sampleIncident(alert);
     const links = incidentLinks(incident, incident.tenantId);
     expect(links.length).toBeGreaterThanOrEqual(3);

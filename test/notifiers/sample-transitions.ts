@@ -1,6 +1,6 @@
 import { detectorsConfigSchema } from '../../src/detectors/config-schema.js';
 import { runDetectors } from '../../src/detectors/run.js';
-import { ALERT_IDS, type AlertId } from '../../src/model/alerts.js';
+import { PIM_ALERT_IDS, type PimAlertId } from '../../src/model/alerts.js';
 import type { Incident } from '../../src/model/incident.js';
 import type {
   ClassifiedIncident,
@@ -17,23 +17,23 @@ export const CTX: RenderContext = { tenantId: TENANT_ID, tenantName: 'Contoso' }
 export const TRANSITION_TYPES: readonly TransitionType[] = ['opened', 'resolved', 'reopened'];
 
 /** Real incidents: every detector run over the sample tenant in which all seven alerts fire. */
-export function sampleIncidents(): Record<AlertId, Incident[]> {
+export function sampleIncidents(): Record<PimAlertId, Incident[]> {
   const outcomes = runDetectors({
     snapshot: everyAlertTenant().build(),
     config: detectorsConfigSchema.parse({}),
     now: NOW,
   });
   return Object.fromEntries(
-    ALERT_IDS.map((alert) => {
+    PIM_ALERT_IDS.map((alert) => {
       const outcome = outcomes[alert];
       if (outcome.status !== 'ok') throw new Error(`${alert} did not run cleanly: ${outcome.status}`);
       return [alert, outcome.incidents];
     }),
-  ) as Record<AlertId, Incident[]>;
+  ) as Record<PimAlertId, Incident[]>;
 }
 
 /** Each alert compared with PIM differently, so every wording is rendered somewhere. */
-const COMPARISON: Record<AlertId, { classification: 'both' | 'oursOnly'; reason?: ReasonCode }> = {
+const COMPARISON: Record<PimAlertId, { classification: 'both' | 'oursOnly'; reason?: ReasonCode }> = {
   TooManyGlobalAdminsAssignedToTenantAlert: { classification: 'both' },
   InvalidLicenseAlert: { classification: 'oursOnly', reason: 'graphUnavailable' },
   NoMfaOnRoleActivationAlert: { classification: 'oursOnly', reason: 'graphAlertDisabled' },
@@ -46,7 +46,7 @@ const COMPARISON: Record<AlertId, { classification: 'both' | 'oursOnly'; reason?
 const COUNTER: Record<TransitionType, number> = { opened: 1, resolved: 2, reopened: 3 };
 
 /** The reconciler explains some disagreements in words; the renderers show them. */
-const DETAIL: Partial<Record<AlertId, string>> = {
+const DETAIL: Partial<Record<PimAlertId, string>> = {
   SequentialActivationRenewalsAlert:
     'PIM last scanned at 2026-06-11T08:00:00.000Z, before the principal started the run (2026-06-12T12:00:00.000Z)',
 };
@@ -82,10 +82,10 @@ export function transitionOf(
   };
 }
 
-/** One transition of `type` per alert (its first incident), in `ALERT_IDS` order. */
+/** One transition of `type` per alert (its first incident), in `PIM_ALERT_IDS` order. */
 export function oneTransitionPerAlert(type: TransitionType): Transition[] {
   const incidents = sampleIncidents();
-  return ALERT_IDS.map((alert) => transitionOf(incidents[alert][0]!, type));
+  return PIM_ALERT_IDS.map((alert) => transitionOf(incidents[alert][0]!, type));
 }
 
 /** Every sample incident as a transition, types taking turns: a realistic scan's worth of changes. */

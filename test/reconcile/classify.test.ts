@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DetectorsConfigInput } from '../../src/detectors/config-schema.js';
-import { ALERT_IDS, type AlertId } from '../../src/model/alerts.js';
+import { PIM_ALERT_IDS, type PimAlertId } from '../../src/model/alerts.js';
 import { REASON_CODES, type ReasonCode } from '../../src/model/lifecycle.js';
 import type { GraphIncident, TenantSnapshot } from '../../src/model/snapshot.js';
 import { incidentsOf, runAlert } from '../support/detector-harness.js';
@@ -9,7 +9,7 @@ import { ago, NOW, roleId, SECOND, type SnapshotBuilder, tenant, uid } from '../
 import { mirrorInGraph, reconcileScan, type ScanOptions, verdicts, withPim } from './support.js';
 
 /** What every alert fires on in the sample tenant (see test/support/sample-tenant.ts). */
-const SAMPLE_INCIDENTS: Record<AlertId, string[]> = {
+const SAMPLE_INCIDENTS: Record<PimAlertId, string[]> = {
   TooManyGlobalAdminsAssignedToTenantAlert: ['alice', 'bob', 'deployer', 'erin'],
   InvalidLicenseAlert: ['tenant'],
   NoMfaOnRoleActivationAlert: ['@ userAdmin'],
@@ -20,7 +20,7 @@ const SAMPLE_INCIDENTS: Record<AlertId, string[]> = {
 };
 
 /** One incident PIM reports that a clean tenant (with frank, who holds nothing) does not have. */
-const PIM_ONLY_INCIDENT: Record<AlertId, { graph: Partial<GraphIncident>; key: string }> = {
+const PIM_ONLY_INCIDENT: Record<PimAlertId, { graph: Partial<GraphIncident>; key: string }> = {
   TooManyGlobalAdminsAssignedToTenantAlert: { graph: { assigneeId: uid('frank') }, key: 'frank' },
   InvalidLicenseAlert: { graph: { tenantLicenseStatus: 'unlicensed' }, key: 'tenant' },
   NoMfaOnRoleActivationAlert: { graph: { roleTemplateId: roleId('globalAdmin') }, key: '@ globalAdmin' },
@@ -49,13 +49,13 @@ const PIM_ONLY_INCIDENT: Record<AlertId, { graph: Partial<GraphIncident>; key: s
 };
 
 /** The sample tenant with PIM reporting exactly what we find for `alert`. */
-function sampleWithPimAgreeing(alert: AlertId): SnapshotBuilder {
+function sampleWithPimAgreeing(alert: PimAlertId): SnapshotBuilder {
   const ours = incidentsOf(runAlert(alert, withPim(everyAlertTenant()).build()));
   return withPim(everyAlertTenant()).graphAlert(alert, mirrorInGraph(ours));
 }
 
 describe('each alert in each classification', () => {
-  it.each(ALERT_IDS)('%s: both, keeping PIM’s incident id, when PIM reports what we find', (alert) => {
+  it.each(PIM_ALERT_IDS)('%s: both, keeping PIM’s incident id, when PIM reports what we find', (alert) => {
     const result = reconcileScan(sampleWithPimAgreeing(alert).build());
     expect(verdicts(result, alert)).toEqual(SAMPLE_INCIDENTS[alert].map((key) => `${key}: both`));
     for (const incident of result.incidents.filter((i) => i.alert === alert)) {
@@ -68,19 +68,22 @@ describe('each alert in each classification', () => {
     });
   });
 
-  it.each(ALERT_IDS)('%s: oursOnly (graphMissing) when PIM scanned just now and reports nothing', (alert) => {
-    const result = reconcileScan(withPim(everyAlertTenant()).build());
-    expect(verdicts(result, alert)).toEqual(
-      SAMPLE_INCIDENTS[alert].map((key) => `${key}: oursOnly/graphMissing`),
-    );
-    expect(result.byAlert[alert]).toEqual({
-      both: 0,
-      oursOnly: SAMPLE_INCIDENTS[alert].length,
-      graphOnly: 0,
-    });
-  });
+  it.each(PIM_ALERT_IDS)(
+    '%s: oursOnly (graphMissing) when PIM scanned just now and reports nothing',
+    (alert) => {
+      const result = reconcileScan(withPim(everyAlertTenant()).build());
+      expect(verdicts(result, alert)).toEqual(
+        SAMPLE_INCIDENTS[alert].map((key) => `${key}: oursOnly/graphMissing`),
+      );
+      expect(result.byAlert[alert]).toEqual({
+        both: 0,
+        oursOnly: SAMPLE_INCIDENTS[alert].length,
+        graphOnly: 0,
+      });
+    },
+  );
 
-  it.each(ALERT_IDS)(
+  it.each(PIM_ALERT_IDS)(
     '%s: graphOnly (notDetectedLocally) with PIM’s own fields when only PIM reports it',
     (alert) => {
       const { graph, key } = PIM_ONLY_INCIDENT[alert];
@@ -100,7 +103,7 @@ describe('each alert in each classification', () => {
 
 interface ReasonCase {
   name: string;
-  alert: AlertId;
+  alert: PimAlertId;
   snapshot: TenantSnapshot;
   config?: DetectorsConfigInput;
   options?: ScanOptions;
@@ -168,7 +171,7 @@ const ivyGoneStale = (scanned: string) =>
 
 const withoutGraphAlertObject = (() => {
   const snapshot = withPim(everyAlertTenant()).build();
-  (snapshot.graphAlerts.alerts as Map<AlertId, unknown>).delete(STALE);
+  (snapshot.graphAlerts.alerts as Map<PimAlertId, unknown>).delete(STALE);
   return snapshot;
 })();
 
@@ -445,7 +448,7 @@ function named(cases: readonly ReasonCase[]): [string, ReasonCase][] {
   return cases.map((c) => [c.name, c]);
 }
 
-function reasonDetails(result: ReturnType<typeof reconcileScan>, alert: AlertId): string[] {
+function reasonDetails(result: ReturnType<typeof reconcileScan>, alert: PimAlertId): string[] {
   return [
     ...result.incidents.filter((i) => i.alert === alert && i.reasonDetail).map((i) => i.reasonDetail!),
     ...result.graphOnly.filter((i) => i.alert === alert).map((i) => i.reasonDetail),

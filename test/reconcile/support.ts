@@ -1,6 +1,6 @@
 import { type DetectorsConfigInput, detectorsConfigSchema } from '../../src/detectors/config-schema.js';
 import { runDetectors } from '../../src/detectors/run.js';
-import { ALERT_IDS, type AlertId } from '../../src/model/alerts.js';
+import { PIM_ALERT_IDS, type PimAlertId } from '../../src/model/alerts.js';
 import type { Incident } from '../../src/model/incident.js';
 import type { GraphIncident, TenantSnapshot } from '../../src/model/snapshot.js';
 import { type Reconciliation, reconcile } from '../../src/reconcile/classify.js';
@@ -9,7 +9,7 @@ import { incidentKey } from '../support/detector-harness.js';
 import { NOW, nameOf, roleNameOf, type SnapshotBuilder } from '../support/snapshot-factory.js';
 
 /** The values a fresh tenant's PIM shows (and our defaults mirror). */
-export const DEFAULT_TENANT_THRESHOLDS: Record<AlertId, Record<string, string | number>> = {
+export const DEFAULT_TENANT_THRESHOLDS: Record<PimAlertId, Record<string, string | number>> = {
   TooManyGlobalAdminsAssignedToTenantAlert: {
     globalAdminCountThreshold: 3,
     percentageOfGlobalAdminsOutOfRolesThreshold: 10,
@@ -30,7 +30,7 @@ export const DEFAULT_TENANT_THRESHOLDS: Record<AlertId, Record<string, string | 
  * thresholds, enabled, scanned at `now`, with no incidents. Call it before adding PIM's incidents.
  */
 export function withPim(builder: SnapshotBuilder): SnapshotBuilder {
-  for (const alert of ALERT_IDS) {
+  for (const alert of PIM_ALERT_IDS) {
     builder
       .graphDefinition(alert, { isRemediatable: alert !== 'InvalidLicenseAlert' })
       .graphConfiguration(alert, { thresholds: { ...DEFAULT_TENANT_THRESHOLDS[alert] } })
@@ -78,7 +78,7 @@ export function graphIncidentKey(incident: GraphIncident): string {
 }
 
 /** One alert's reconciliation reduced to what tables compare: `key: classification[/reason]`, sorted. */
-export function verdicts(result: Reconciliation, alert: AlertId): string[] {
+export function verdicts(result: Reconciliation, alert: PimAlertId): string[] {
   const ours = result.incidents
     .filter((i) => i.alert === alert)
     .map((i) => `${incidentKey(i)}: ${i.classification}${i.reason ? `/${i.reason}` : ''}`);

@@ -52,8 +52,10 @@ const DETAIL: Partial<Record<PimAlertId, string>> = {
 };
 
 export function classify(incident: Incident): ClassifiedIncident {
-  const comparison = COMPARISON[incident.alert];
-  const detail = DETAIL[incident.alert];
+  // Samples are of PIM's alerts; an alert PIM does not define is ours alone.
+  const alert = incident.alert as PimAlertId;
+  const comparison = COMPARISON[alert] ?? { classification: 'oursOnly' };
+  const detail = DETAIL[alert];
   return {
     ...incident,
     ...comparison,

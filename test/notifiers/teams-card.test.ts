@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALERT_IDS } from '../../src/model/alerts.js';
+import { PIM_ALERT_IDS } from '../../src/model/alerts.js';
 import { renderContextFor } from '../../src/notifiers/links.js';
 import {
   escapeMarkdown,
@@ -257,6 +257,6 @@ describe('renderTeamsDigest', () => {
   });
 
   it('covers every alert', () => {
-    expect(new Set(scanOfTransitions().map((t) => t.alert))).toEqual(new Set(ALERT_IDS));
+    expect(new Set(scanOfTransitions().map((t) => t.alert))).toEqual(new Set(PIM_ALERT_IDS));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type DetectorsConfigInput, detectorsConfigSchema } from '../../src/detectors/config-schema.js';
 import { runDetectors } from '../../src/detectors/run.js';
-import { ALERT_IDS } from '../../src/model/alerts.js';
+import { PIM_ALERT_IDS } from '../../src/model/alerts.js';
 import type { TenantSnapshot } from '../../src/model/snapshot.js';
 import { effectiveDetectorsConfig } from '../../src/reconcile/thresholds.js';
 import { NOW, tenant } from '../support/snapshot-factory.js';
@@ -35,7 +35,7 @@ describe('effectiveDetectorsConfig: thresholds: tenant (the default)', () => {
   it("uses the tenant's values for every alert of a fresh tenant; nothing differs", () => {
     const { config, provenance } = effective(withPim(tenant()).build());
     expect(config).toEqual(detectorsConfigSchema.parse({}));
-    for (const alert of ALERT_IDS) {
+    for (const alert of PIM_ALERT_IDS) {
       expect(provenance[alert], alert).toMatchObject({ used: 'tenant', differs: false, tenantEnabled: true });
       expect(provenance[alert].reason, alert).toBeUndefined();
     }
@@ -120,7 +120,7 @@ describe('effectiveDetectorsConfig: thresholds: tenant (the default)', () => {
     const snapshot = withPim(tenant()).failedSource('alertConfigurations').build();
     const { config, provenance } = effective(snapshot);
     expect(config).toEqual(detectorsConfigSchema.parse({}));
-    for (const alert of ALERT_IDS) {
+    for (const alert of PIM_ALERT_IDS) {
       expect(provenance[alert], alert).toMatchObject({ used: 'local', tenant: null, tenantEnabled: null });
       expect(provenance[alert].reason).toMatch(/could not be read \(GET alertConfigurations: 403/);
     }

@@ -54,25 +54,6 @@ const WHEN_TITLE: Readonly<Record<TransitionType, string>> = {
   reopened: 'Reopened',
 };
 
-/** Most severe first, then what needs action first (new, reopened, resolved). */
-const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { high: 0, medium: 1, low: 2 };
-const TRANSITION_ORDER: Readonly<Record<TransitionType, number>> = { opened: 0, reopened: 1, resolved: 2 };
-
-/** A stable order for lists of changes, so the same scan always renders the same digest. */
-export function compareTransitions(a: Transition, b: Transition): number {
-  return (
-    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-    TRANSITION_ORDER[a.type] - TRANSITION_ORDER[b.type] ||
-    a.alert.localeCompare(b.alert, 'en') ||
-    subjectOf(a.incident).localeCompare(subjectOf(b.incident), 'en') ||
-    a.eventId.localeCompare(b.eventId, 'en')
-  );
-}
-
-export function sortTransitions(transitions: readonly Transition[]): Transition[] {
-  return [...transitions].sort(compareTransitions);
-}
-
 type AlertsOf = Pick<RenderContext, 'alerts'>;
 
 export function alertTitle(transition: Pick<Transition, 'alert'>, ctx: AlertsOf = {}): string {

@@ -76,10 +76,12 @@ function addStateCommands(program: Program, setExitCode: SetExitCode): void {
   declareSuppressCommand(program).action(
     exitWith(setExitCode, async () => (await import('./cli/state-commands.js')).runSuppressCommand),
   );
-  declareGraphRefreshCommand(program).action(async (opts) => {
-    const { runGraphRefreshCommand } = await import('./cli/graph-action-commands.js');
-    setExitCode(await runGraphRefreshCommand({ ...opts, timeoutSeconds: opts.timeout }));
-  });
+  declareGraphRefreshCommand(program).action(
+    exitWith(
+      setExitCode,
+      async () => (await import('./cli/graph-action-commands.js')).runGraphRefreshCommand,
+    ),
+  );
   declareRemediateCommand(program).action(
     exitWith(setExitCode, async () => (await import('./cli/graph-action-commands.js')).runRemediateCommand),
   );

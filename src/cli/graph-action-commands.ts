@@ -5,6 +5,7 @@ import { openGraphSession } from '../graph/session.js';
 import { createLogger } from '../log.js';
 import { planRemediation } from '../reconcile/remediation-plan.js';
 import { assessTenant } from '../scan/run-scan.js';
+import type { CommandOptions, declareGraphRefreshCommand, declareRemediateCommand } from './command-lines.js';
 import { EXIT } from './exit.js';
 import { loadTenantContext, requireWriteActions } from './tenant-context.js';
 
@@ -13,7 +14,7 @@ const stdout: Write = (t) => process.stdout.write(t);
 
 /** `pimwatch graph-refresh`: ask PIM to rescan the tenant now and wait for it to finish. */
 export async function runGraphRefreshCommand(
-  opts: { tenant: string; config?: string; timeoutSeconds: number },
+  opts: CommandOptions<typeof declareGraphRefreshCommand>,
   write: Write = stdout,
 ): Promise<number> {
   const { config, tenant } = loadTenantContext(opts.config, opts.tenant);
@@ -24,7 +25,7 @@ export async function runGraphRefreshCommand(
     await session.http.checkCredential();
     const result = await refreshAlerts(session.http, {
       pollIntervalMs: 2000,
-      timeoutMs: opts.timeoutSeconds * 1000,
+      timeoutMs: opts.timeout * 1000,
     });
     write(
       `PIM rescan of ${tenant.name}: ${result.outcome} after ${(result.durationMs / 1000).toFixed(1)} s\n`,
@@ -46,7 +47,7 @@ export async function runGraphRefreshCommand(
  * `--apply` it only says what would happen; it always works from a fresh look at the tenant.
  */
 export async function runRemediateCommand(
-  opts: { tenant: string; config?: string; fingerprint: string; apply?: boolean },
+  opts: CommandOptions<typeof declareRemediateCommand>,
   write: Write = stdout,
 ): Promise<number> {
   const { config, tenant } = loadTenantContext(opts.config, opts.tenant);

@@ -4,7 +4,7 @@ import { INCIDENT_STATES, type IncidentState } from '../model/lifecycle.js';
 import { columns, keyDates, principalLabel, roleLabel } from '../scan/format-text.js';
 import type { CommandOptions, declareIncidentsCommand, declareSuppressCommand } from './command-lines.js';
 import { EXIT } from './exit.js';
-import { loadTenantContext, openSharedStore } from './tenant-context.js';
+import { loadTenantContext, withSharedStore } from './tenant-context.js';
 
 type Write = (text: string) => void;
 const stdout: Write = (t) => process.stdout.write(t);
@@ -36,8 +36,7 @@ export async function runIncidentsCommand(
   const { config, tenant } = loadTenantContext(opts.config, opts.tenant);
   const states = parseState(opts.state);
   const alert = parseAlert(opts.alert);
-  const store = openSharedStore(config, 'incidents');
-  try {
+  return withSharedStore(config, 'incidents', async (store) => {
     const records = await store.listIncidents(tenant.id, {
       ...(states ? { state: states } : {}),
       ...(alert ? { alert } : {}),
@@ -69,9 +68,7 @@ export async function runIncidentsCommand(
       );
     }
     return EXIT.ok;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 /** `pimwatch suppress`: hide an incident's notifications for a while, with a reason; never forever. */
@@ -87,8 +84,7 @@ export async function runSuppressCommand(
   const until = Date.parse(opts.until);
   if (Number.isNaN(until))
     throw new UsageError(`--until must be a date or time such as 2027-01-31 (got "${opts.until}")`);
-  const store = openSharedStore(config, 'suppress');
-  try {
+  return withSharedStore(config, 'suppress', async (store) => {
     const suppression = await store.addSuppression({
       tenantId: tenant.id,
       ...(opts.fingerprint ? { fingerprint: opts.fingerprint } : {}),
@@ -103,7 +99,5 @@ export async function runSuppressCommand(
         ` (${suppression.fingerprint ? `fingerprint ${suppression.fingerprint}` : `${suppression.principalId} / ${suppression.alert}`})\n`,
     );
     return EXIT.ok;
-  } finally {
-    await store.close();
-  }
+  });
 }

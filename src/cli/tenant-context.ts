@@ -42,7 +42,7 @@ export function findConfiguredTenant(config: PimwatchConfig, tenantId: string): 
 }
 
 /** The shared state in Redis; commands that read or change remembered state need it. */
-export function openSharedStore(config: PimwatchConfig, command: string): StateStore {
+function openSharedStore(config: PimwatchConfig, command: string): StateStore {
   if (!config.redis.url) {
     throw new UsageError(
       `${command} needs the shared state: set redis.url in the configuration (or REDIS_URL)`,
@@ -55,6 +55,20 @@ export function openSharedStore(config: PimwatchConfig, command: string): StateS
     scanHistoryLength: config.redis.scanHistoryLength,
     retentionDays: config.redis.retentionDays,
   });
+}
+
+/** Runs `use` on the shared store and closes it afterwards, whatever `use` does. */
+export async function withSharedStore<T>(
+  config: PimwatchConfig,
+  command: string,
+  use: (store: StateStore) => Promise<T>,
+): Promise<T> {
+  const store = openSharedStore(config, command);
+  try {
+    return await use(store);
+  } finally {
+    await store.close();
+  }
 }
 
 /** Graph write actions are opt-in: they need a write permission a read-only deployment does not have. */

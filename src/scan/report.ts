@@ -10,7 +10,7 @@ import type {
   IncidentRecord,
   Suppression,
 } from '../model/lifecycle.js';
-import type { TenantSnapshot } from '../model/snapshot.js';
+import { SOURCE_NAMES, type TenantSnapshot } from '../model/snapshot.js';
 import type { detectorReportSchema, reportIncidentSchema, scanReportSchema } from './report-schema.js';
 
 /** One incident line of a report: ours (with its comparison and lifecycle) or PIM's alone. */
@@ -122,4 +122,14 @@ export function sortReportIncidents(
       SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
       key(a).localeCompare(key(b)),
   );
+}
+
+/** Each source's outcome as the report states it: status, request and item counts, and why it failed. */
+export function sourceReports(snapshot: TenantSnapshot): ScanReport['sources'] {
+  return Object.fromEntries(
+    SOURCE_NAMES.map((s) => {
+      const { status, cause, requests, items } = snapshot.sources[s];
+      return [s, { status, requests, items, ...(cause ? { cause } : {}) }];
+    }),
+  ) as ScanReport['sources'];
 }

@@ -24,6 +24,7 @@ import {
   ourReportIncident,
   type ScanReport,
   sortReportIncidents,
+  sourceReports,
 } from './report.js';
 
 export type ScanPhase = 'snapshot' | 'detect' | 'reconcile' | 'store' | 'done';
@@ -206,12 +207,7 @@ export async function runScan(input: ScanInput): Promise<ScanResult> {
     complete: snapshot.complete,
     degraded: snapshot.complete && snapshot.activationHistory.source === 'auditLog',
     activationHistory: activationHistoryReport(snapshot.activationHistory),
-    sources: Object.fromEntries(
-      SOURCE_NAMES.map((s) => {
-        const { status, cause, requests, items } = snapshot.sources[s];
-        return [s, { status, requests, items, ...(cause ? { cause } : {}) }];
-      }),
-    ) as ScanReport['sources'],
+    sources: sourceReports(snapshot),
     graphRequests: snapshot.graphRequests,
     detectors: withHistorySources(detectorReports(outcomes), snapshot, config),
     thresholds: thresholdRows(provenance),

@@ -9,7 +9,6 @@ import { runDetectors } from '../../src/detectors/run.js';
 import { type Detector, defineDetector } from '../../src/detectors/types.js';
 import type { AlertId } from '../../src/model/alerts.js';
 import type { Transition } from '../../src/model/lifecycle.js';
-import { SOURCE_NAMES } from '../../src/model/snapshot.js';
 import { renderEmail } from '../../src/notifiers/email.js';
 import { renderFeedEvent } from '../../src/notifiers/feed-event.js';
 import { incidentFacts } from '../../src/notifiers/incident-text.js';
@@ -24,6 +23,7 @@ import {
   ourReportIncident,
   type ScanReport,
   sortReportIncidents,
+  sourceReports,
 } from '../../src/scan/report.js';
 import { scanReportSchema, scanReportSchemasFor } from '../../src/scan/report-schema.js';
 import { everyAlertTenant } from '../support/sample-tenant.js';
@@ -105,12 +105,7 @@ function reportOf({ snapshot, outcomes, provenance, reconciled }: ReturnType<typ
     complete: snapshot.complete,
     degraded: false,
     activationHistory: activationHistoryReport(snapshot.activationHistory),
-    sources: Object.fromEntries(
-      SOURCE_NAMES.map((s) => {
-        const { status, cause, requests, items } = snapshot.sources[s];
-        return [s, { status, requests, items, ...(cause ? { cause } : {}) }];
-      }),
-    ) as ScanReport['sources'],
+    sources: sourceReports(snapshot),
     graphRequests: snapshot.graphRequests,
     detectors: detectorReports(outcomes, ALERTS),
     thresholds: thresholdRows(provenance, ALERTS),
